@@ -1,0 +1,54 @@
+package io.modtcp.stack.link;
+
+import io.netty.buffer.ByteBuf;
+
+/**
+ * A network link that carries whole IP packets (no link-layer header). Links are driven by the stack thread: it
+ * calls {@link #transmit} and {@link #receive}; only {@link #setWakeup}'s callback may be invoked from other threads.
+ *
+ * <p>Time is a parameter: links that model delay or rate (the in-memory pair) schedule by the {@code nowNs} they are
+ * given and report their next event through {@link #nextEventNs()}, so a virtual clock drives them deterministically.
+ */
+public interface Link extends AutoCloseable {
+    /** A short name for logs and pcap comments, e.g. {@code lo} or {@code pair-a}. */
+    String name();
+
+    /** The largest IP packet, in bytes, this link carries. */
+    int mtu();
+
+    /**
+     * Sends one IP packet. Ownership of {@code packet} passes to the link, which releases it (at once if it drops
+     * it). Never blocks.
+     *
+     * @return false if the link dropped the packet because its transmit queue is full
+     */
+    boolean transmit(ByteBuf packet, long nowNs);
+
+    /**
+     * Hands up to {@code max} packets that have arrived by {@code nowNs} to {@code sink}, which takes ownership of
+     * each. Never blocks.
+     *
+     * @return the number of packets handed over
+     */
+    int receive(PacketSink sink, int max, long nowNs);
+
+    /**
+     * The earliest time at which {@link #receive} will have a packet that it does not have now, or
+     * {@link Long#MAX_VALUE} if none is scheduled. Links fed by other threads or devices return MAX_VALUE and call
+     * the wake-up instead.
+     */
+    long nextEventNs();
+
+    /** Sets the callback to run, from any thread, when a packet becomes receivable; replaces any earlier one. */
+    void setWakeup(Runnable wakeup);
+
+    @Override
+    void close();
+
+    /** Receives packets from a link. */
+    @FunctionalInterface
+    interface PacketSink {
+        /** Takes ownership of {@code packet}. */
+        void accept(ByteBuf packet);
+    }
+}
