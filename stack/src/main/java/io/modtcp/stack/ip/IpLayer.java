@@ -1,0 +1,225 @@
+package io.modtcp.stack.ip;
+
+import io.modtcp.stack.link.Link;
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.wire.IcmpHeader;
+import io.modtcp.stack.wire.IpAddr;
+import io.modtcp.stack.wire.Ipv4Header;
+import io.modtcp.stack.wire.Ipv4Validation;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * IPv4 input and output (RFC 791, RFC 1122 §3.2) and ICMP echo (RFC 792). Runs on the stack thread only. Malformed
+ * packets are dropped and counted, never thrown.
+ */
+public final class IpLayer {
+    public static final int DEFAULT_TTL = 64;
+
+    private final List<NetInterface> interfaces = new ArrayList<>();
+    private final Counters counters;
+    private final ByteBufAllocator alloc;
+    private final Ipv4Header rxIp = new Ipv4Header();
+    private final Ipv4Header txIp = new Ipv4Header();
+    private final IcmpHeader icmp = new IcmpHeader();
+    private TransportHandler tcp;
+    private int nextId;
+
+    public IpLayer(Counters counters, ByteBufAllocator alloc) {
+        this.counters = counters;
+        this.alloc = alloc;
+    }
+
+    public void setTcp(TransportHandler tcp) {
+        this.tcp = tcp;
+    }
+
+    public void addInterface(NetInterface netif) {
+        interfaces.add(netif);
+    }
+
+    public List<NetInterface> interfaces() {
+        return List.copyOf(interfaces);
+    }
+
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    /** True if {@code addr} is one of this host's addresses (loopback addresses count for a loopback interface). */
+    public boolean isLocal(IpAddr addr) {
+        for (NetInterface netif : interfaces) {
+            if (netif.address().equals(addr) || (netif.address().isLoopback() && netif.contains(addr))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The route to {@code dst}: the interface whose prefix holds it (longest prefix first), else the first
+     * interface of the family with a gateway; null when there is none. {@code preferredSource} (may be null or a
+     * wildcard) picks the interface that owns that address.
+     */
+    public Route route(IpAddr dst, IpAddr preferredSource) {
+        NetInterface best = null;
+        for (NetInterface netif : interfaces) {
+            if (preferredSource != null && !preferredSource.isAnyLocal() && !owns(netif, preferredSource)) {
+                continue;
+            }
+            if (netif.contains(dst) && (best == null || netif.prefixLength() > best.prefixLength())) {
+                best = netif;
+            }
+        }
+        if (best != null) {
+            IpAddr source = best.address().isLoopback() && dst.isLoopback() ? loopbackSource(best, preferredSource)
+                    : best.address();
+            return new Route(best.link(), source, dst, best.link().mtu());
+        }
+        for (NetInterface netif : interfaces) {
+            if (netif.gateway() != null && netif.address().isV4() == dst.isV4()) {
+                if (preferredSource == null || preferredSource.isAnyLocal() || owns(netif, preferredSource)) {
+                    return new Route(netif.link(), netif.address(), netif.gateway(), netif.link().mtu());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static boolean owns(NetInterface netif, IpAddr addr) {
+        return netif.address().equals(addr) || (netif.address().isLoopback() && netif.contains(addr));
+    }
+
+    private static IpAddr loopbackSource(NetInterface netif, IpAddr preferred) {
+        return preferred != null && !preferred.isAnyLocal() ? preferred : netif.address();
+    }
+
+    // ---- input ----
+
+    /** One packet from {@code link}; consumes (releases) it. */
+    public void input(Link link, ByteBuf packet, long nowNs) {
+        try {
+            counters.inc(Counter.IP_IN_RECEIVES);
+            int offset = packet.readerIndex();
+            int available = packet.readableBytes();
+            if (available < 1) {
+                counters.inc(Counter.IP_DROP_TRUNCATED);
+                return;
+            }
+            int version = (packet.getUnsignedByte(offset) >>> 4);
+            if (version != 4) {
+                counters.inc(Counter.IP_DROP_BAD_VERSION);
+                return;
+            }
+            rxIp.wrap(packet, offset);
+            Ipv4Validation v = rxIp.validate(available);
+            if (v != Ipv4Validation.OK) {
+                counters.inc(dropCounter(v));
+                return;
+            }
+            IpAddr dst = rxIp.dstAddr();
+            if (!isLocal(dst)) {
+                counters.inc(Counter.IP_DROP_NOT_FOR_US);
+                return;
+            }
+            IpAddr src = rxIp.srcAddr();
+            int headerLength = rxIp.headerLength();
+            int payloadOffset = offset + headerLength;
+            int payloadLength = rxIp.totalLength() - headerLength;
+            switch (rxIp.protocol()) {
+                case Ipv4Header.PROTO_TCP:
+                    counters.inc(Counter.IP_IN_DELIVERS);
+                    if (tcp != null) {
+                        tcp.onSegment(src, dst, packet, payloadOffset, payloadLength, nowNs);
+                    }
+                    break;
+                case Ipv4Header.PROTO_ICMP:
+                    counters.inc(Counter.IP_IN_DELIVERS);
+                    icmpInput(src, dst, packet, payloadOffset, payloadLength, nowNs);
+                    break;
+                default:
+                    counters.inc(Counter.IP_DROP_UNKNOWN_PROTOCOL);
+                    break;
+            }
+        } finally {
+            packet.release();
+        }
+    }
+
+    private static Counter dropCounter(Ipv4Validation v) {
+        switch (v) {
+            case TRUNCATED:
+                return Counter.IP_DROP_TRUNCATED;
+            case BAD_VERSION:
+                return Counter.IP_DROP_BAD_VERSION;
+            case BAD_HEADER_LENGTH:
+                return Counter.IP_DROP_BAD_HEADER_LENGTH;
+            case BAD_TOTAL_LENGTH:
+                return Counter.IP_DROP_BAD_TOTAL_LENGTH;
+            case BAD_CHECKSUM:
+                return Counter.IP_DROP_BAD_CHECKSUM;
+            case FRAGMENT:
+                return Counter.IP_DROP_FRAGMENT;
+            default:
+                throw new AssertionError(v);
+        }
+    }
+
+    /** ICMP (RFC 792): an echo request gets an echo reply carrying the same identifier, sequence and data. */
+    private void icmpInput(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
+        counters.inc(Counter.ICMP_IN_MSGS);
+        if (length < IcmpHeader.MIN_LENGTH) {
+            counters.inc(Counter.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        if (!IcmpHeader.isChecksumValid(packet, offset, length)) {
+            counters.inc(Counter.ICMP_DROP_BAD_CHECKSUM);
+            return;
+        }
+        icmp.wrap(packet, offset);
+        if (icmp.type() != IcmpHeader.TYPE_ECHO_REQUEST) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        counters.inc(Counter.ICMP_IN_ECHOS);
+        Route route = route(src, dst);
+        if (route == null) {
+            counters.inc(Counter.IP_DROP_NO_ROUTE);
+            return;
+        }
+        ByteBuf reply = newPacket(route.source(), src, Ipv4Header.PROTO_ICMP, length);
+        int icmpOffset = reply.writerIndex();
+        reply.writeBytes(packet, offset, length);
+        icmp.wrap(reply, icmpOffset).type(IcmpHeader.TYPE_ECHO_REPLY).code(0);
+        icmp.fillChecksum(length);
+        counters.inc(Counter.ICMP_OUT_ECHO_REPS);
+        transmit(route, reply, nowNs);
+    }
+
+    // ---- output ----
+
+    /**
+     * A new packet buffer with the IPv4 header for {@code payloadLength} bytes already written; the writer index
+     * stands at the start of the payload.
+     */
+    public ByteBuf newPacket(IpAddr src, IpAddr dst, int protocol, int payloadLength) {
+        int total = Ipv4Header.MIN_LENGTH + payloadLength;
+        ByteBuf buf = alloc.buffer(total);
+        int offset = buf.writerIndex();
+        txIp.wrap(buf, offset)
+                .write(0, total, nextId++ & 0xffff, true, DEFAULT_TTL, protocol, src.v4(), dst.v4());
+        buf.writerIndex(offset + Ipv4Header.MIN_LENGTH);
+        return buf;
+    }
+
+    /** Sends a finished packet on the route's link (ownership passes). */
+    public void transmit(Route route, ByteBuf packet, long nowNs) {
+        counters.inc(Counter.IP_OUT_REQUESTS);
+        if (!route.link().transmit(packet, nowNs)) {
+            counters.inc(Counter.IP_DROP_LINK_QUEUE_FULL);
+        }
+    }
+}

@@ -1,0 +1,97 @@
+package io.modtcp.stack.tcp;
+
+import io.modtcp.stack.ip.Route;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.congestion.CongestionControl;
+import io.modtcp.stack.tcp.congestion.CongestionView;
+import io.modtcp.stack.tcp.connection.ConnectionManagement;
+import io.modtcp.stack.tcp.connection.ConnectionView;
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
+import io.modtcp.stack.tcp.flow.FlowControl;
+import io.modtcp.stack.tcp.flow.FlowView;
+
+/**
+ * One connection: the four per-connection components (Demux is per stack) and the orchestrator's bookkeeping.
+ * Outside this package only the read-only views are reachable.
+ */
+public final class TcpConnection {
+    final ConnectionManagement cm;
+    final ReliableOrderedDelivery rod;
+    final FlowControl flow;
+    final CongestionControl cc;
+    final Route route;
+
+    ConnectionHandler handler;
+    TcpListener listener;
+    boolean inAcceptQueue;
+    boolean removed;
+    /** Bytes delivered to the socket and not yet consumed by the application. */
+    int receiveQueued;
+
+    int receiveBufferBytes;
+    int sendBufferBytes;
+    /** Send one segment despite silly-window avoidance (persist timer expired with a non-zero window). */
+    boolean forceSend;
+
+    long timerHandle = -1;
+    long timerDeadlineNs = Long.MAX_VALUE;
+
+    TcpConnection(
+            ConnectionManagement cm,
+            ReliableOrderedDelivery rod,
+            FlowControl flow,
+            CongestionControl cc,
+            Route route,
+            int receiveBufferBytes,
+            int sendBufferBytes) {
+        this.cm = cm;
+        this.rod = rod;
+        this.flow = flow;
+        this.cc = cc;
+        this.route = route;
+        this.receiveBufferBytes = receiveBufferBytes;
+        this.sendBufferBytes = sendBufferBytes;
+    }
+
+    public ConnectionView connection() {
+        return cm.view();
+    }
+
+    public DeliveryView delivery() {
+        return rod.view();
+    }
+
+    public FlowView flow() {
+        return flow.view();
+    }
+
+    public CongestionView congestion() {
+        return cc.view();
+    }
+
+    public TcpState state() {
+        return cm.view().state();
+    }
+
+    public int receiveBufferBytes() {
+        return receiveBufferBytes;
+    }
+
+    public int sendBufferBytes() {
+        return sendBufferBytes;
+    }
+
+    public int receiveQueued() {
+        return receiveQueued;
+    }
+
+    public boolean isRemoved() {
+        return removed;
+    }
+
+    @Override
+    public String toString() {
+        return cm.view().toString();
+    }
+}

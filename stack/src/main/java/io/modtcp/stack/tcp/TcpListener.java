@@ -1,0 +1,57 @@
+package io.modtcp.stack.tcp;
+
+import io.modtcp.stack.wire.IpAddr;
+
+/**
+ * A listening endpoint (RFC 9293 LISTEN). The SYN queue holds children in SYN-RECEIVED, the accept queue those
+ * established and not yet accepted; both are bounded by the backlog (Linux uses the backlog for both too).
+ */
+public final class TcpListener {
+    private final IpAddr localAddr;
+    private final int localPort;
+    private final int backlog;
+    private final ListenerHandler handler;
+    int synQueued;
+    int acceptQueued;
+    boolean closed;
+
+    TcpListener(IpAddr localAddr, int localPort, int backlog, ListenerHandler handler) {
+        this.localAddr = localAddr;
+        this.localPort = localPort;
+        this.backlog = backlog;
+        this.handler = handler;
+    }
+
+    public IpAddr localAddr() {
+        return localAddr;
+    }
+
+    public int localPort() {
+        return localPort;
+    }
+
+    public int backlog() {
+        return backlog;
+    }
+
+    public int synQueued() {
+        return synQueued;
+    }
+
+    public int acceptQueued() {
+        return acceptQueued;
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    ListenerHandler handler() {
+        return handler;
+    }
+
+    @Override
+    public String toString() {
+        return "LISTEN " + localAddr + ":" + localPort;
+    }
+}

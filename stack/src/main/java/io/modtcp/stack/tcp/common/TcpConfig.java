@@ -1,0 +1,245 @@
+package io.modtcp.stack.tcp.common;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * TCP tunables of one stack. Immutable; {@code with…} methods return a changed copy. Times are nanoseconds.
+ *
+ * @param sendBufferBytes default SO_SNDBUF
+ * @param receiveBufferBytes default SO_RCVBUF (bounds the advertised window; 65535 at most until window scaling)
+ * @param minRtoNs lower bound of the retransmission timeout (RFC 6298 §2.4 says 1 s; Linux and this default, 200 ms)
+ * @param maxRtoNs upper bound of the retransmission timeout (RFC 6298 §2.5)
+ * @param initialRtoNs RTO before the first RTT sample (RFC 6298 §2.1)
+ * @param maxRetries consecutive RTO expiries after which a synchronized connection fails (RFC 1122 §4.2.3.5 R2)
+ * @param synRetries consecutive SYN or SYN-ACK retransmissions after which the open fails
+ * @param delayedAckNs delayed ACK timer (RFC 1122 §4.2.3.2: less than 500 ms)
+ * @param timeWaitNs TIME-WAIT duration, 2·MSL (RFC 9293 §3.4.2)
+ * @param keepIdleNs default idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least two hours)
+ * @param keepIntervalNs default interval between keepalive probes
+ * @param keepCount default unanswered probes after which the connection fails
+ * @param challengeAckLimitPerSecond RFC 5961 §7 rate limit of challenge ACKs, per stack
+ * @param initialWindowSegments initial congestion window in segments (RFC 6928 allows 10)
+ * @param maxOutOfOrderSegments bound of the reassembly queue per connection
+ * @param defaultMss MSS assumed when the peer sends none (RFC 9293 §3.7.1: 536 for IPv4)
+ * @param persistMinNs first zero-window probe interval
+ * @param persistMaxNs largest zero-window probe interval
+ */
+public record TcpConfig(
+        int sendBufferBytes,
+        int receiveBufferBytes,
+        long minRtoNs,
+        long maxRtoNs,
+        long initialRtoNs,
+        int maxRetries,
+        int synRetries,
+        long delayedAckNs,
+        long timeWaitNs,
+        long keepIdleNs,
+        long keepIntervalNs,
+        int keepCount,
+        int challengeAckLimitPerSecond,
+        int initialWindowSegments,
+        int maxOutOfOrderSegments,
+        int defaultMss,
+        long persistMinNs,
+        long persistMaxNs) {
+
+    public static final TcpConfig DEFAULT = new TcpConfig(
+            256 * 1024,
+            65535,
+            TimeUnit.MILLISECONDS.toNanos(200),
+            TimeUnit.SECONDS.toNanos(60),
+            TimeUnit.SECONDS.toNanos(1),
+            15,
+            6,
+            TimeUnit.MILLISECONDS.toNanos(40),
+            TimeUnit.SECONDS.toNanos(60),
+            TimeUnit.HOURS.toNanos(2),
+            TimeUnit.SECONDS.toNanos(75),
+            9,
+            1000,
+            10,
+            256,
+            536,
+            TimeUnit.MILLISECONDS.toNanos(200),
+            TimeUnit.SECONDS.toNanos(60));
+
+    public TcpConfig {
+        if (sendBufferBytes < 1 || receiveBufferBytes < 1) {
+            throw new IllegalArgumentException("buffer sizes must be positive");
+        }
+        if (minRtoNs <= 0 || maxRtoNs < minRtoNs || initialRtoNs < minRtoNs) {
+            throw new IllegalArgumentException("need 0 < minRto <= initialRto and minRto <= maxRto");
+        }
+        if (maxRetries < 1 || synRetries < 1 || keepCount < 1) {
+            throw new IllegalArgumentException("retry counts must be positive");
+        }
+        if (initialWindowSegments < 1 || maxOutOfOrderSegments < 1 || defaultMss < 64) {
+            throw new IllegalArgumentException("bad window, queue or MSS setting");
+        }
+    }
+
+    public static Builder builder() {
+        return DEFAULT.toBuilder();
+    }
+
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.sendBufferBytes = sendBufferBytes;
+        b.receiveBufferBytes = receiveBufferBytes;
+        b.minRtoNs = minRtoNs;
+        b.maxRtoNs = maxRtoNs;
+        b.initialRtoNs = initialRtoNs;
+        b.maxRetries = maxRetries;
+        b.synRetries = synRetries;
+        b.delayedAckNs = delayedAckNs;
+        b.timeWaitNs = timeWaitNs;
+        b.keepIdleNs = keepIdleNs;
+        b.keepIntervalNs = keepIntervalNs;
+        b.keepCount = keepCount;
+        b.challengeAckLimitPerSecond = challengeAckLimitPerSecond;
+        b.initialWindowSegments = initialWindowSegments;
+        b.maxOutOfOrderSegments = maxOutOfOrderSegments;
+        b.defaultMss = defaultMss;
+        b.persistMinNs = persistMinNs;
+        b.persistMaxNs = persistMaxNs;
+        return b;
+    }
+
+    /** Builds a {@link TcpConfig}, starting from {@link #DEFAULT}. */
+    public static final class Builder {
+        private int sendBufferBytes;
+        private int receiveBufferBytes;
+        private long minRtoNs;
+        private long maxRtoNs;
+        private long initialRtoNs;
+        private int maxRetries;
+        private int synRetries;
+        private long delayedAckNs;
+        private long timeWaitNs;
+        private long keepIdleNs;
+        private long keepIntervalNs;
+        private int keepCount;
+        private int challengeAckLimitPerSecond;
+        private int initialWindowSegments;
+        private int maxOutOfOrderSegments;
+        private int defaultMss;
+        private long persistMinNs;
+        private long persistMaxNs;
+
+        private Builder() {}
+
+
+        public Builder sendBufferBytes(int value) {
+            this.sendBufferBytes = value;
+            return this;
+        }
+
+
+        public Builder receiveBufferBytes(int value) {
+            this.receiveBufferBytes = value;
+            return this;
+        }
+
+
+        public Builder minRtoNs(long value) {
+            this.minRtoNs = value;
+            return this;
+        }
+
+
+        public Builder maxRtoNs(long value) {
+            this.maxRtoNs = value;
+            return this;
+        }
+
+
+        public Builder initialRtoNs(long value) {
+            this.initialRtoNs = value;
+            return this;
+        }
+
+
+        public Builder maxRetries(int value) {
+            this.maxRetries = value;
+            return this;
+        }
+
+
+        public Builder synRetries(int value) {
+            this.synRetries = value;
+            return this;
+        }
+
+
+        public Builder delayedAckNs(long value) {
+            this.delayedAckNs = value;
+            return this;
+        }
+
+
+        public Builder timeWaitNs(long value) {
+            this.timeWaitNs = value;
+            return this;
+        }
+
+
+        public Builder keepIdleNs(long value) {
+            this.keepIdleNs = value;
+            return this;
+        }
+
+
+        public Builder keepIntervalNs(long value) {
+            this.keepIntervalNs = value;
+            return this;
+        }
+
+
+        public Builder keepCount(int value) {
+            this.keepCount = value;
+            return this;
+        }
+
+
+        public Builder challengeAckLimitPerSecond(int value) {
+            this.challengeAckLimitPerSecond = value;
+            return this;
+        }
+
+
+        public Builder initialWindowSegments(int value) {
+            this.initialWindowSegments = value;
+            return this;
+        }
+
+
+        public Builder maxOutOfOrderSegments(int value) {
+            this.maxOutOfOrderSegments = value;
+            return this;
+        }
+
+
+        public Builder defaultMss(int value) {
+            this.defaultMss = value;
+            return this;
+        }
+
+
+        public Builder persistMinNs(long value) {
+            this.persistMinNs = value;
+            return this;
+        }
+
+
+        public Builder persistMaxNs(long value) {
+            this.persistMaxNs = value;
+            return this;
+        }
+
+
+        public TcpConfig build() {
+            return new TcpConfig(sendBufferBytes, receiveBufferBytes, minRtoNs, maxRtoNs, initialRtoNs, maxRetries, synRetries, delayedAckNs, timeWaitNs, keepIdleNs, keepIntervalNs, keepCount, challengeAckLimitPerSecond, initialWindowSegments, maxOutOfOrderSegments, defaultMss, persistMinNs, persistMaxNs);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package io.modtcp.stack.tcp.congestion;
+
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.wire.Seq;
+
+/**
+ * Slow start, congestion avoidance, fast retransmit and NewReno fast recovery (RFC 5681, RFC 6582); see the package
+ * documentation for what it owns.
+ */
+public final class CongestionControl {
+    /** Duplicate ACKs that trigger fast retransmit (RFC 5681 §3.2). */
+    public static final int DUPACK_THRESHOLD = 3;
+
+    private final CongestionAlgorithm algorithm;
+    private final int initialWindowSegments;
+    private int smss;
+    private int cwnd;
+    private int ssthresh = Integer.MAX_VALUE;
+    private boolean inFastRecovery;
+    private int recover;
+
+    private final CongestionView view = new View();
+
+    public CongestionControl(CongestionAlgorithm algorithm, int initialWindowSegments) {
+        this.algorithm = algorithm;
+        this.initialWindowSegments = initialWindowSegments;
+    }
+
+    public CongestionView view() {
+        return view;
+    }
+
+    /**
+     * Sets the initial window once the send MSS is known (RFC 5681 §3.1; RFC 6928 allows ten segments) and the
+     * recovery point to the ISS (RFC 6582 §3.2 step 1).
+     */
+    public void init(int smss, int iss) {
+        this.smss = smss;
+        this.cwnd = initialWindowSegments * smss;
+        this.recover = iss;
+    }
+
+    /** What a duplicate ACK asks the orchestrator to do. */
+    public enum DupAckAction {
+        NONE,
+        /** Retransmit the first unacknowledged segment now (entering fast recovery). */
+        FAST_RETRANSMIT
+    }
+
+    /** RFC 6582 §3.2 steps 2 to 4 (with RFC 5681 §3.2 steps 2 to 4). */
+    public DupAckAction onDuplicateAck(int dupAcks, DeliveryView delivery, long nowNs) {
+        if (inFastRecovery) {
+            cwnd += smss; // step 4: inflate for each additional duplicate
+            return DupAckAction.NONE;
+        }
+        if (dupAcks != DUPACK_THRESHOLD) {
+            return DupAckAction.NONE;
+        }
+        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window).
+        if (!Seq.gt(delivery.sndUna() - 1, recover) && recover != delivery.iss()) {
+            return DupAckAction.NONE;
+        }
+        recover = delivery.sndMax();
+        ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+        cwnd = ssthresh + DUPACK_THRESHOLD * smss;
+        inFastRecovery = true;
+        return DupAckAction.FAST_RETRANSMIT;
+    }
+
+    /** What a new ACK asks the orchestrator to do. */
+    public enum AckAction {
+        NONE,
+        /** A partial ACK in recovery: retransmit the next unacknowledged segment (RFC 6582 §3.2 step 5). */
+        RETRANSMIT_NEXT
+    }
+
+    /** An ACK of new data ({@code bytesAcked} > 0, or a SYN/FIN); {@code delivery} already reflects it. */
+    public AckAction onNewAck(int bytesAcked, DeliveryView delivery, long nowNs) {
+        int ack = delivery.sndUna();
+        if (inFastRecovery) {
+            if (Seq.geq(ack, recover)) {
+                // Full acknowledgment (step 5, first branch): deflate.
+                cwnd = Math.min(ssthresh, Math.max(delivery.flightSize(), smss) + smss);
+                inFastRecovery = false;
+                return AckAction.NONE;
+            }
+            // Partial acknowledgment: deflate by the amount acked, add back one SMSS if >= SMSS acked.
+            cwnd = Math.max(smss, cwnd - bytesAcked + (bytesAcked >= smss ? smss : 0));
+            return AckAction.RETRANSMIT_NEXT;
+        }
+        if (cwnd < ssthresh) {
+            // Slow start (RFC 5681 §3.1 equation 2, RFC 3465 L = 1 SMSS per ACK).
+            cwnd += Math.min(bytesAcked, smss);
+        } else {
+            cwnd = algorithm.onCongestionAvoidanceAck(cwnd, bytesAcked, smss, nowNs);
+        }
+        return AckAction.NONE;
+    }
+
+    /** The retransmission timer expired (RFC 5681 §3.1 equation 4 and "LW"; RFC 6582 §3.2 step 6). */
+    public void onRetransmitTimeout(DeliveryView delivery, long nowNs) {
+        if (delivery.retries() <= 1) {
+            ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+        }
+        cwnd = smss;
+        recover = delivery.sndMax();
+        inFastRecovery = false;
+    }
+
+    private final class View implements CongestionView {
+        @Override
+        public int cwnd() {
+            return cwnd;
+        }
+
+        @Override
+        public int ssthresh() {
+            return ssthresh;
+        }
+
+        @Override
+        public boolean inFastRecovery() {
+            return inFastRecovery;
+        }
+
+        @Override
+        public int recover() {
+            return recover;
+        }
+
+        @Override
+        public String algorithm() {
+            return algorithm.name();
+        }
+    }
+}

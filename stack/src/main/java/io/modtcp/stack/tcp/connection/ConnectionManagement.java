@@ -1,0 +1,374 @@
+package io.modtcp.stack.tcp.connection;
+
+import io.modtcp.stack.tcp.common.InSegment;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.wire.IpAddr;
+
+/**
+ * The connection state machine. Every state change of a connection happens here; see the package documentation
+ * for what it owns.
+ */
+public final class ConnectionManagement {
+    /** A deadline that is not armed. */
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private TcpState state = TcpState.CLOSED;
+    private IpAddr localAddr = IpAddr.ANY4;
+    private int localPort;
+    private IpAddr remoteAddr = IpAddr.ANY4;
+    private int remotePort;
+    private int localMss;
+    private int sendMss;
+    private boolean passiveOpen;
+
+    private boolean noDelay;
+    private boolean keepAlive;
+    private long keepIdleNs;
+    private long keepIntervalNs;
+    private int keepCount;
+    private int lingerSeconds = -1;
+
+    private boolean finRequested;
+    private TcpError error;
+
+    private long keepaliveDeadlineNs = NO_DEADLINE;
+    private int keepaliveProbesSent;
+    private long timeWaitDeadlineNs = NO_DEADLINE;
+
+    private final ConnectionView view = new View();
+
+    public ConnectionManagement(TcpConfig config) {
+        this.keepIdleNs = config.keepIdleNs();
+        this.keepIntervalNs = config.keepIntervalNs();
+        this.keepCount = config.keepCount();
+        this.sendMss = config.defaultMss();
+    }
+
+    public ConnectionView view() {
+        return view;
+    }
+
+    // ---- opening (RFC 9293 §3.5, §3.10.1) ----
+
+    /** OPEN call, active: CLOSED → SYN-SENT. */
+    public void openActive(IpAddr localAddr, int localPort, IpAddr remoteAddr, int remotePort, int localMss) {
+        requireState(TcpState.CLOSED);
+        setTuple(localAddr, localPort, remoteAddr, remotePort, localMss);
+        state = TcpState.SYN_SENT;
+    }
+
+    /** A SYN arrived for a listener (RFC 9293 §3.10.7.2): a new connection, CLOSED → SYN-RECEIVED. */
+    public void openPassive(IpAddr localAddr, int localPort, IpAddr remoteAddr, int remotePort, int localMss) {
+        requireState(TcpState.CLOSED);
+        setTuple(localAddr, localPort, remoteAddr, remotePort, localMss);
+        passiveOpen = true;
+        state = TcpState.SYN_RECEIVED;
+    }
+
+    private void setTuple(IpAddr localAddr, int localPort, IpAddr remoteAddr, int remotePort, int localMss) {
+        this.localAddr = localAddr;
+        this.localPort = localPort;
+        this.remoteAddr = remoteAddr;
+        this.remotePort = remotePort;
+        this.localMss = localMss;
+        this.sendMss = Math.min(sendMss, localMss);
+    }
+
+    /**
+     * Takes the options of the peer's SYN. RFC 9293 §3.7.1: without an MSS option the default (536 for IPv4) is
+     * assumed; RFC 6691: the effective send MSS is the smaller of the peer's and our own.
+     */
+    public void negotiate(InSegment syn, TcpConfig config) {
+        int peerMss = syn.options().mss();
+        int mss = peerMss > 0 ? peerMss : config.defaultMss();
+        sendMss = Math.max(64, Math.min(mss, localMss));
+    }
+
+    /** Our SYN was acknowledged by a SYN-ACK in SYN-SENT (RFC 9293 §3.10.7.3): → ESTABLISHED. */
+    public void onSynAckReceived() {
+        requireState(TcpState.SYN_SENT);
+        state = TcpState.ESTABLISHED;
+    }
+
+    /** A bare SYN in SYN-SENT: simultaneous open (RFC 9293 §3.5, figure 7): → SYN-RECEIVED. */
+    public void onSimultaneousOpen() {
+        requireState(TcpState.SYN_SENT);
+        state = TcpState.SYN_RECEIVED;
+    }
+
+    /**
+     * An acceptable ACK in SYN-RECEIVED (RFC 9293 §3.10.7.4, fifth step): → ESTABLISHED, or straight to FIN-WAIT-1
+     * when the application closed while the handshake was in progress.
+     */
+    public void onHandshakeAcked() {
+        requireState(TcpState.SYN_RECEIVED);
+        state = finRequested ? TcpState.FIN_WAIT_1 : TcpState.ESTABLISHED;
+    }
+
+    // ---- closing (RFC 9293 §3.6, §3.10.4) ----
+
+    /** What the orchestrator must do after the application's CLOSE (or shutdown of output). */
+    public enum CloseAction {
+        /** Queue a FIN after the data already queued. */
+        SEND_FIN,
+        /** Nothing was ever sent: delete the connection at once. */
+        DELETE,
+        /** Already closing: nothing more to do. */
+        NONE
+    }
+
+    /**
+     * CLOSE call (RFC 9293 §3.10.4): ESTABLISHED → FIN-WAIT-1, CLOSE-WAIT → LAST-ACK; in SYN-SENT the connection is
+     * deleted; in SYN-RECEIVED the FIN waits for the handshake to complete.
+     */
+    public CloseAction onUserClose() {
+        if (finRequested) {
+            return CloseAction.NONE;
+        }
+        switch (state) {
+            case SYN_SENT:
+            case CLOSED:
+            case LISTEN:
+                state = TcpState.CLOSED;
+                return CloseAction.DELETE;
+            case SYN_RECEIVED:
+                finRequested = true;
+                return CloseAction.SEND_FIN;
+            case ESTABLISHED:
+                finRequested = true;
+                state = TcpState.FIN_WAIT_1;
+                return CloseAction.SEND_FIN;
+            case CLOSE_WAIT:
+                finRequested = true;
+                state = TcpState.LAST_ACK;
+                return CloseAction.SEND_FIN;
+            default:
+                return CloseAction.NONE;
+        }
+    }
+
+    /**
+     * The peer's FIN has been consumed in order (RFC 9293 §3.10.7.4, eighth step). {@code ourFinAcked} says whether
+     * our own FIN, if any, is acknowledged.
+     *
+     * @return true if the connection entered TIME-WAIT
+     */
+    public boolean onFinReceived(boolean ourFinAcked, long nowNs, long timeWaitNs) {
+        switch (state) {
+            case SYN_RECEIVED:
+            case ESTABLISHED:
+                state = TcpState.CLOSE_WAIT;
+                return false;
+            case FIN_WAIT_1:
+                if (ourFinAcked) {
+                    enterTimeWait(nowNs, timeWaitNs);
+                    return true;
+                }
+                state = TcpState.CLOSING;
+                return false;
+            case FIN_WAIT_2:
+                enterTimeWait(nowNs, timeWaitNs);
+                return true;
+            case TIME_WAIT:
+                // A retransmitted FIN restarts the 2 MSL timeout.
+                enterTimeWait(nowNs, timeWaitNs);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /**
+     * Our FIN is acknowledged (RFC 9293 §3.10.7.4, fifth step): FIN-WAIT-1 → FIN-WAIT-2, CLOSING → TIME-WAIT,
+     * LAST-ACK → CLOSED.
+     */
+    public void onOurFinAcked(long nowNs, long timeWaitNs) {
+        switch (state) {
+            case FIN_WAIT_1:
+                state = TcpState.FIN_WAIT_2;
+                break;
+            case CLOSING:
+                enterTimeWait(nowNs, timeWaitNs);
+                break;
+            case LAST_ACK:
+                state = TcpState.CLOSED;
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void enterTimeWait(long nowNs, long timeWaitNs) {
+        state = TcpState.TIME_WAIT;
+        timeWaitDeadlineNs = nowNs + timeWaitNs;
+        keepaliveDeadlineNs = NO_DEADLINE;
+    }
+
+    /** The TIME-WAIT timeout expired: → CLOSED. */
+    public void onTimeWaitExpired() {
+        requireState(TcpState.TIME_WAIT);
+        timeWaitDeadlineNs = NO_DEADLINE;
+        state = TcpState.CLOSED;
+    }
+
+    /** The connection ends abnormally (reset received, abort, timeout): → CLOSED with a reason. */
+    public void onFailure(TcpError reason) {
+        if (error == null) {
+            error = reason;
+        }
+        state = TcpState.CLOSED;
+        keepaliveDeadlineNs = NO_DEADLINE;
+        timeWaitDeadlineNs = NO_DEADLINE;
+    }
+
+    /** A SYN-RECEIVED connection that came from LISTEN and was reset goes away silently (RFC 9293 §3.10.7.4). */
+    public void onResetInSynReceived() {
+        state = TcpState.CLOSED;
+    }
+
+    // ---- application flags ----
+
+    public void noDelay(boolean on) {
+        noDelay = on;
+    }
+
+    public void lingerSeconds(int seconds) {
+        lingerSeconds = seconds;
+    }
+
+    /** SO_KEEPALIVE with its timing; a zero or negative time keeps the current one. */
+    public void keepAlive(boolean on, long idleNs, long intervalNs, int count, long nowNs) {
+        keepAlive = on;
+        if (idleNs > 0) {
+            keepIdleNs = idleNs;
+        }
+        if (intervalNs > 0) {
+            keepIntervalNs = intervalNs;
+        }
+        if (count > 0) {
+            keepCount = count;
+        }
+        onSegmentReceived(nowNs);
+    }
+
+    // ---- keepalive (RFC 1122 §4.2.3.6) ----
+
+    /** Any segment from the peer shows it is alive: restart the idle timer. */
+    public void onSegmentReceived(long nowNs) {
+        keepaliveProbesSent = 0;
+        keepaliveDeadlineNs = keepAlive && state.isSynchronized() && state != TcpState.TIME_WAIT
+                ? nowNs + keepIdleNs
+                : NO_DEADLINE;
+    }
+
+    /** What the keepalive timer's expiry asks for. */
+    public enum KeepaliveAction {
+        SEND_PROBE,
+        TIMED_OUT,
+        NONE
+    }
+
+    public KeepaliveAction onKeepaliveExpired(long nowNs) {
+        if (!keepAlive || !state.isSynchronized()) {
+            keepaliveDeadlineNs = NO_DEADLINE;
+            return KeepaliveAction.NONE;
+        }
+        if (keepaliveProbesSent >= keepCount) {
+            keepaliveDeadlineNs = NO_DEADLINE;
+            return KeepaliveAction.TIMED_OUT;
+        }
+        keepaliveProbesSent++;
+        keepaliveDeadlineNs = nowNs + keepIntervalNs;
+        return KeepaliveAction.SEND_PROBE;
+    }
+
+    private void requireState(TcpState expected) {
+        if (state != expected) {
+            throw new IllegalStateException("expected " + expected + " but in " + state);
+        }
+    }
+
+    private final class View implements ConnectionView {
+        @Override
+        public TcpState state() {
+            return state;
+        }
+
+        @Override
+        public IpAddr localAddr() {
+            return localAddr;
+        }
+
+        @Override
+        public int localPort() {
+            return localPort;
+        }
+
+        @Override
+        public IpAddr remoteAddr() {
+            return remoteAddr;
+        }
+
+        @Override
+        public int remotePort() {
+            return remotePort;
+        }
+
+        @Override
+        public int sendMss() {
+            return sendMss;
+        }
+
+        @Override
+        public int localMss() {
+            return localMss;
+        }
+
+        @Override
+        public boolean noDelay() {
+            return noDelay;
+        }
+
+        @Override
+        public boolean keepAlive() {
+            return keepAlive;
+        }
+
+        @Override
+        public boolean finRequested() {
+            return finRequested;
+        }
+
+        @Override
+        public int lingerSeconds() {
+            return lingerSeconds;
+        }
+
+        @Override
+        public long keepaliveDeadlineNs() {
+            return keepaliveDeadlineNs;
+        }
+
+        @Override
+        public long timeWaitDeadlineNs() {
+            return timeWaitDeadlineNs;
+        }
+
+        @Override
+        public TcpError error() {
+            return error;
+        }
+
+        @Override
+        public boolean isPassiveOpen() {
+            return passiveOpen;
+        }
+
+        @Override
+        public String toString() {
+            return state + " " + localAddr + ":" + localPort + " " + remoteAddr + ":" + remotePort;
+        }
+    }
+}

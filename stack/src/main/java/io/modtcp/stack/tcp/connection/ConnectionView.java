@@ -1,0 +1,43 @@
+package io.modtcp.stack.tcp.connection;
+
+import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.wire.IpAddr;
+
+/** Read-only view of {@link ConnectionManagement}. */
+public interface ConnectionView {
+    TcpState state();
+
+    IpAddr localAddr();
+
+    int localPort();
+
+    IpAddr remoteAddr();
+
+    int remotePort();
+
+    /** The effective MSS for segments we send: min(peer's MSS option or the default, our own). */
+    int sendMss();
+
+    /** The MSS we advertise, from the route's MTU. */
+    int localMss();
+
+    boolean noDelay();
+
+    boolean keepAlive();
+
+    /** True once the application asked to close or shut down output: a FIN follows the queued data. */
+    boolean finRequested();
+
+    /** The linger time in seconds, or -1 when SO_LINGER is off. */
+    int lingerSeconds();
+
+    long keepaliveDeadlineNs();
+
+    long timeWaitDeadlineNs();
+
+    /** Why the connection ended, or null. */
+    TcpError error();
+
+    boolean isPassiveOpen();
+}

@@ -1,0 +1,58 @@
+package io.modtcp.stack.tcp.delivery;
+
+/** Read-only view of {@link ReliableOrderedDelivery}. */
+public interface DeliveryView {
+    int iss();
+
+    int irs();
+
+    int sndUna();
+
+    int sndNxt();
+
+    /** The highest sequence number sent plus one (SND.MAX); differs from SND.NXT after a timeout rewinds it. */
+    int sndMax();
+
+    int rcvNxt();
+
+    /** Bytes in flight: SND.MAX - SND.UNA (RFC 5681 FlightSize). */
+    int flightSize();
+
+    /** Data bytes queued and not yet acknowledged. */
+    int sendQueued();
+
+    /** Data bytes queued and never sent (at or beyond SND.NXT). */
+    int unsentBytes();
+
+    boolean isSynAcked();
+
+    boolean isFinQueued();
+
+    /** True once our FIN has been sent at least once. */
+    boolean isFinSent();
+
+    boolean isFinAcked();
+
+    /** True once the peer's FIN has been consumed in order. */
+    boolean isFinReceived();
+
+    int dupAcks();
+
+    long rtoNs();
+
+    long srttNs();
+
+    long rttvarNs();
+
+    long rtoDeadlineNs();
+
+    long delayedAckDeadlineNs();
+
+    boolean isAckPending();
+
+    int retries();
+
+    int outOfOrderSegments();
+
+    int outOfOrderBytes();
+}

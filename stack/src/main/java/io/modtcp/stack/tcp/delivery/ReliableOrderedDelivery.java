@@ -1,0 +1,449 @@
+package io.modtcp.stack.tcp.delivery;
+
+import io.modtcp.stack.tcp.common.InSegment;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.wire.Seq;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+
+/** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
+public final class ReliableOrderedDelivery {
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+
+    private int iss;
+    private int irs;
+    private int sndUna;
+    private int sndNxt;
+    private int sndMax;
+    private int rcvNxt;
+
+    /** Sequence number of the send buffer's first byte. */
+    private int bufSeq;
+
+    private final SendBuffer sendBuffer;
+    private final ReassemblyQueue reassembly;
+    private final RttEstimator rtt;
+
+    private boolean finQueued;
+    private boolean finReceived;
+
+    private boolean rttTiming;
+    private int rttSeq;
+    private long rttStartNs;
+
+    private long rtoDeadlineNs = NO_DEADLINE;
+    private int retries;
+    private int dupAcks;
+
+    private boolean ackNow;
+    private long delayedAckDeadlineNs = NO_DEADLINE;
+    private int unackedSegments;
+
+    private final DeliveryView view = new View();
+
+    public ReliableOrderedDelivery(TcpConfig config, ByteBufAllocator alloc) {
+        this.sendBuffer = new SendBuffer(alloc);
+        this.reassembly = new ReassemblyQueue(config.maxOutOfOrderSegments());
+        this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs());
+    }
+
+    public DeliveryView view() {
+        return view;
+    }
+
+    // ---- initialisation (RFC 9293 §3.4.1) ----
+
+    /** Chooses the initial send sequence number; the SYN occupies ISS. */
+    public void initSend(int iss) {
+        this.iss = iss;
+        this.sndUna = iss;
+        this.sndNxt = iss;
+        this.sndMax = iss;
+        this.bufSeq = iss + 1;
+    }
+
+    /** Takes the peer's SYN: IRS = SEG.SEQ, RCV.NXT = SEG.SEQ + 1. */
+    public void initReceive(int irs) {
+        this.irs = irs;
+        this.rcvNxt = irs + 1;
+    }
+
+    // ---- acceptability (RFC 9293 §3.10.7.4, first step) ----
+
+    /** The four-case acceptability test against the receive window we advertised. */
+    public boolean isAcceptable(InSegment seg, int rcvWnd) {
+        int segLen = seg.segLen();
+        int seq = seg.seq();
+        if (segLen == 0) {
+            return rcvWnd == 0 ? seq == rcvNxt : Seq.inWindow(seq, rcvNxt, rcvWnd);
+        }
+        if (rcvWnd == 0) {
+            return false;
+        }
+        return Seq.inWindow(seq, rcvNxt, rcvWnd) || Seq.inWindow(seq + segLen - 1, rcvNxt, rcvWnd);
+    }
+
+    // ---- ACK processing (RFC 9293 §3.10.7.4 fifth step, RFC 5961 §5.2) ----
+
+    public AckResult classifyAck(int ack, int maxSndWnd) {
+        if (Seq.gt(ack, sndMax)) {
+            return AckResult.TOO_NEW;
+        }
+        if (Seq.lt(ack, sndUna - maxSndWnd)) {
+            return AckResult.TOO_OLD;
+        }
+        if (Seq.lt(ack, sndUna)) {
+            return AckResult.OLD;
+        }
+        return ack == sndUna ? AckResult.SAME : AckResult.NEW;
+    }
+
+    /**
+     * Takes an ACK classified {@link AckResult#NEW}: advances SND.UNA, frees acknowledged bytes, samples the RTT
+     * (Karn: only a segment never retransmitted), and manages the retransmission timer (RFC 6298 §5.2, §5.3).
+     */
+    public AckOutcome onNewAck(int ack, long nowNs) {
+        boolean synAcked = sndUna == iss && Seq.gt(ack, iss);
+        int dataEnd = bufSeq + sendBuffer.length();
+        int dataAcked = Math.max(0, Seq.sub(Seq.min(ack, dataEnd), bufSeq));
+        boolean finAcked = finQueued && Seq.gt(ack, dataEnd) && !Seq.gt(sndUna, dataEnd);
+        if (dataAcked > 0) {
+            sendBuffer.drop(dataAcked);
+            bufSeq += dataAcked;
+        }
+        sndUna = ack;
+        if (Seq.lt(sndNxt, sndUna)) {
+            sndNxt = sndUna;
+        }
+        boolean sampled = false;
+        if (rttTiming && Seq.geq(ack, rttSeq)) {
+            rtt.sample(nowNs - rttStartNs);
+            rttTiming = false;
+            sampled = true;
+        }
+        rtt.resetBackoff();
+        retries = 0;
+        dupAcks = 0;
+        rtoDeadlineNs = sndUna == sndMax ? NO_DEADLINE : nowNs + rtt.rtoNs();
+        return new AckOutcome(dataAcked, synAcked, finAcked, sampled);
+    }
+
+    /** Counts a duplicate ACK (the orchestrator has checked RFC 5681 §2's conditions); returns the count. */
+    public int onDuplicateAck() {
+        return ++dupAcks;
+    }
+
+    /** An ACK that is not a duplicate by RFC 5681 §2 resets the count. */
+    public void resetDuplicateAcks() {
+        dupAcks = 0;
+    }
+
+    // ---- sending ----
+
+    /** Queues application data (ownership passes). */
+    public void queueData(ByteBuf data) {
+        if (finQueued) {
+            data.release();
+            throw new IllegalStateException("data queued after FIN");
+        }
+        sendBuffer.append(data);
+    }
+
+    /** Queues our FIN after all queued data. */
+    public void queueFin() {
+        finQueued = true;
+    }
+
+    /** The sequence number our FIN occupies (valid once queued). */
+    public int finSeq() {
+        return bufSeq + sendBuffer.length();
+    }
+
+    /** Copies the payload for a segment starting at {@code seq} into {@code dst}. */
+    public void copyPayload(int seq, int len, ByteBuf dst) {
+        sendBuffer.copy(Seq.sub(seq, bufSeq), len, dst);
+    }
+
+    /**
+     * Records a segment sent at {@code seq} occupying {@code segLen} sequence numbers (SYN and FIN included). Moves
+     * SND.NXT when the segment starts there, times it when nothing is being timed and it is not a retransmission
+     * (Karn), and starts the retransmission timer if it is not running (RFC 6298 §5.1).
+     */
+    public void onSegmentSent(int seq, int segLen, long nowNs) {
+        if (segLen == 0) {
+            return;
+        }
+        int end = seq + segLen;
+        boolean retransmission = Seq.lt(seq, sndMax);
+        if (retransmission) {
+            rttTiming = false;
+        } else if (!rttTiming) {
+            rttTiming = true;
+            rttSeq = end;
+            rttStartNs = nowNs;
+        }
+        if (seq == sndNxt || Seq.gt(end, sndNxt)) {
+            sndNxt = Seq.max(sndNxt, end);
+        }
+        sndMax = Seq.max(sndMax, end);
+        if (rtoDeadlineNs == NO_DEADLINE) {
+            rtoDeadlineNs = nowNs + rtt.rtoNs();
+        }
+    }
+
+    /** What the retransmission timer's expiry asks for. */
+    public enum RtoOutcome {
+        RETRANSMIT,
+        GIVE_UP
+    }
+
+    /**
+     * The retransmission timer expired (RFC 6298 §5.4 to §5.6): back off, rewind SND.NXT to SND.UNA so the oldest
+     * segment goes again (the go-back-N recovery of RFC 5681 §3.1 after a timeout), or give up after
+     * {@code maxRetries}.
+     */
+    public RtoOutcome onRtoExpired(long nowNs, int maxRetries) {
+        rttTiming = false;
+        dupAcks = 0;
+        if (++retries > maxRetries) {
+            rtoDeadlineNs = NO_DEADLINE;
+            return RtoOutcome.GIVE_UP;
+        }
+        rtt.backOff();
+        sndNxt = sndUna;
+        rtoDeadlineNs = nowNs + rtt.rtoNs();
+        return RtoOutcome.RETRANSMIT;
+    }
+
+    /**
+     * Rewinds SND.NXT to SND.UNA so that the next output resends from the oldest unacknowledged sequence number
+     * (the SYN-ACK after a duplicate SYN or in a simultaneous open).
+     */
+    public void rewindToUnacknowledged() {
+        sndNxt = sndUna;
+    }
+
+    /** Stops the retransmission timer (nothing outstanding, or the connection ended). */
+    public void stopRetransmitTimer() {
+        rtoDeadlineNs = NO_DEADLINE;
+    }
+
+    // ---- receiving (RFC 9293 §3.10.7.4, seventh and eighth steps) ----
+
+    /**
+     * Takes the text and FIN of an acceptable segment, trimmed to [RCV.NXT, RCV.NXT + rcvWnd). In-order bytes go to
+     * {@code sink}, followed by whatever the reassembly queue can now release; later bytes are held.
+     */
+    public ReceiveOutcome receive(InSegment seg, int rcvWnd, PayloadSink sink) {
+        int start = seg.payloadSeq();
+        int len = seg.payloadLength();
+        boolean fin = seg.isFin();
+        int skip = 0;
+        if (Seq.lt(start, rcvNxt)) {
+            skip = Math.min(len, Seq.sub(rcvNxt, start));
+        }
+        int windowEnd = rcvNxt + rcvWnd;
+        int dataStart = start + skip;
+        int take = len - skip;
+        if (Seq.gt(dataStart + take, windowEnd)) {
+            take = Math.max(0, Seq.sub(windowEnd, dataStart));
+            fin = false;
+        }
+        if (dataStart != rcvNxt) {
+            if (Seq.lt(dataStart, rcvNxt)) {
+                // Entirely old, or a FIN we already have.
+                return ReceiveOutcome.NOTHING;
+            }
+            if (take == 0 && !fin) {
+                return ReceiveOutcome.NOTHING;
+            }
+            boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin);
+            return new ReceiveOutcome(0, false, true, !stored, false);
+        }
+        boolean filledHole = !reassembly.isEmpty();
+        if (take > 0) {
+            sink.deliver(seg.retainedPayload(skip, take));
+            rcvNxt += take;
+        }
+        int before = rcvNxt;
+        rcvNxt = reassembly.pollContiguous(rcvNxt, sink);
+        int delivered = take + Seq.sub(rcvNxt, before);
+        boolean finNow = fin || reassembly.isFinAt(rcvNxt);
+        if (finNow && !finReceived) {
+            finReceived = true;
+            rcvNxt += 1;
+            reassembly.release();
+        }
+        return new ReceiveOutcome(delivered, finNow, false, false, filledHole);
+    }
+
+    // ---- ACK generation (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ----
+
+    /**
+     * Notes that an ACK is owed. {@code immediate} for out-of-order data, filled holes, FINs and duplicates; in-order
+     * data is acknowledged at least every second full-sized segment, else within the delayed-ACK time.
+     */
+    public void ackOwed(boolean immediate, int segmentBytes, int mss, long nowNs, long delayedAckNs) {
+        if (immediate) {
+            ackNow = true;
+            return;
+        }
+        if (segmentBytes >= mss) {
+            unackedSegments++;
+        }
+        if (unackedSegments >= 2) {
+            ackNow = true;
+        } else if (delayedAckDeadlineNs == NO_DEADLINE) {
+            delayedAckDeadlineNs = nowNs + delayedAckNs;
+        }
+    }
+
+    /** The delayed-ACK timer expired: the ACK is owed now. */
+    public void onDelayedAckExpired() {
+        delayedAckDeadlineNs = NO_DEADLINE;
+        ackNow = true;
+    }
+
+    /** A segment carrying our current RCV.NXT went out: nothing is owed any more. */
+    public void onAckSent() {
+        ackNow = false;
+        unackedSegments = 0;
+        delayedAckDeadlineNs = NO_DEADLINE;
+    }
+
+    /** Frees every buffer (connection gone). */
+    public void release() {
+        sendBuffer.release();
+        reassembly.release();
+        rtoDeadlineNs = NO_DEADLINE;
+        delayedAckDeadlineNs = NO_DEADLINE;
+    }
+
+    /** The held out-of-order ranges as [start, end) pairs (for tests and, later, SACK blocks). */
+    public int[] outOfOrderRanges() {
+        return reassembly.ranges();
+    }
+
+    private final class View implements DeliveryView {
+        @Override
+        public int iss() {
+            return iss;
+        }
+
+        @Override
+        public int irs() {
+            return irs;
+        }
+
+        @Override
+        public int sndUna() {
+            return sndUna;
+        }
+
+        @Override
+        public int sndNxt() {
+            return sndNxt;
+        }
+
+        @Override
+        public int sndMax() {
+            return sndMax;
+        }
+
+        @Override
+        public int rcvNxt() {
+            return rcvNxt;
+        }
+
+        @Override
+        public int flightSize() {
+            return Seq.sub(sndMax, sndUna);
+        }
+
+        @Override
+        public int sendQueued() {
+            return sendBuffer.length();
+        }
+
+        @Override
+        public int unsentBytes() {
+            int sentData = Math.max(0, Seq.sub(sndNxt, bufSeq));
+            return Math.max(0, sendBuffer.length() - sentData);
+        }
+
+        @Override
+        public boolean isSynAcked() {
+            return Seq.gt(sndUna, iss);
+        }
+
+        @Override
+        public boolean isFinQueued() {
+            return finQueued;
+        }
+
+        @Override
+        public boolean isFinSent() {
+            return finQueued && Seq.gt(sndMax, finSeq());
+        }
+
+        @Override
+        public boolean isFinAcked() {
+            return finQueued && Seq.gt(sndUna, finSeq());
+        }
+
+        @Override
+        public boolean isFinReceived() {
+            return finReceived;
+        }
+
+        @Override
+        public int dupAcks() {
+            return dupAcks;
+        }
+
+        @Override
+        public long rtoNs() {
+            return rtt.rtoNs();
+        }
+
+        @Override
+        public long srttNs() {
+            return rtt.srttNs();
+        }
+
+        @Override
+        public long rttvarNs() {
+            return rtt.rttvarNs();
+        }
+
+        @Override
+        public long rtoDeadlineNs() {
+            return rtoDeadlineNs;
+        }
+
+        @Override
+        public long delayedAckDeadlineNs() {
+            return delayedAckDeadlineNs;
+        }
+
+        @Override
+        public boolean isAckPending() {
+            return ackNow;
+        }
+
+        @Override
+        public int retries() {
+            return retries;
+        }
+
+        @Override
+        public int outOfOrderSegments() {
+            return reassembly.size();
+        }
+
+        @Override
+        public int outOfOrderBytes() {
+            return reassembly.bytes();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.modtcp.stack.tcp.flow;
+
+import io.modtcp.stack.tcp.common.InSegment;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.wire.Seq;
+
+/** Send and receive windows and the persist timer; see the package documentation for what it owns. */
+public final class FlowControl {
+    public static final long NO_DEADLINE = Long.MAX_VALUE;
+    private static final int MAX_UNSCALED_WINDOW = 65535;
+
+    private int sndWnd;
+    private int sndWl1;
+    private int sndWl2;
+    private int maxSndWnd;
+    private int rcvAdvertisedEdge;
+    private boolean rcvEdgeValid;
+    private int sndWndShift;
+    private int rcvWndShift;
+
+    private final long persistMinNs;
+    private final long persistMaxNs;
+    private long persistDeadlineNs = NO_DEADLINE;
+    private int persistProbes;
+
+    private final FlowView view = new View();
+
+    public FlowControl(TcpConfig config) {
+        this.persistMinNs = config.persistMinNs();
+        this.persistMaxNs = config.persistMaxNs();
+    }
+
+    public FlowView view() {
+        return view;
+    }
+
+    // ---- send window (RFC 9293 §3.10.7.3 and §3.10.7.4 fifth step) ----
+
+    /** The window of the peer's SYN or SYN-ACK is never scaled (RFC 7323 §2.2); WL1/WL2 start from it. */
+    public void onSynWindow(InSegment syn) {
+        sndWnd = syn.window();
+        maxSndWnd = Math.max(maxSndWnd, sndWnd);
+        sndWl1 = syn.seq();
+        sndWl2 = syn.ack();
+    }
+
+    /**
+     * Updates SND.WND when the segment is not older than the last update: "If SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ
+     * and SND.WL2 =< SEG.ACK), set SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ, and SND.WL2 <- SEG.ACK".
+     *
+     * @return true if the window value changed
+     */
+    public boolean onAcceptableAck(InSegment seg) {
+        if (Seq.lt(sndWl1, seg.seq()) || (sndWl1 == seg.seq() && Seq.leq(sndWl2, seg.ack()))) {
+            int wnd = seg.window() << sndWndShift;
+            boolean changed = wnd != sndWnd;
+            sndWnd = wnd;
+            sndWl1 = seg.seq();
+            sndWl2 = seg.ack();
+            maxSndWnd = Math.max(maxSndWnd, wnd);
+            if (wnd > 0) {
+                persistDeadlineNs = NO_DEADLINE;
+                persistProbes = 0;
+            }
+            return changed;
+        }
+        return false;
+    }
+
+    /** Bytes the send window still allows beyond SND.NXT: SND.UNA + SND.WND - SND.NXT, never negative. */
+    public static int usableWindow(FlowView flow, DeliveryView delivery) {
+        return Math.max(0, Seq.sub(delivery.sndUna() + flow.sndWnd(), delivery.sndNxt()));
+    }
+
+    // ---- receive window (RFC 9293 §3.8.6.2.2, RFC 1122 §4.2.3.3) ----
+
+    /** RCV.NXT became known (the peer's SYN arrived): the first right edge is RCV.NXT + {@code window}. */
+    public void initReceiveWindow(int rcvNxt, int window) {
+        rcvEdgeValid = true;
+        rcvAdvertisedEdge = rcvNxt + Math.min(window, MAX_UNSCALED_WINDOW << rcvWndShift);
+    }
+
+    /**
+     * The window to put in an outgoing segment, given the free receive buffer space. Receiver SWS avoidance: the
+     * right edge moves forward only by at least min(buffer / 2, MSS); it never moves back.
+     *
+     * @return the window in bytes (before scaling); the caller writes {@code window >> rcvWndShift}
+     */
+    public int windowToAdvertise(DeliveryView delivery, int freeSpace, int bufferSize, int mss) {
+        int rcvNxt = delivery.rcvNxt();
+        int limit = Math.min(freeSpace, MAX_UNSCALED_WINDOW << rcvWndShift);
+        int proposedEdge = rcvNxt + limit;
+        if (!rcvEdgeValid) {
+            rcvEdgeValid = true;
+            rcvAdvertisedEdge = proposedEdge;
+            return limit;
+        }
+        int threshold = Math.min(bufferSize / 2, mss);
+        if (Seq.geq(proposedEdge, rcvAdvertisedEdge + threshold)
+                || (Seq.gt(proposedEdge, rcvAdvertisedEdge) && limit == freeSpace && freeSpace >= bufferSize)) {
+            rcvAdvertisedEdge = proposedEdge;
+        } else if (Seq.lt(rcvAdvertisedEdge, rcvNxt)) {
+            rcvAdvertisedEdge = rcvNxt;
+        }
+        return Math.max(0, Seq.sub(rcvAdvertisedEdge, rcvNxt));
+    }
+
+    /** RCV.WND as last advertised: what the acceptability test uses. */
+    public static int receiveWindow(FlowView flow, DeliveryView delivery) {
+        return Math.max(0, Seq.sub(flow.rcvAdvertisedEdge(), delivery.rcvNxt()));
+    }
+
+    /**
+     * Whether a window update is worth a segment of its own after the application read: the edge would advance by
+     * at least min(buffer / 2, 2 · MSS) (RFC 1122 §4.2.3.3, Linux's rule of two segments).
+     */
+    public boolean isWindowUpdateWorthSending(DeliveryView delivery, int freeSpace, int bufferSize, int mss) {
+        int limit = Math.min(freeSpace, MAX_UNSCALED_WINDOW << rcvWndShift);
+        int proposedEdge = delivery.rcvNxt() + limit;
+        return Seq.geq(proposedEdge, rcvAdvertisedEdge + Math.min(bufferSize / 2, 2 * mss));
+    }
+
+    // ---- persist (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17) ----
+
+    /** Arms the persist timer if it is not armed: the peer's window is zero and we have data to send. */
+    public void armPersist(long nowNs, long rtoNs) {
+        if (persistDeadlineNs == NO_DEADLINE) {
+            persistDeadlineNs = nowNs + backedOff(Math.max(rtoNs, persistMinNs));
+        }
+    }
+
+    public void cancelPersist() {
+        persistDeadlineNs = NO_DEADLINE;
+        persistProbes = 0;
+    }
+
+    /** The persist timer expired: a probe is sent and the next one backs off exponentially. */
+    public void onPersistExpired(long nowNs, long rtoNs) {
+        persistProbes++;
+        persistDeadlineNs = nowNs + backedOff(Math.max(rtoNs, persistMinNs));
+    }
+
+    private long backedOff(long base) {
+        long d = base;
+        for (int i = 0; i < persistProbes && d < persistMaxNs; i++) {
+            d <<= 1;
+        }
+        return Math.min(d, persistMaxNs);
+    }
+
+    private final class View implements FlowView {
+        @Override
+        public int sndWnd() {
+            return sndWnd;
+        }
+
+        @Override
+        public int sndWl1() {
+            return sndWl1;
+        }
+
+        @Override
+        public int sndWl2() {
+            return sndWl2;
+        }
+
+        @Override
+        public int maxSndWnd() {
+            return maxSndWnd;
+        }
+
+        @Override
+        public int rcvAdvertisedEdge() {
+            return rcvAdvertisedEdge;
+        }
+
+        @Override
+        public int sndWndShift() {
+            return sndWndShift;
+        }
+
+        @Override
+        public int rcvWndShift() {
+            return rcvWndShift;
+        }
+
+        @Override
+        public long persistDeadlineNs() {
+            return persistDeadlineNs;
+        }
+
+        @Override
+        public int persistProbes() {
+            return persistProbes;
+        }
+    }
+}
