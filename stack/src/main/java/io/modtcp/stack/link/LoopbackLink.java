@@ -16,6 +16,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 public final class LoopbackLink implements Link {
     private final int mtu;
     private final int capacity;
+    /** Ring slots: the capacity, but at least 2 (Vyukov's sequences cannot tell full from free with one slot). */
+    private final int slots;
+
     private final AtomicReferenceArray<ByteBuf> items;
     /** Vyukov sequence per slot: {@code pos} when free for position pos, {@code pos + 1} when holding it. */
     private final AtomicLongArray sequences;
@@ -39,9 +42,10 @@ public final class LoopbackLink implements Link {
         }
         this.mtu = mtu;
         this.capacity = queueCapacity;
-        this.items = new AtomicReferenceArray<>(queueCapacity);
-        this.sequences = new AtomicLongArray(queueCapacity);
-        for (int i = 0; i < queueCapacity; i++) {
+        this.slots = Math.max(2, queueCapacity);
+        this.items = new AtomicReferenceArray<>(slots);
+        this.sequences = new AtomicLongArray(slots);
+        for (int i = 0; i < slots; i++) {
             sequences.set(i, i);
         }
     }
@@ -82,8 +86,11 @@ public final class LoopbackLink implements Link {
         long pos = tail.get();
         int index;
         while (true) {
-            index = (int) (pos % capacity);
+            index = (int) (pos % slots);
             long dif = sequences.get(index) - pos;
+            if (dif == 0 && slots != capacity && pos - head.get() >= capacity) {
+                dif = -1; // full: only the one-packet queue needs this check
+            }
             if (dif == 0) {
                 if (tail.compareAndSet(pos, pos + 1)) {
                     break;
@@ -115,13 +122,13 @@ public final class LoopbackLink implements Link {
         int n = 0;
         while (n < max) {
             long pos = head.get();
-            int index = (int) (pos % capacity);
+            int index = (int) (pos % slots);
             if (sequences.get(index) != pos + 1) {
                 break; // empty, or the next packet is claimed but not yet published
             }
             ByteBuf packet = items.get(index);
             items.set(index, null);
-            sequences.set(index, pos + capacity);
+            sequences.set(index, pos + slots);
             head.set(pos + 1);
             n++;
             sink.accept(packet);

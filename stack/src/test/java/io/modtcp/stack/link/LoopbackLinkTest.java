@@ -17,6 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class LoopbackLinkTest {
     private static ByteBuf packet(int id) {
@@ -94,11 +96,27 @@ class LoopbackLinkTest {
     }
 
     @Test
+    void shouldHoldOnePacketWhenCapacityIsOne() {
+        LoopbackLink lo = new LoopbackLink(1500, 1);
+        assertTrue(lo.transmit(packet(1), 0));
+        ByteBuf second = packet(2);
+        assertFalse(lo.transmit(second, 0));
+        assertEquals(0, second.refCnt());
+        List<Integer> ids = new ArrayList<>();
+        lo.receive(p -> ids.add(take(p)), 10, 0);
+        assertTrue(lo.transmit(packet(3), 0));
+        assertFalse(lo.transmit(packet(4), 0));
+        lo.receive(p -> ids.add(take(p)), 10, 0);
+        assertEquals(List.of(1, 3), ids);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, 2, 3, 64})
     @Timeout(30)
-    void shouldDeliverEveryPacketOnceWhenManyThreadsTransmit() throws InterruptedException {
-        LoopbackLink lo = new LoopbackLink(1500, 64);
+    void shouldDeliverEveryPacketOnceWhenManyThreadsTransmit(int capacity) throws InterruptedException {
+        LoopbackLink lo = new LoopbackLink(1500, capacity);
         int threads = 4;
-        int perThread = 20_000;
+        int perThread = 5_000;
         CountDownLatch start = new CountDownLatch(1);
         List<Thread> producers = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
@@ -139,6 +157,7 @@ class LoopbackLinkTest {
             producer.join(TimeUnit.SECONDS.toMillis(10));
         }
         assertEquals(threads * perThread, seen.size());
+        assertTrue(lo.queued() <= capacity);
         assertEquals(0, lo.queued());
     }
 
