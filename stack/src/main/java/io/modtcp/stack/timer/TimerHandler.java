@@ -9,8 +9,10 @@ package io.modtcp.stack.timer;
 public interface TimerHandler<T> {
     /**
      * One timer expired. The timer is already removed: {@code handle} can no longer be cancelled. The handler may
-     * schedule and cancel other timers on the same wheel; timers it schedules with a deadline already reached fire
-     * on a later poll, not this one.
+     * schedule and cancel other timers on the same wheel (but not poll it). A timer it schedules for a tick the poll
+     * has already reached fires on a later poll, not this one, so a handler that re-arms itself at {@code nowNs}
+     * cannot spin; one scheduled for a later tick that is still due by {@code nowNs} fires in this poll, in tick
+     * order.
      *
      * @param owner the owner given to {@link TimerWheel#schedule}
      * @param handle the handle {@link TimerWheel#schedule} returned

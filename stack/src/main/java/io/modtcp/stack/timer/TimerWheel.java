@@ -170,8 +170,9 @@ public final class TimerWheel<T> {
     }
 
     /**
-     * Fires up to {@code limit} timers whose deadline is {@code <= nowNs}, earlier ticks first. Timers that the
-     * handler schedules with a deadline already reached fire on a later poll.
+     * Fires up to {@code limit} timers whose deadline is {@code <= nowNs}, earlier ticks first, never one whose
+     * deadline is later than {@code nowNs}. See {@link TimerHandler#onExpiry} for timers scheduled by the handler.
+     * Not reentrant.
      *
      * @return the number of timers fired
      */

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
+import java.util.function.LongFunction;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
@@ -99,6 +100,63 @@ class TimerWheelPropertiesTest {
             long expectedNext = model.isEmpty() ? Long.MAX_VALUE : model.peek().deadlineNs;
             assertEquals(expectedNext, wheel.nextDeadlineNs(), "next deadline");
         }
+    }
+
+    /** Handlers that schedule and cancel during the poll: nothing fires early, twice, or after being cancelled. */
+    @Property(tries = 300)
+    void shouldStayConsistentWhenHandlersScheduleAndCancel(
+            @ForAll long seed,
+            @ForAll @IntRange(min = 0, max = 4) int wheelBits,
+            @ForAll @IntRange(min = 1, max = 1000) int tickNs) {
+        SplittableRandom rnd = new SplittableRandom(seed);
+        TimerWheel<Integer> wheel = new TimerWheel<>(tickNs, 1 << wheelBits, 0);
+        long span = (long) tickNs * (1 << wheelBits) * 4;
+        Map<Integer, Long> pending = new HashMap<>(); // id -> deadline
+        Map<Integer, Long> handleOf = new HashMap<>();
+        List<Integer> ids = new ArrayList<>();
+        int[] nextId = {0};
+        long[] now = {0};
+        LongFunction<Integer> add = deadline -> {
+            int id = nextId[0]++;
+            handleOf.put(id, wheel.schedule(id, deadline));
+            pending.put(id, deadline);
+            ids.add(id);
+            return id;
+        };
+        for (int i = 0; i < 20; i++) {
+            add.apply(rnd.nextLong(span));
+        }
+        TimerHandler<Integer> handler = (id, handle, nowNs) -> {
+            Long deadline = pending.remove(id);
+            assertTrue(deadline != null, "fired once, never after cancel: " + id);
+            assertTrue(deadline <= nowNs, "never early");
+            assertEquals(handleOf.get(id), handle);
+            if (rnd.nextInt(3) == 0) {
+                add.apply(nowNs + rnd.nextLong(-tickNs, span)); // may be already due
+            }
+            if (rnd.nextInt(3) == 0) {
+                int victim = ids.get(rnd.nextInt(ids.size()));
+                assertEquals(pending.remove(victim) != null, wheel.cancel(handleOf.get(victim)));
+            }
+        };
+        for (int step = 0; step < 200 && nextId[0] < 2000; step++) {
+            now[0] += rnd.nextLong(tickNs * 3L);
+            wheel.poll(now[0], handler, 1 + rnd.nextInt(8));
+            if (rnd.nextInt(2) == 0) {
+                add.apply(now[0] + rnd.nextLong(-tickNs, span));
+            }
+            assertEquals(pending.size(), wheel.size());
+            long expected =
+                    pending.values().stream().mapToLong(Long::longValue).min().orElse(Long.MAX_VALUE);
+            assertEquals(expected, wheel.nextDeadlineNs());
+        }
+        // Drain: every pending timer fires once time passes its deadline.
+        for (int i = 0; i < 10_000 && wheel.size() > 0; i++) {
+            now[0] += span;
+            wheel.poll(now[0], (id, handle, nowNs) -> assertTrue(pending.remove(id) <= nowNs), Integer.MAX_VALUE);
+        }
+        assertEquals(0, wheel.size());
+        assertTrue(pending.isEmpty());
     }
 
     private static int idOf(Map<Integer, Long> handles, long h) {
