@@ -34,7 +34,7 @@ public final class TcpConnection {
     /** Send one segment despite silly-window avoidance (persist timer expired with a non-zero window). */
     boolean forceSend;
 
-    long timerHandle = -1;
+    long timerHandle = io.modtcp.stack.timer.TimerWheel.NULL_HANDLE;
     long timerDeadlineNs = Long.MAX_VALUE;
 
     TcpConnection(

@@ -720,7 +720,7 @@ public final class TcpEngine implements TransportHandler {
         if (handle != c.timerHandle) {
             return;
         }
-        c.timerHandle = -1;
+        c.timerHandle = TimerWheel.NULL_HANDLE;
         c.timerDeadlineNs = Long.MAX_VALUE;
         if (c.removed) {
             return;
@@ -1032,9 +1032,9 @@ public final class TcpEngine implements TransportHandler {
         c.removed = true;
         ConnectionView cv = c.cm.view();
         demux.removeConnection(cv.localAddr(), cv.localPort(), cv.remoteAddr(), cv.remotePort(), c);
-        if (c.timerHandle >= 0) {
+        if (c.timerHandle != TimerWheel.NULL_HANDLE) {
             timers.cancel(c.timerHandle);
-            c.timerHandle = -1;
+            c.timerHandle = TimerWheel.NULL_HANDLE;
         }
         TcpListener listener = c.listener;
         if (listener != null) {
@@ -1066,9 +1066,9 @@ public final class TcpEngine implements TransportHandler {
         if (deadline == c.timerDeadlineNs) {
             return;
         }
-        if (c.timerHandle >= 0) {
+        if (c.timerHandle != TimerWheel.NULL_HANDLE) {
             timers.cancel(c.timerHandle);
-            c.timerHandle = -1;
+            c.timerHandle = TimerWheel.NULL_HANDLE;
         }
         c.timerDeadlineNs = deadline;
         if (deadline != Long.MAX_VALUE) {

@@ -1,0 +1,341 @@
+package io.modtcp.stack;
+
+import io.modtcp.stack.ip.IpLayer;
+import io.modtcp.stack.ip.NetInterface;
+import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.LoopbackLink;
+import io.modtcp.stack.socket.TcpSocket;
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.tcp.TcpEngine;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
+import io.modtcp.stack.tcp.congestion.NewReno;
+import io.modtcp.stack.wire.IpAddr;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+/**
+ * One network stack: its links, IP, TCP and the sockets on top. All protocol state belongs to one thread, the
+ * stack thread, which calls {@link #poll}; other threads talk to it through {@link #execute} (a bounded MPSC queue
+ * of commands) and through the sockets' own buffers.
+ *
+ * <p>Who is the stack thread is up to the caller: {@link io.modtcp.stack.runtime.StackThread} runs a real one with
+ * the system clock; a deterministic test makes its own thread the stack thread ({@link #bindToCurrentThread}) and
+ * drives {@link #poll} with a {@link ManualClock}.
+ */
+public final class NetStack implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(NetStack.class.getName());
+    private static final int RX_BATCH = 64;
+    private static final int COMMAND_BATCH = 1024;
+    /** The bound of the command queue (commands waiting for the stack thread). */
+    public static final int MAX_PENDING_COMMANDS = 65536;
+
+    private final Clock clock;
+    private final Counters counters = new Counters();
+    private final ByteBufAllocator alloc;
+    private final IpLayer ip;
+    private final TcpEngine tcp;
+    private final TcpConfig config;
+    private final List<Link> links = new ArrayList<>();
+    private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger pendingCommands = new AtomicInteger();
+    private volatile Thread owner;
+    private volatile Runnable wakeup = () -> {};
+    private volatile boolean closed;
+    private long uncaught;
+
+    private NetStack(Builder b) {
+        this.clock = b.clock;
+        this.alloc = b.alloc;
+        this.config = b.config;
+        this.ip = new IpLayer(counters, alloc);
+        for (NetInterface netif : b.interfaces) {
+            addInterface(netif);
+        }
+        this.tcp = new TcpEngine(
+                ip, b.config, counters, new SplittableRandom(b.seed), clock.nanoTime(), b.congestionFactory);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private void addInterface(NetInterface netif) {
+        ip.addInterface(netif);
+        if (!links.contains(netif.link())) {
+            links.add(netif.link());
+            netif.link().setWakeup(this::wake);
+        }
+    }
+
+    public Clock clock() {
+        return clock;
+    }
+
+    public Counters counters() {
+        return counters;
+    }
+
+    public TcpEngine tcp() {
+        return tcp;
+    }
+
+    public TcpConfig config() {
+        return config;
+    }
+
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    public List<NetInterface> interfaces() {
+        return ip.interfaces();
+    }
+
+    /** A new unconnected, unbound TCP socket. */
+    public TcpSocket openSocket() {
+        return new TcpSocket(this);
+    }
+
+    // ---- the stack thread ----
+
+    /** Makes the calling thread the stack thread (a deterministic test, or {@code StackThread} itself). */
+    public void bindToCurrentThread() {
+        owner = Thread.currentThread();
+    }
+
+    public boolean isStackThread() {
+        return Thread.currentThread() == owner;
+    }
+
+    /** Sets what wakes the stack thread when a command or a packet arrives. */
+    public void setWakeup(Runnable wakeup) {
+        this.wakeup = Objects.requireNonNull(wakeup);
+    }
+
+    private void wake() {
+        wakeup.run();
+    }
+
+    /**
+     * One round of the stack thread: commands, received packets, due timers. Never throws for bad input or a
+     * failing command; those are counted and logged.
+     *
+     * @return the earliest time at which there is more to do, or {@link Long#MAX_VALUE}
+     */
+    public long poll(long nowNs) {
+        runCommands();
+        for (int i = 0; i < links.size(); i++) {
+            Link link = links.get(i);
+            try {
+                link.receive(packet -> ip.input(link, packet, nowNs), RX_BATCH, nowNs);
+            } catch (RuntimeException e) {
+                uncaught(e);
+            }
+        }
+        try {
+            tcp.runTimers(nowNs);
+        } catch (RuntimeException e) {
+            uncaught(e);
+        }
+        runCommands();
+        return nextEventNs();
+    }
+
+    /** The earliest timer or link event; {@code nowNs}-independent. */
+    public long nextEventNs() {
+        long next = tcp.nextDeadlineNs();
+        for (int i = 0; i < links.size(); i++) {
+            next = Math.min(next, links.get(i).nextEventNs());
+        }
+        if (!commands.isEmpty()) {
+            return Long.MIN_VALUE;
+        }
+        return next;
+    }
+
+    /** True if a link has packets ready now or commands are queued (the stack thread should not sleep). */
+    public boolean hasPendingWork() {
+        return !commands.isEmpty();
+    }
+
+    private void runCommands() {
+        for (int i = 0; i < COMMAND_BATCH; i++) {
+            Runnable r = commands.poll();
+            if (r == null) {
+                return;
+            }
+            pendingCommands.decrementAndGet();
+            try {
+                r.run();
+            } catch (RuntimeException e) {
+                uncaught(e);
+            }
+        }
+    }
+
+    private void uncaught(RuntimeException e) {
+        uncaught++;
+        counters.inc(Counter.STACK_UNCAUGHT_ERRORS);
+        if (uncaught <= 10) {
+            LOG.log(System.Logger.Level.ERROR, "stack thread caught an error and goes on", e);
+        }
+    }
+
+    /**
+     * Runs {@code command} on the stack thread: at once when called from it, else queued (FIFO) and the stack woken.
+     *
+     * @throws IllegalStateException when the stack is closed or the command queue is at its bound
+     */
+    public void execute(Runnable command) {
+        if (isStackThread()) {
+            command.run();
+            return;
+        }
+        if (closed) {
+            throw new IllegalStateException("stack closed");
+        }
+        if (pendingCommands.incrementAndGet() > MAX_PENDING_COMMANDS) {
+            pendingCommands.decrementAndGet();
+            throw new IllegalStateException("stack command queue full (" + MAX_PENDING_COMMANDS + ")");
+        }
+        commands.add(command);
+        wake();
+    }
+
+    /** Runs {@code task} on the stack thread and waits for its result; IOExceptions pass through. */
+    public <T> T call(IoSupplier<T> task) throws IOException {
+        if (isStackThread()) {
+            return task.get();
+        }
+        CompletableFuture<T> future = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                future.complete(task.get());
+            } catch (IOException | RuntimeException e) {
+                future.completeExceptionally(e);
+            }
+        });
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return future.get();
+                } catch (InterruptedException e) {
+                    // The command is already queued and will run; finish waiting, then restore the interrupt.
+                    interrupted = true;
+                }
+            }
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException) {
+                throw (IOException) cause;
+            }
+            if (cause instanceof RuntimeException) {
+                throw (RuntimeException) cause;
+            }
+            throw new IOException(cause);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** A supplier that may throw IOException. */
+    @FunctionalInterface
+    public interface IoSupplier<T> {
+        T get() throws IOException;
+    }
+
+    /** Like {@link #call} for code that throws no checked exception. */
+    public <T> T callUnchecked(Supplier<T> task) {
+        try {
+            return call(task::get);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static void checkInterrupt() throws InterruptedIOException {
+        if (Thread.interrupted()) {
+            throw new InterruptedIOException();
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        for (Link link : links) {
+            link.close();
+        }
+    }
+
+    public boolean isClosed() {
+        return closed;
+    }
+
+    /** Builds a {@link NetStack}. */
+    public static final class Builder {
+        private Clock clock = Clock.SYSTEM;
+        private ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
+        private TcpConfig config = TcpConfig.DEFAULT;
+        private long seed = new SplittableRandom().nextLong();
+        private CongestionAlgorithm.Factory congestionFactory = NewReno.FACTORY;
+        private final List<NetInterface> interfaces = new ArrayList<>();
+
+        public Builder clock(Clock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        public Builder allocator(ByteBufAllocator alloc) {
+            this.alloc = Objects.requireNonNull(alloc);
+            return this;
+        }
+
+        public Builder config(TcpConfig config) {
+            this.config = Objects.requireNonNull(config);
+            return this;
+        }
+
+        /** The seed of every secret and random choice (ISS keys, ephemeral ports): fixed for reproducible runs. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder congestion(CongestionAlgorithm.Factory factory) {
+            this.congestionFactory = Objects.requireNonNull(factory);
+            return this;
+        }
+
+        /** Adds {@code address/prefixLength} on {@code link}, with an optional gateway (may be null). */
+        public Builder addInterface(Link link, IpAddr address, int prefixLength, IpAddr gateway) {
+            interfaces.add(new NetInterface(link, address, prefixLength, gateway));
+            return this;
+        }
+
+        /** Adds the loopback link with 127.0.0.1/8. */
+        public Builder loopback() {
+            return addInterface(new LoopbackLink(65535, 4096), IpAddr.parseV4("127.0.0.1"), 8, null);
+        }
+
+        public NetStack build() {
+            return new NetStack(this);
+        }
+    }
+}
