@@ -130,8 +130,8 @@ public record SegmentSpec(
     /**
      * Encodes a whole IPv4 packet (RFC 791 §3.1: no IP options, TTL 64, DF set, identification 0 as allowed for atomic
      * datagrams by RFC 6864 §4.1) carrying this TCP segment (RFC 9293 §3.1) with both checksums filled. Options are
-     * written in Linux's SYN order (MSS, SACK-permitted, timestamps, window scale) then SACK, NOP-aligned as in RFC
-     * 7323 Appendix A. The caller owns (and releases) the returned buffer.
+     * written in Linux's layout (MSS; SACK-permitted and timestamps sharing one 12-byte word group, or each NOP-padded;
+     * NOP + window scale; NOP NOP + SACK), every option 4-byte aligned as in RFC 7323 Appendix A. The caller owns (and releases) the returned buffer.
      *
      * @throws UnsupportedOperationException for IPv6 addresses
      * @throws IllegalArgumentException if the options exceed 40 bytes or the packet 65535
@@ -184,10 +184,11 @@ public record SegmentSpec(
         if (options.mss() >= 0) {
             idx = TcpOptions.writeMss(buf, idx, options.mss());
         }
-        if (options.sackPermitted()) {
+        if (options.sackPermitted() && options.timestamps()) {
+            idx = TcpOptions.writeSackPermittedAndTimestamps(buf, idx, options.tsVal(), options.tsEcr());
+        } else if (options.sackPermitted()) {
             idx = TcpOptions.writeSackPermitted(buf, idx);
-        }
-        if (options.timestamps()) {
+        } else if (options.timestamps()) {
             idx = TcpOptions.writeTimestamps(buf, idx, options.tsVal(), options.tsEcr());
         }
         if (options.windowScale() >= 0) {

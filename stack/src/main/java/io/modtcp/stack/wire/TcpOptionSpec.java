@@ -116,10 +116,11 @@ public record TcpOptionSpec(
         if (mss >= 0) {
             n += 4;
         }
-        if (sackPermitted) {
+        if (sackPermitted && timestamps) {
+            n += 12; // SACK-permitted takes the place of the NOPs before timestamps
+        } else if (sackPermitted) {
             n += 4;
-        }
-        if (timestamps) {
+        } else if (timestamps) {
             n += 12;
         }
         if (windowScale >= 0) {

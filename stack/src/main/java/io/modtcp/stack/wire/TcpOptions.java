@@ -236,6 +236,20 @@ public final class TcpOptions {
     }
 
     /**
+     * Writes SACK-permitted then timestamps with no NOPs (kind 4 length 2, kind 8 length 10), the 12-byte aligned
+     * layout Linux uses on a SYN (RFC 2018 §2, RFC 7323 §3.2); returns {@code idx + 12}.
+     */
+    public static int writeSackPermittedAndTimestamps(ByteBuf b, int idx, int tsVal, int tsEcr) {
+        b.setByte(idx, KIND_SACK_PERMITTED);
+        b.setByte(idx + 1, SACK_PERMITTED_LENGTH);
+        b.setByte(idx + 2, KIND_TIMESTAMPS);
+        b.setByte(idx + 3, TIMESTAMPS_LENGTH);
+        b.setInt(idx + 4, tsVal);
+        b.setInt(idx + 8, tsEcr);
+        return idx + 12;
+    }
+
+    /**
      * Writes NOP NOP + a SACK option (kind 5, length 2 + 8n; RFC 2018 §3) with the first {@code count} blocks;
      * returns the index after it. {@code count} must be 1..4 (only 3 fit beside timestamps, RFC 2018 §3).
      */
