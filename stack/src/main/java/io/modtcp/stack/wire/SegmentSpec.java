@@ -12,7 +12,8 @@ import java.util.Objects;
  * correct checksums, or {@link #decode} a packet back. Allocates freely; not for the per-segment path, which uses the
  * flyweights ({@link Ipv4Header}, {@link TcpHeader}, {@link TcpOptions}).
  *
- * <p>IPv4 only for now: with IPv6 addresses, {@link #encode} throws {@link UnsupportedOperationException}.
+ * <p>IPv4 and IPv6 (fixed header only, no extension headers). An IPv4-mapped address inside an IPv6 packet decodes
+ * to an {@link IpAddr} that {@link IpAddr#isV4()}, so such a packet does not round-trip.
  *
  * @param seq SEG.SEQ
  * @param ack SEG.ACK (written whatever the flags)
@@ -33,7 +34,7 @@ public record SegmentSpec(
         TcpOptionSpec options,
         byte[] payload) {
 
-    /** TTL of encoded packets (RFC 1122 §3.2.1.7 recommends the IANA default, currently 64). */
+    /** TTL / hop limit of encoded packets (RFC 1122 §3.2.1.7 recommends the IANA default, currently 64). */
     public static final int DEFAULT_TTL = 64;
 
     private static final byte[] EMPTY = new byte[0];
@@ -128,18 +129,21 @@ public record SegmentSpec(
     }
 
     /**
-     * Encodes a whole IPv4 packet (RFC 791 §3.1: no IP options, TTL 64, DF set, identification 0 as allowed for atomic
-     * datagrams by RFC 6864 §4.1) carrying this TCP segment (RFC 9293 §3.1) with both checksums filled. Options are
-     * written in Linux's layout (MSS; SACK-permitted and timestamps sharing one 12-byte word group, or each NOP-padded;
-     * NOP + window scale; NOP NOP + SACK), every option 4-byte aligned as in RFC 7323 Appendix A. The caller owns (and releases) the returned buffer.
+     * Encodes a whole IP packet carrying this TCP segment (RFC 9293 §3.1) with the checksums filled. For IPv4
+     * addresses: RFC 791 §3.1 header without options, TTL 64, DF set, identification 0 as allowed for atomic datagrams
+     * by RFC 6864 §4.1. For IPv6 addresses: RFC 8200 §3 fixed header, hop limit 64, traffic class and flow label 0, TCP
+     * as next header. Options are written in Linux's layout (MSS; SACK-permitted and timestamps sharing one 12-byte
+     * group, or each NOP-padded; NOP + window scale; NOP NOP + SACK), every option 4-byte aligned as in RFC 7323
+     * Appendix A. The caller owns (and releases) the returned buffer.
      *
-     * @throws UnsupportedOperationException for IPv6 addresses
-     * @throws IllegalArgumentException if the options exceed 40 bytes or the packet 65535
+     * @throws IllegalArgumentException if the options exceed 40 bytes, the packet is too long, or one address is IPv4
+     *     and the other IPv6
      */
     public ByteBuf encode(ByteBufAllocator alloc) {
-        if (!src.isV4() || !dst.isV4()) {
-            throw new UnsupportedOperationException("IPv6 encoding is not implemented yet");
+        if (src.isV4() != dst.isV4()) {
+            throw new IllegalArgumentException("mixed address families: " + src + " > " + dst);
         }
+        boolean v4 = src.isV4();
         int optionsLength = options.encodedLength();
         if (optionsLength > TcpOptions.MAX_LENGTH) {
             throw new IllegalArgumentException(
@@ -147,19 +151,24 @@ public record SegmentSpec(
         }
         int tcpHeaderLength = TcpHeader.MIN_LENGTH + optionsLength;
         int segmentLength = tcpHeaderLength + payload.length;
-        int totalLength = Ipv4Header.MIN_LENGTH + segmentLength;
-        if (totalLength > 0xffff) {
-            throw new IllegalArgumentException("packet too long for IPv4 (RFC 791 §3.1): " + totalLength);
+        int ipHeaderLength = v4 ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+        int totalLength = ipHeaderLength + segmentLength;
+        // RFC 791 §3.1: Total Length is 16 bits; RFC 8200 §3: so is Payload Length (no jumbograms).
+        if ((v4 ? totalLength : segmentLength) > 0xffff) {
+            throw new IllegalArgumentException("packet too long: " + totalLength);
         }
         ByteBuf buf = alloc.buffer(totalLength, totalLength);
         try {
             buf.setZero(0, totalLength);
-            new Ipv4Header()
-                    .wrap(buf, 0)
-                    .write(0, totalLength, 0, true, DEFAULT_TTL, Ipv4Header.PROTO_TCP, src.v4(), dst.v4());
-            int t = Ipv4Header.MIN_LENGTH;
+            if (v4) {
+                new Ipv4Header()
+                        .wrap(buf, 0)
+                        .write(0, totalLength, 0, true, DEFAULT_TTL, Ipv4Header.PROTO_TCP, src.v4(), dst.v4());
+            } else {
+                new Ipv6Header().wrap(buf, 0).write(0, 0, segmentLength, Ipv4Header.PROTO_TCP, DEFAULT_TTL, src, dst);
+            }
             TcpHeader tcp = new TcpHeader()
-                    .wrap(buf, t)
+                    .wrap(buf, ipHeaderLength)
                     .srcPort(srcPort)
                     .dstPort(dstPort)
                     .seq(seq)
@@ -170,7 +179,7 @@ public record SegmentSpec(
                     .urgentPointer(0);
             int idx = writeOptions(buf, tcp.optionsOffset());
             TcpOptions.padToWord(buf, tcp.optionsOffset(), idx);
-            buf.setBytes(t + tcpHeaderLength, payload);
+            buf.setBytes(ipHeaderLength + tcpHeaderLength, payload);
             buf.writerIndex(totalLength);
             tcp.fillChecksum(segmentLength, src, dst);
             return buf;
@@ -213,37 +222,54 @@ public record SegmentSpec(
     }
 
     /**
-     * Decodes the IPv4 packet between {@code ipPacket}'s reader and writer indices, which are left as they are (the
-     * buffer is neither consumed nor released). Bytes past the IP total length are ignored.
+     * Decodes the IPv4 or IPv6 packet between {@code ipPacket}'s reader and writer indices, which are left as they are
+     * (the buffer is neither consumed nor released). Bytes past the IP total (or payload) length are ignored.
      *
-     * @param verifyChecksums whether a bad TCP checksum (RFC 9293 §3.1) is an error; the IP header checksum is always
-     *     checked (RFC 1122 §3.2.1.2)
-     * @throws IllegalArgumentException if the packet is not a well-formed, unfragmented IPv4 packet carrying a
-     *     well-formed TCP segment
+     * @param verifyChecksums whether a bad TCP checksum (RFC 9293 §3.1) is an error; the IPv4 header checksum is
+     *     always checked (RFC 1122 §3.2.1.2)
+     * @throws IllegalArgumentException if the packet is not a well-formed, unfragmented IPv4 packet, or an IPv6 packet
+     *     without extension headers, carrying a well-formed TCP segment
      */
     public static SegmentSpec decode(ByteBuf ipPacket, boolean verifyChecksums) {
         int base = ipPacket.readerIndex();
         int available = ipPacket.readableBytes();
+        IpAddr src;
+        IpAddr dst;
+        int tcpOffset;
+        int segmentLength;
         if (available >= 1 && ipPacket.getUnsignedByte(base) >>> 4 == 6) {
-            throw new UnsupportedOperationException("IPv6 decoding is not implemented yet");
+            Ipv6Header ip = new Ipv6Header().wrap(ipPacket, base);
+            Ipv6Validation validation = ip.validate(available);
+            if (validation != Ipv6Validation.OK) {
+                throw new IllegalArgumentException("bad IPv6 packet: " + validation);
+            }
+            if (ip.nextHeader() != Ipv4Header.PROTO_TCP) {
+                throw new IllegalArgumentException(
+                        "not TCP (extension headers are not supported): next header " + ip.nextHeader());
+            }
+            src = ip.srcAddr();
+            dst = ip.dstAddr();
+            tcpOffset = ip.payloadOffset();
+            segmentLength = ip.payloadLength();
+        } else {
+            Ipv4Header ip = new Ipv4Header().wrap(ipPacket, base);
+            Ipv4Validation validation = ip.validate(available);
+            if (validation != Ipv4Validation.OK) {
+                throw new IllegalArgumentException("bad IPv4 packet: " + validation);
+            }
+            if (ip.protocol() != Ipv4Header.PROTO_TCP) {
+                throw new IllegalArgumentException("not TCP: protocol " + ip.protocol());
+            }
+            src = ip.srcAddr();
+            dst = ip.dstAddr();
+            tcpOffset = ip.payloadOffset();
+            segmentLength = ip.payloadLength();
         }
-        Ipv4Header ip = new Ipv4Header().wrap(ipPacket, base);
-        Ipv4Validation ipValidation = ip.validate(available);
-        if (ipValidation != Ipv4Validation.OK) {
-            throw new IllegalArgumentException("bad IPv4 packet: " + ipValidation);
-        }
-        if (ip.protocol() != Ipv4Header.PROTO_TCP) {
-            throw new IllegalArgumentException("not TCP: protocol " + ip.protocol());
-        }
-        int t = ip.payloadOffset();
-        int segmentLength = ip.payloadLength();
-        TcpHeader tcp = new TcpHeader().wrap(ipPacket, t);
+        TcpHeader tcp = new TcpHeader().wrap(ipPacket, tcpOffset);
         TcpValidation tcpValidation = tcp.validate(segmentLength);
         if (tcpValidation != TcpValidation.OK) {
             throw new IllegalArgumentException("bad TCP segment: " + tcpValidation);
         }
-        IpAddr src = ip.srcAddr();
-        IpAddr dst = ip.dstAddr();
         if (verifyChecksums && !tcp.isChecksumValid(segmentLength, src, dst)) {
             throw new IllegalArgumentException("bad TCP checksum");
         }
