@@ -63,16 +63,27 @@ public final class Checksum {
      * @param length the upper-layer length in bytes (header plus data)
      */
     public static int pseudoHeader(IpAddr src, IpAddr dst, int protocol, int length) {
-        long acc;
         if (src.isV4() && dst.isV4()) {
-            // RFC 9293 §3.1: 96-bit pseudo header; TCP length is 16 bits.
-            acc = (src.v4() & 0xffff_ffffL) + (dst.v4() & 0xffff_ffffL) + (protocol & 0xff) + (length & 0xffff);
-        } else {
-            // RFC 8200 §8.1: 40-byte pseudo header; upper-layer length is 32 bits.
-            acc = halves(src.hi()) + halves(src.lo()) + halves(dst.hi()) + halves(dst.lo());
-            acc += (length & 0xffff_ffffL) + (protocol & 0xff);
+            return pseudoHeader4(src.v4(), dst.v4(), protocol, length);
         }
-        return reduce(acc);
+        return pseudoHeader6(src.hi(), src.lo(), dst.hi(), dst.lo(), protocol, length);
+    }
+
+    /**
+     * The IPv4 pseudo header from raw addresses, for the segment path where no {@link IpAddr} exists (RFC 9293 §3.1:
+     * source, destination, zero, PTCL, 16-bit TCP length).
+     */
+    public static int pseudoHeader4(int src, int dst, int protocol, int length) {
+        return reduce((src & 0xffff_ffffL) + (dst & 0xffff_ffffL) + (protocol & 0xff) + (length & 0xffff));
+    }
+
+    /**
+     * The IPv6 pseudo header from raw address halves (RFC 8200 §8.1: source, destination, 32-bit upper-layer length,
+     * three zero bytes, next header).
+     */
+    public static int pseudoHeader6(long srcHi, long srcLo, long dstHi, long dstLo, int protocol, int length) {
+        long acc = halves(srcHi) + halves(srcLo) + halves(dstHi) + halves(dstLo);
+        return reduce(acc + (length & 0xffff_ffffL) + (protocol & 0xff));
     }
 
     private static long halves(long v) {
