@@ -215,6 +215,20 @@ public final class TcpHeader {
         checksum(computeChecksum(buf, offset, segmentLength, src, dst));
     }
 
+    /**
+     * Like {@link #isChecksumValid(int, IpAddr, IpAddr)} with a pseudo header sum already computed, for instance by
+     * {@link Checksum#pseudoHeader4} from raw addresses; does not allocate.
+     */
+    public boolean isChecksumValid(int segmentLength, int pseudoHeaderSum) {
+        return Checksum.fold(Checksum.sum(buf, offset, segmentLength, pseudoHeaderSum)) == 0;
+    }
+
+    /** Like {@link #fillChecksum(int, IpAddr, IpAddr)} with a pseudo header sum already computed. */
+    public void fillChecksum(int segmentLength, int pseudoHeaderSum) {
+        checksum(0);
+        checksum(Checksum.fold(Checksum.sum(buf, offset, segmentLength, pseudoHeaderSum)));
+    }
+
     /** The set control bits as text, lowest bit first, like {@code "SYN|ACK"}; {@code "none"} when no bit is set. */
     public static String flagsToString(int flags) {
         StringBuilder sb = new StringBuilder();

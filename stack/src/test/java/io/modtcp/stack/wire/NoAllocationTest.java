@@ -52,7 +52,7 @@ class NoAllocationTest {
             return -1;
         }
         int pseudo = Checksum.pseudoHeader4(ip.src(), ip.dst(), Ipv4Header.PROTO_TCP, segmentLength);
-        if (Checksum.fold(Checksum.sum(buf, tcp.offset(), segmentLength, pseudo)) != 0) {
+        if (!tcp.isChecksumValid(segmentLength, pseudo)) {
             return -1;
         }
         if (!options.parse(buf, tcp.optionsOffset(), tcp.optionsLength())) {

@@ -125,6 +125,9 @@ class TcpHeaderTest {
             assertEquals(0, TcpHeader.computeChecksum(buf, 0, length, s, d));
             // pseudo header protects the addresses (RFC 9293 §3.1)
             assertFalse(tcp.isChecksumValid(length, IpAddr.v4(src ^ 0x100), d));
+            assertTrue(tcp.isChecksumValid(length, Checksum.pseudoHeader4(src, dst, Ipv4Header.PROTO_TCP, length)));
+            tcp.fillChecksum(length, Checksum.pseudoHeader4(src, dst, Ipv4Header.PROTO_TCP, length));
+            assertTrue(tcp.isChecksumValid(length, s, d));
         } finally {
             buf.release();
         }
