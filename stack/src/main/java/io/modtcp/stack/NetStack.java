@@ -117,6 +117,11 @@ public final class NetStack implements AutoCloseable {
         owner = Thread.currentThread();
     }
 
+    /** True once {@code thread} has made itself the stack thread. */
+    public boolean isStackThreadAlive(Thread thread) {
+        return owner == thread;
+    }
+
     public boolean isStackThread() {
         return Thread.currentThread() == owner;
     }

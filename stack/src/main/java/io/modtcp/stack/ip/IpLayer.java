@@ -75,14 +75,19 @@ public final class IpLayer {
             }
         }
         if (best != null) {
-            IpAddr source = best.address().isLoopback() && dst.isLoopback() ? loopbackSource(best, preferredSource)
+            IpAddr source = best.address().isLoopback() && dst.isLoopback()
+                    ? loopbackSource(best, preferredSource)
                     : best.address();
             return new Route(best.link(), source, dst, best.link().mtu());
         }
         for (NetInterface netif : interfaces) {
             if (netif.gateway() != null && netif.address().isV4() == dst.isV4()) {
                 if (preferredSource == null || preferredSource.isAnyLocal() || owns(netif, preferredSource)) {
-                    return new Route(netif.link(), netif.address(), netif.gateway(), netif.link().mtu());
+                    return new Route(
+                            netif.link(),
+                            netif.address(),
+                            netif.gateway(),
+                            netif.link().mtu());
                 }
             }
         }
@@ -209,8 +214,7 @@ public final class IpLayer {
         int total = Ipv4Header.MIN_LENGTH + payloadLength;
         ByteBuf buf = alloc.buffer(total);
         int offset = buf.writerIndex();
-        txIp.wrap(buf, offset)
-                .write(0, total, nextId++ & 0xffff, true, DEFAULT_TTL, protocol, src.v4(), dst.v4());
+        txIp.wrap(buf, offset).write(0, total, nextId++ & 0xffff, true, DEFAULT_TTL, protocol, src.v4(), dst.v4());
         buf.writerIndex(offset + Ipv4Header.MIN_LENGTH);
         return buf;
     }

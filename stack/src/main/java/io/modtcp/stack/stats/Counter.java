@@ -62,5 +62,8 @@ public enum Counter {
     TCP_DROP_OOO_QUEUE_FULL,
     TCP_DROP_RCV_WINDOW_FULL,
     TCP_DROP_LISTEN,
+    // Stack
+    STACK_UNCAUGHT_ERRORS,
+    SOCKET_DATA_AFTER_CLOSE,
     ;
 }

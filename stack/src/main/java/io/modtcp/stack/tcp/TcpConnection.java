@@ -86,6 +86,11 @@ public final class TcpConnection {
         return receiveQueued;
     }
 
+    /** The socket-side handler of this connection's events. */
+    public ConnectionHandler handler() {
+        return handler;
+    }
+
     public boolean isRemoved() {
         return removed;
     }

@@ -24,8 +24,8 @@ import io.modtcp.stack.tcp.demux.Demux;
 import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.timer.TimerWheel;
-import io.modtcp.stack.wire.Ipv4Header;
 import io.modtcp.stack.wire.IpAddr;
+import io.modtcp.stack.wire.Ipv4Header;
 import io.modtcp.stack.wire.Seq;
 import io.modtcp.stack.wire.TcpHeader;
 import io.modtcp.stack.wire.TcpOptions;
@@ -538,13 +538,13 @@ public final class TcpEngine implements TransportHandler {
                 c.rod.queueFin();
             }
             c.cm.onSegmentReceived(nowNs);
+            c.handler.onEstablished(c);
             if (listener != null) {
                 listener.synQueued--;
                 listener.acceptQueued++;
                 c.inAcceptQueue = true;
                 listener.handler().onAcceptable(listener, c);
             }
-            c.handler.onEstablished(c);
         }
         c.cm.onSegmentReceived(nowNs);
 
@@ -643,8 +643,8 @@ public final class TcpEngine implements TransportHandler {
         } else if (outcome.outOfOrder()) {
             counters.inc(Counter.TCP_OOO_QUEUED);
         }
-        boolean immediate = outcome.outOfOrder() || outcome.filledHole() || outcome.finConsumed()
-                || outcome.bytesDelivered() == 0;
+        boolean immediate =
+                outcome.outOfOrder() || outcome.filledHole() || outcome.finConsumed() || outcome.bytesDelivered() == 0;
         c.rod.ackOwed(immediate, outcome.bytesDelivered(), c.cm.view().sendMss(), nowNs, config.delayedAckNs());
         if (outcome.finConsumed()) {
             boolean entered = c.cm.onFinReceived(c.rod.view().isFinAcked(), nowNs, config.timeWaitNs());
@@ -819,7 +819,7 @@ public final class TcpEngine implements TransportHandler {
         DeliveryView d = c.rod.view();
         if ((state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) && d.sndNxt() == d.iss()) {
             int flags = state == TcpState.SYN_SENT ? TcpHeader.SYN : TcpHeader.SYN | TcpHeader.ACK;
-            sendSegment(c, d.iss(), 0, flags, false, nowNs);
+            sendSegment(c, d.iss(), 0, flags, true, nowNs);
         }
         if (state.canTransmitData()) {
             sendData(c, nowNs);
@@ -882,8 +882,7 @@ public final class TcpEngine implements TransportHandler {
 
     private void updatePersist(TcpConnection c, long nowNs) {
         DeliveryView d = c.rod.view();
-        boolean somethingToSend = d.unsentBytes() > 0
-                || (d.isFinQueued() && !d.isFinSent());
+        boolean somethingToSend = d.unsentBytes() > 0 || (d.isFinQueued() && !d.isFinSent());
         // Nothing outstanding since SND.NXT (a timeout may have rewound it) and the window keeps us from sending:
         // the persist timer, not the retransmission timer, keeps asking (a zero window is no loss).
         if (somethingToSend && d.sndNxt() == d.sndUna() && c.state().canTransmitData()) {

@@ -129,117 +129,116 @@ public record TcpConfig(
 
         private Builder() {}
 
-
         public Builder sendBufferBytes(int value) {
             this.sendBufferBytes = value;
             return this;
         }
-
 
         public Builder receiveBufferBytes(int value) {
             this.receiveBufferBytes = value;
             return this;
         }
 
-
         public Builder minRtoNs(long value) {
             this.minRtoNs = value;
             return this;
         }
-
 
         public Builder maxRtoNs(long value) {
             this.maxRtoNs = value;
             return this;
         }
 
-
         public Builder initialRtoNs(long value) {
             this.initialRtoNs = value;
             return this;
         }
-
 
         public Builder maxRetries(int value) {
             this.maxRetries = value;
             return this;
         }
 
-
         public Builder synRetries(int value) {
             this.synRetries = value;
             return this;
         }
-
 
         public Builder delayedAckNs(long value) {
             this.delayedAckNs = value;
             return this;
         }
 
-
         public Builder timeWaitNs(long value) {
             this.timeWaitNs = value;
             return this;
         }
-
 
         public Builder keepIdleNs(long value) {
             this.keepIdleNs = value;
             return this;
         }
 
-
         public Builder keepIntervalNs(long value) {
             this.keepIntervalNs = value;
             return this;
         }
-
 
         public Builder keepCount(int value) {
             this.keepCount = value;
             return this;
         }
 
-
         public Builder challengeAckLimitPerSecond(int value) {
             this.challengeAckLimitPerSecond = value;
             return this;
         }
-
 
         public Builder initialWindowSegments(int value) {
             this.initialWindowSegments = value;
             return this;
         }
 
-
         public Builder maxOutOfOrderSegments(int value) {
             this.maxOutOfOrderSegments = value;
             return this;
         }
-
 
         public Builder defaultMss(int value) {
             this.defaultMss = value;
             return this;
         }
 
-
         public Builder persistMinNs(long value) {
             this.persistMinNs = value;
             return this;
         }
-
 
         public Builder persistMaxNs(long value) {
             this.persistMaxNs = value;
             return this;
         }
 
-
         public TcpConfig build() {
-            return new TcpConfig(sendBufferBytes, receiveBufferBytes, minRtoNs, maxRtoNs, initialRtoNs, maxRetries, synRetries, delayedAckNs, timeWaitNs, keepIdleNs, keepIntervalNs, keepCount, challengeAckLimitPerSecond, initialWindowSegments, maxOutOfOrderSegments, defaultMss, persistMinNs, persistMaxNs);
+            return new TcpConfig(
+                    sendBufferBytes,
+                    receiveBufferBytes,
+                    minRtoNs,
+                    maxRtoNs,
+                    initialRtoNs,
+                    maxRetries,
+                    synRetries,
+                    delayedAckNs,
+                    timeWaitNs,
+                    keepIdleNs,
+                    keepIntervalNs,
+                    keepCount,
+                    challengeAckLimitPerSecond,
+                    initialWindowSegments,
+                    maxOutOfOrderSegments,
+                    defaultMss,
+                    persistMinNs,
+                    persistMaxNs);
         }
     }
 }

@@ -258,9 +258,8 @@ public final class ConnectionManagement {
     /** Any segment from the peer shows it is alive: restart the idle timer. */
     public void onSegmentReceived(long nowNs) {
         keepaliveProbesSent = 0;
-        keepaliveDeadlineNs = keepAlive && state.isSynchronized() && state != TcpState.TIME_WAIT
-                ? nowNs + keepIdleNs
-                : NO_DEADLINE;
+        keepaliveDeadlineNs =
+                keepAlive && state.isSynchronized() && state != TcpState.TIME_WAIT ? nowNs + keepIdleNs : NO_DEADLINE;
     }
 
     /** What the keepalive timer's expiry asks for. */

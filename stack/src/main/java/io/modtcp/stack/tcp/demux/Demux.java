@@ -66,8 +66,8 @@ public final class Demux<C, L> {
         C old = connections.put(local.hi(), local.lo(), localPort, remote.hi(), remote.lo(), remotePort, connection);
         if (old != null) {
             connections.put(local.hi(), local.lo(), localPort, remote.hi(), remote.lo(), remotePort, old);
-            throw new IllegalStateException("4-tuple in use: " + local + ":" + localPort + " " + remote + ":"
-                    + remotePort);
+            throw new IllegalStateException(
+                    "4-tuple in use: " + local + ":" + localPort + " " + remote + ":" + remotePort);
         }
     }
 
@@ -143,7 +143,7 @@ public final class Demux<C, L> {
     public BindResult bind(IpAddr addr, int port, boolean reusePort, Object owner) {
         if (port == 0) {
             int span = ephemeralMax - ephemeralMin + 1;
-            int start = (int) Math.floorMod(offsetHash.hash(addr.hi(), addr.lo(), perturbation[0]++), span);
+            int start = (int) Math.floorMod(offsetHash.hash(addr.hi(), addr.lo(), perturbation[0]++), (long) span);
             for (int i = 0; i < span; i++) {
                 int candidate = ephemeralMin + (start + i) % span;
                 if (!bindings.containsKey(candidate) && !listeners.containsKey(candidate)) {
@@ -170,7 +170,10 @@ public final class Demux<C, L> {
     }
 
     private static boolean overlaps(IpAddr a, IpAddr b) {
-        return a.equals(b) || a.equals(IpAddr.ANY6) || b.equals(IpAddr.ANY6) || (a.isAnyLocal() && a.isV4() == b.isV4())
+        return a.equals(b)
+                || a.equals(IpAddr.ANY6)
+                || b.equals(IpAddr.ANY6)
+                || (a.isAnyLocal() && a.isV4() == b.isV4())
                 || (b.isAnyLocal() && b.isV4() == a.isV4());
     }
 
@@ -194,7 +197,7 @@ public final class Demux<C, L> {
     public int allocateEphemeral(IpAddr local, IpAddr remote, int remotePort) {
         int span = ephemeralMax - ephemeralMin + 1;
         long offset = offsetHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), remotePort);
-        int index = (int) Math.floorMod(
+        int index = Math.floorMod(
                 indexHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), remotePort), PERTURBATION_TABLE);
         for (int count = 0; count < span; count++) {
             int port = ephemeralMin + (int) Math.floorMod(offset + perturbation[index], (long) span);

@@ -1,0 +1,1236 @@
+package io.modtcp.stack.socket;
+
+import io.modtcp.stack.NetStack;
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.tcp.ConnectionHandler;
+import io.modtcp.stack.tcp.ListenerHandler;
+import io.modtcp.stack.tcp.TcpConnection;
+import io.modtcp.stack.tcp.TcpEngine;
+import io.modtcp.stack.tcp.TcpListener;
+import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.demux.Demux;
+import io.modtcp.stack.wire.IpAddr;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.BindException;
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * A TCP socket of a {@link NetStack}: the stack's own API (the JDK provider builds on it). Thread-safe: any number of
+ * application threads may use it; none of them touches protocol state. Bytes move through two bounded buffers shared
+ * with the stack thread under this socket's lock: the send buffer (written here, drained by the stack, space freed
+ * as the peer acknowledges) and the receive buffer (filled by the stack, read here).
+ *
+ * <p>Blocking calls take a timeout in nanoseconds: 0 means "do not wait" (the non-blocking form, which returns 0 or
+ * null when it would block) and {@link #FOREVER} means no timeout. Errors are JDK exceptions, mapped in one place
+ * ({@link #exceptionFor}).
+ */
+public final class TcpSocket {
+    /** Wait without a timeout. */
+    public static final long FOREVER = Long.MAX_VALUE;
+
+    /** Readiness bits, compatible in spirit with SelectionKey's. */
+    public static final int OP_READ = 1;
+
+    public static final int OP_WRITE = 4;
+    public static final int OP_CONNECT = 8;
+    public static final int OP_ACCEPT = 16;
+
+    private enum Mode {
+        FRESH,
+        LISTENING,
+        CONNECTING,
+        CONNECTED,
+        CLOSED
+    }
+
+    private final NetStack stack;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final AtomicBoolean syncQueued = new AtomicBoolean();
+    private final StackSide stackSide = new StackSide();
+
+    // ---- guarded by lock ----
+    private Mode mode = Mode.FRESH;
+    private IpAddr localAddr;
+    private int localPort;
+    private boolean bound;
+    private IpAddr remoteAddr;
+    private int remotePort;
+    private TcpError error;
+    private boolean errorReported;
+    private boolean closed;
+    private boolean inputShutdown;
+    private boolean outputShutdown;
+    private boolean peerFin;
+    private boolean connectionGone;
+    private final ArrayDeque<ByteBuf> receiveQueue = new ArrayDeque<>();
+    private int receiveQueued;
+    private int consumedUnreported;
+    private final ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
+    private int sendInUse;
+    private boolean shutdownOutputRequested;
+    private boolean abortRequested;
+    private final ArrayDeque<TcpSocket> acceptQueue = new ArrayDeque<>();
+    private int sendBufferBytes;
+    private int receiveBufferBytes;
+    private boolean noDelay;
+    private boolean keepAlive;
+    private int lingerSeconds = -1;
+    private boolean reusePort;
+    private ReadinessListener readinessListener;
+
+    // ---- stack thread only ----
+    private TcpConnection connection;
+    private TcpListener listener;
+
+    /** Told when a socket's readiness may have changed. Runs on whichever thread changed it; must not block. */
+    @FunctionalInterface
+    public interface ReadinessListener {
+        void readinessChanged(TcpSocket socket);
+    }
+
+    public TcpSocket(NetStack stack) {
+        this.stack = Objects.requireNonNull(stack);
+        this.sendBufferBytes = stack.config().sendBufferBytes();
+        this.receiveBufferBytes = stack.config().receiveBufferBytes();
+    }
+
+    private TcpSocket(NetStack stack, TcpConnection child, TcpSocket parent) {
+        this(stack);
+        this.connection = child;
+        this.mode = Mode.CONNECTING;
+        this.localAddr = child.connection().localAddr();
+        this.localPort = child.connection().localPort();
+        this.remoteAddr = child.connection().remoteAddr();
+        this.remotePort = child.connection().remotePort();
+        this.noDelay = parent.noDelay;
+        this.keepAlive = parent.keepAlive;
+        this.receiveBufferBytes = parent.receiveBufferBytes;
+        this.sendBufferBytes = parent.sendBufferBytes;
+    }
+
+    public NetStack stack() {
+        return stack;
+    }
+
+    // =====================================================================================================
+    // Setup: bind, listen, connect, accept
+    // =====================================================================================================
+
+    /**
+     * Binds to {@code addr:port}; port 0 picks an ephemeral port.
+     *
+     * @throws BindException if the address is in use or not local
+     * @throws SocketException if already bound or closed
+     */
+    public void bind(IpAddr addr, int port) throws IOException {
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        IpAddr address = addr == null ? IpAddr.ANY4 : addr;
+        lock.lock();
+        try {
+            ensureOpen();
+            if (bound) {
+                throw new SocketException("Already bound");
+            }
+        } finally {
+            lock.unlock();
+        }
+        int chosen = stack.call(() -> {
+            if (!address.isAnyLocal() && !stack.tcp().ip().isLocal(address)) {
+                throw new BindException("Cannot assign requested address");
+            }
+            Demux.BindResult result = stack.tcp().bind(address, port, reusePort, this);
+            if (result instanceof Demux.BindResult.Bound) {
+                return ((Demux.BindResult.Bound) result).port();
+            }
+            if (result instanceof Demux.BindResult.InUse) {
+                throw new BindException("Address already in use");
+            }
+            throw new BindException("No ephemeral port available");
+        });
+        lock.lock();
+        try {
+            localAddr = address;
+            localPort = chosen;
+            bound = true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Starts listening; binds to an ephemeral port on the wildcard address first if not bound. */
+    public void listen(int backlog) throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (mode == Mode.LISTENING) {
+                return;
+            }
+            if (mode != Mode.FRESH) {
+                throw new SocketException("Socket is connected");
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!isBound()) {
+            bind(IpAddr.ANY4, 0);
+        }
+        int effectiveBacklog = backlog < 1 ? 50 : backlog;
+        stack.call(() -> {
+            listener = stack.tcp().listen(localAddr, localPort, effectiveBacklog, stackSide);
+            return null;
+        });
+        lock.lock();
+        try {
+            mode = Mode.LISTENING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Starts connecting to {@code remote:port} and waits up to {@code timeoutNs} for the handshake (0: do not wait;
+     * then {@link #finishConnect} completes it).
+     *
+     * @return true if connected
+     * @throws ConnectException on refusal, SocketTimeoutException when the timeout elapses (the attempt is
+     *     abandoned), NoRouteToHostException when no interface reaches the address
+     */
+    public boolean connect(IpAddr remote, int port, long timeoutNs) throws IOException {
+        Objects.requireNonNull(remote, "remote");
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("port out of range: " + port);
+        }
+        lock.lock();
+        try {
+            ensureOpen();
+            if (mode == Mode.CONNECTING) {
+                throw new SocketException("Connection already pending");
+            }
+            if (mode == Mode.CONNECTED) {
+                throw new SocketException("Already connected");
+            }
+            if (mode == Mode.LISTENING) {
+                throw new SocketException("Socket is listening");
+            }
+            mode = Mode.CONNECTING;
+            remoteAddr = remote;
+            remotePort = port;
+        } finally {
+            lock.unlock();
+        }
+        try {
+            stack.call(() -> {
+                TcpEngine.ConnectResult result = stack.tcp()
+                        .connect(
+                                bound ? localAddr : null,
+                                bound ? localPort : 0,
+                                remote,
+                                port,
+                                receiveBufferBytes,
+                                sendBufferBytes,
+                                stackSide,
+                                stack.clock().nanoTime());
+                if (result instanceof TcpEngine.ConnectResult.NoRoute) {
+                    throw new NoRouteToHostException("No route to host " + remote);
+                }
+                if (result instanceof TcpEngine.ConnectResult.AddressInUse) {
+                    throw new BindException(
+                            "Address already in use (no free local port for " + remote + ":" + port + ")");
+                }
+                TcpConnection c = ((TcpEngine.ConnectResult.Started) result).connection();
+                if (c.isRemoved()) {
+                    return null;
+                }
+                connection = c;
+                applyOptions(c);
+                lock.lock();
+                try {
+                    localAddr = c.connection().localAddr();
+                    localPort = c.connection().localPort();
+                } finally {
+                    lock.unlock();
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            lock.lock();
+            try {
+                mode = Mode.FRESH;
+                remoteAddr = null;
+            } finally {
+                lock.unlock();
+            }
+            throw e;
+        }
+        if (timeoutNs == 0) {
+            return isConnected();
+        }
+        return finishConnect(timeoutNs);
+    }
+
+    /**
+     * Waits up to {@code timeoutNs} for a pending connect. Returns true once connected, false if still pending after
+     * a zero timeout.
+     */
+    public boolean finishConnect(long timeoutNs) throws IOException {
+        long deadline = deadline(timeoutNs);
+        lock.lock();
+        try {
+            while (true) {
+                if (mode == Mode.CONNECTED) {
+                    return true;
+                }
+                if (error != null) {
+                    mode = Mode.CLOSED;
+                    throw exceptionFor(error, true);
+                }
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (mode != Mode.CONNECTING) {
+                    throw new SocketException("Not connecting");
+                }
+                if (timeoutNs == 0) {
+                    return false;
+                }
+                if (!await(deadline)) {
+                    abandonConnect();
+                    throw new SocketTimeoutException("Connect timed out");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void abandonConnect() {
+        abortRequested = true;
+        closed = true;
+        mode = Mode.CLOSED;
+        requestSync();
+    }
+
+    /**
+     * Takes a connection from the accept queue, waiting up to {@code timeoutNs} (0: do not wait, null if none).
+     *
+     * @throws SocketTimeoutException when the timeout elapses
+     */
+    public TcpSocket accept(long timeoutNs) throws IOException {
+        long deadline = deadline(timeoutNs);
+        TcpSocket child;
+        lock.lock();
+        try {
+            while (true) {
+                ensureOpen();
+                if (mode != Mode.LISTENING) {
+                    throw new SocketException("Socket is not listening");
+                }
+                child = acceptQueue.poll();
+                if (child != null) {
+                    break;
+                }
+                if (timeoutNs == 0) {
+                    return null;
+                }
+                if (!await(deadline)) {
+                    throw new SocketTimeoutException("Accept timed out");
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+        TcpSocket accepted = child;
+        stack.execute(() -> {
+            if (accepted.connection != null) {
+                stack.tcp().accepted(accepted.connection);
+            }
+        });
+        return accepted;
+    }
+
+    // =====================================================================================================
+    // Data
+    // =====================================================================================================
+
+    /**
+     * Reads into {@code dst}, waiting up to {@code timeoutNs} for at least one byte (0: do not wait).
+     *
+     * @return bytes read, 0 if none and not waiting (or {@code dst} is full), -1 at end of stream
+     */
+    public int read(ByteBuffer dst, long timeoutNs) throws IOException {
+        if (!dst.hasRemaining()) {
+            return 0;
+        }
+        long deadline = deadline(timeoutNs);
+        int n = 0;
+        boolean report;
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (inputShutdown) {
+                    return -1;
+                }
+                if (!receiveQueue.isEmpty()) {
+                    break;
+                }
+                if (error != null) {
+                    throwErrorOnce();
+                    return -1;
+                }
+                if (peerFin || connectionGone) {
+                    return -1;
+                }
+                if (mode != Mode.CONNECTED && mode != Mode.CONNECTING) {
+                    throw new SocketException("Socket is not connected");
+                }
+                if (timeoutNs == 0) {
+                    return 0;
+                }
+                if (!await(deadline)) {
+                    throw new SocketTimeoutException("Read timed out");
+                }
+            }
+            while (dst.hasRemaining() && !receiveQueue.isEmpty()) {
+                ByteBuf head = receiveQueue.peekFirst();
+                int take = Math.min(dst.remaining(), head.readableBytes());
+                int limit = dst.limit();
+                dst.limit(dst.position() + take);
+                head.readBytes(dst);
+                dst.limit(limit);
+                n += take;
+                if (!head.isReadable()) {
+                    receiveQueue.pollFirst().release();
+                }
+            }
+            receiveQueued -= n;
+            consumedUnreported += n;
+            // Tell the stack (which may then open the window) once a quarter of the buffer is free again or
+            // everything has been read; not on every small read.
+            report = consumedUnreported >= receiveBufferBytes / 4 || receiveQueue.isEmpty();
+        } finally {
+            lock.unlock();
+        }
+        if (report) {
+            requestSync();
+        }
+        return n;
+    }
+
+    /** Reads into {@code b[off..off+len)}; see {@link #read(ByteBuffer, long)}. */
+    public int read(byte[] b, int off, int len, long timeoutNs) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return read(ByteBuffer.wrap(b, off, len), timeoutNs);
+    }
+
+    /**
+     * Writes from {@code src}: waits up to {@code timeoutNs} for send-buffer space; with 0 writes what fits now. A
+     * blocking write ({@code timeoutNs} &gt; 0) returns only once every byte is queued.
+     *
+     * @return bytes queued (0 if none fit and not waiting)
+     */
+    public int write(ByteBuffer src, long timeoutNs) throws IOException {
+        long deadline = deadline(timeoutNs);
+        int total = 0;
+        while (src.hasRemaining()) {
+            ByteBuf chunk;
+            lock.lock();
+            try {
+                int space;
+                while (true) {
+                    checkWritable();
+                    space = sendBufferBytes - sendInUse;
+                    if (space > 0) {
+                        break;
+                    }
+                    if (timeoutNs == 0) {
+                        return total;
+                    }
+                    if (!await(deadline)) {
+                        if (total > 0) {
+                            return total;
+                        }
+                        throw new SocketTimeoutException("Write timed out");
+                    }
+                }
+                int n = Math.min(space, src.remaining());
+                chunk = stack.alloc().buffer(n);
+                int limit = src.limit();
+                src.limit(src.position() + n);
+                chunk.writeBytes(src);
+                src.limit(limit);
+                sendPending.addLast(chunk);
+                sendInUse += n;
+                total += n;
+            } finally {
+                lock.unlock();
+            }
+            requestSync();
+            if (timeoutNs == 0) {
+                // Non-blocking: one pass of what fits.
+                if (!src.hasRemaining()) {
+                    break;
+                }
+                lock.lock();
+                try {
+                    if (sendBufferBytes - sendInUse <= 0) {
+                        break;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+        return total;
+    }
+
+    public int write(byte[] b, int off, int len, long timeoutNs) throws IOException {
+        Objects.checkFromIndexSize(off, len, b.length);
+        return write(ByteBuffer.wrap(b, off, len), timeoutNs);
+    }
+
+    private void checkWritable() throws IOException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+        if (error != null) {
+            throw exceptionFor(error, false);
+        }
+        if (outputShutdown) {
+            throw new SocketException("Socket output is shutdown");
+        }
+        if (connectionGone) {
+            throw new SocketException("Broken pipe");
+        }
+        if (mode != Mode.CONNECTED) {
+            throw new SocketException("Socket is not connected");
+        }
+    }
+
+    /** Bytes that can be read without blocking. */
+    public int available() throws IOException {
+        lock.lock();
+        try {
+            if (closed) {
+                throw new SocketException("Socket closed");
+            }
+            return inputShutdown ? 0 : receiveQueued;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =====================================================================================================
+    // Closing
+    // =====================================================================================================
+
+    /** Sends FIN after the queued data; further writes fail. */
+    public void shutdownOutput() throws IOException {
+        lock.lock();
+        try {
+            ensureOpen();
+            if (mode != Mode.CONNECTED) {
+                throw new SocketException("Socket is not connected");
+            }
+            if (outputShutdown) {
+                return;
+            }
+            outputShutdown = true;
+            shutdownOutputRequested = true;
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+    }
+
+    /** Discards received data; reads return end of stream. */
+    public void shutdownInput() throws IOException {
+        int dropped;
+        lock.lock();
+        try {
+            ensureOpen();
+            if (mode != Mode.CONNECTED) {
+                throw new SocketException("Socket is not connected");
+            }
+            inputShutdown = true;
+            dropped = drainReceiveQueue();
+        } finally {
+            lock.unlock();
+        }
+        if (dropped > 0) {
+            requestSync();
+        }
+        notifyReadiness();
+    }
+
+    private int drainReceiveQueue() {
+        int n = receiveQueued;
+        for (ByteBuf b : receiveQueue) {
+            b.release();
+        }
+        receiveQueue.clear();
+        receiveQueued = 0;
+        consumedUnreported += n;
+        return n;
+    }
+
+    /**
+     * Closes the socket. A connection with unread received data, or with SO_LINGER 0, is reset (RFC 2525 §2.17,
+     * RFC 1122 §4.2.2.13); otherwise a FIN follows the queued data and the connection finishes in the background. With
+     * SO_LINGER &gt; 0 this waits up to that long for the peer to acknowledge everything.
+     */
+    public void close() throws IOException {
+        boolean lingerWait;
+        lock.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            boolean unread = receiveQueued > 0;
+            drainReceiveQueue();
+            if (mode == Mode.CONNECTED || mode == Mode.CONNECTING) {
+                if (unread || lingerSeconds == 0 || mode == Mode.CONNECTING) {
+                    abortRequested = true;
+                } else if (!outputShutdown) {
+                    outputShutdown = true;
+                    shutdownOutputRequested = true;
+                }
+            }
+            for (TcpSocket child : acceptQueue) {
+                child.abortQuietly();
+            }
+            acceptQueue.clear();
+            lingerWait = lingerSeconds > 0 && !abortRequested && mode == Mode.CONNECTED;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+        notifyReadiness();
+        if (lingerWait) {
+            awaitQuiet(TimeUnit.SECONDS.toNanos(lingerSeconds));
+        }
+    }
+
+    private void abortQuietly() {
+        lock.lock();
+        try {
+            closed = true;
+            abortRequested = true;
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+    }
+
+    /** Waits until all sent data is acknowledged or the connection is gone (SO_LINGER). */
+    private void awaitQuiet(long timeoutNs) throws InterruptedIOException {
+        long deadline = deadline(timeoutNs);
+        lock.lock();
+        try {
+            while (sendInUse > 0 && !connectionGone && error == null) {
+                if (!await(deadline)) {
+                    return;
+                }
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Resets the connection at once (RST), discarding queued data. */
+    public void abort() {
+        lock.lock();
+        try {
+            closed = true;
+            abortRequested = true;
+            drainReceiveQueue();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+        notifyReadiness();
+    }
+
+    // =====================================================================================================
+    // State, options, readiness
+    // =====================================================================================================
+
+    public boolean isBound() {
+        lock.lock();
+        try {
+            return bound || localPort != 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isConnected() {
+        lock.lock();
+        try {
+            return mode == Mode.CONNECTED;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isConnectionPending() {
+        lock.lock();
+        try {
+            return mode == Mode.CONNECTING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isListening() {
+        lock.lock();
+        try {
+            return mode == Mode.LISTENING;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isClosed() {
+        lock.lock();
+        try {
+            return closed;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isInputShutdown() {
+        lock.lock();
+        try {
+            return inputShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public boolean isOutputShutdown() {
+        lock.lock();
+        try {
+            return outputShutdown;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public IpAddr localAddress() {
+        lock.lock();
+        try {
+            return localAddr;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int localPort() {
+        lock.lock();
+        try {
+            return localPort;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public IpAddr remoteAddress() {
+        lock.lock();
+        try {
+            return remoteAddr;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public int remotePort() {
+        lock.lock();
+        try {
+            return remotePort;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The TCP state as the stack thread last saw it, for diagnostics (reads across threads without locking). */
+    public TcpState tcpState() {
+        TcpConnection c = connection;
+        if (c != null) {
+            return c.state();
+        }
+        return listener != null ? TcpState.LISTEN : TcpState.CLOSED;
+    }
+
+    /** Current readiness: a combination of OP_READ, OP_WRITE, OP_CONNECT, OP_ACCEPT. */
+    public int readyOps() {
+        lock.lock();
+        try {
+            int ops = 0;
+            if (mode == Mode.LISTENING) {
+                return !acceptQueue.isEmpty() || closed ? OP_ACCEPT : 0;
+            }
+            boolean failed = error != null && !errorReported;
+            if (!receiveQueue.isEmpty() || peerFin || connectionGone || failed || inputShutdown || closed) {
+                ops |= OP_READ;
+            }
+            if (mode == Mode.CONNECTED && (sendInUse < sendBufferBytes || failed || connectionGone || outputShutdown)) {
+                ops |= OP_WRITE;
+            }
+            if ((mode == Mode.CONNECTED || error != null || closed) && remoteAddr != null && !errorReported) {
+                ops |= OP_CONNECT;
+            }
+            return ops;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void setReadinessListener(ReadinessListener listener) {
+        lock.lock();
+        try {
+            readinessListener = listener;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    public void setNoDelay(boolean on) {
+        setOption(() -> noDelay = on);
+    }
+
+    public boolean noDelay() {
+        return get(() -> noDelay);
+    }
+
+    public void setKeepAlive(boolean on) {
+        setOption(() -> keepAlive = on);
+    }
+
+    public boolean keepAlive() {
+        return get(() -> keepAlive);
+    }
+
+    /** SO_LINGER in seconds; -1 turns it off. */
+    public void setLinger(int seconds) {
+        setOption(() -> lingerSeconds = Math.max(-1, seconds));
+    }
+
+    public int linger() {
+        return get(() -> lingerSeconds);
+    }
+
+    public void setReuseAddress(boolean on) {
+        // Demux bindings released on close; TIME-WAIT connections never block a new bind, so SO_REUSEADDR has
+        // nothing more to allow. Accepted and remembered for getOption.
+    }
+
+    public void setReusePort(boolean on) {
+        setOption(() -> reusePort = on);
+    }
+
+    public boolean reusePort() {
+        return get(() -> reusePort);
+    }
+
+    public void setReceiveBufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        }
+        setOption(() -> receiveBufferBytes = Math.max(1024, Math.min(bytes, 65535)));
+    }
+
+    public int receiveBufferSize() {
+        return get(() -> receiveBufferBytes);
+    }
+
+    public void setSendBufferSize(int bytes) {
+        if (bytes <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        }
+        setOption(() -> sendBufferBytes = Math.max(2048, bytes));
+    }
+
+    public int sendBufferSize() {
+        return get(() -> sendBufferBytes);
+    }
+
+    private void setOption(Runnable change) {
+        lock.lock();
+        try {
+            change.run();
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+    }
+
+    private <T> T get(java.util.function.Supplier<T> getter) {
+        lock.lock();
+        try {
+            return getter.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // =====================================================================================================
+    // Exceptions: the one place stack outcomes become JDK exceptions (STYLE.md §7)
+    // =====================================================================================================
+
+    static IOException exceptionFor(TcpError error, boolean connecting) {
+        switch (error) {
+            case REFUSED:
+                return new ConnectException("Connection refused");
+            case RESET:
+                return connecting ? new ConnectException("Connection reset") : new SocketException("Connection reset");
+            case TIMED_OUT:
+                return connecting
+                        ? new ConnectException("Connection timed out")
+                        : new SocketException("Connection timed out");
+            case ABORTED:
+                return new SocketException("Socket closed");
+            case UNREACHABLE:
+                return new NoRouteToHostException("No route to host");
+            default:
+                throw new AssertionError(error);
+        }
+    }
+
+    /** A read reports a reset once; later reads see end of stream (as the JDK's socket does). */
+    private void throwErrorOnce() throws IOException {
+        if (!errorReported) {
+            errorReported = true;
+            throw exceptionFor(error, false);
+        }
+    }
+
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
+    }
+
+    private static long deadline(long timeoutNs) {
+        if (timeoutNs == FOREVER || timeoutNs <= 0) {
+            return FOREVER;
+        }
+        return System.nanoTime() + timeoutNs;
+    }
+
+    /** Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException. */
+    private boolean await(long deadline) throws InterruptedIOException {
+        try {
+            if (deadline == FOREVER) {
+                changed.await();
+                return true;
+            }
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return false;
+            }
+            changed.awaitNanos(left);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
+    private void notifyReadiness() {
+        ReadinessListener l;
+        lock.lock();
+        try {
+            l = readinessListener;
+        } finally {
+            lock.unlock();
+        }
+        if (l != null) {
+            l.readinessChanged(this);
+        }
+    }
+
+    // =====================================================================================================
+    // The stack side
+    // =====================================================================================================
+
+    /** Asks the stack thread to pick up this socket's pending work; at most one request is queued at a time. */
+    private void requestSync() {
+        if (syncQueued.compareAndSet(false, true)) {
+            try {
+                stack.execute(this::syncOnStack);
+            } catch (IllegalStateException e) {
+                syncQueued.set(false);
+                throw e;
+            }
+        }
+    }
+
+    /** On the stack thread: hand pending data and requests to TCP. */
+    private void syncOnStack() {
+        syncQueued.set(false);
+        long now = stack.clock().nanoTime();
+        TcpEngine tcp = stack.tcp();
+        ArrayDeque<ByteBuf> toSend = null;
+        int consumed;
+        boolean shutdown;
+        boolean abort;
+        boolean closedNow;
+        boolean nd;
+        boolean ka;
+        int linger;
+        int rcvBuf;
+        int sndBuf;
+        lock.lock();
+        try {
+            if (!sendPending.isEmpty()) {
+                toSend = new ArrayDeque<>(sendPending);
+                sendPending.clear();
+            }
+            consumed = consumedUnreported;
+            consumedUnreported = 0;
+            shutdown = shutdownOutputRequested;
+            shutdownOutputRequested = false;
+            abort = abortRequested;
+            closedNow = closed;
+            nd = noDelay;
+            ka = keepAlive;
+            linger = lingerSeconds;
+            rcvBuf = receiveBufferBytes;
+            sndBuf = sendBufferBytes;
+        } finally {
+            lock.unlock();
+        }
+        if (listener != null) {
+            if (closedNow && !listener.isClosed()) {
+                tcp.closeListener(listener, now);
+                tcp.unbind(listener.localPort(), this);
+            }
+            return;
+        }
+        TcpConnection c = connection;
+        if (c == null) {
+            if (toSend != null) {
+                toSend.forEach(ByteBuf::release);
+            }
+            if (closedNow && bound) {
+                tcp.unbind(localPort, this);
+            }
+            return;
+        }
+        if (c.isRemoved()) {
+            if (toSend != null) {
+                toSend.forEach(ByteBuf::release);
+            }
+            return;
+        }
+        if (abort) {
+            if (toSend != null) {
+                toSend.forEach(ByteBuf::release);
+            }
+            tcp.abort(c, now);
+            return;
+        }
+        applyOptions(c, nd, ka, linger, rcvBuf, sndBuf, now);
+        if (toSend != null) {
+            for (ByteBuf b : toSend) {
+                tcp.send(c, b, now);
+            }
+        }
+        if (consumed > 0) {
+            tcp.consumed(c, consumed, now);
+        }
+        if (shutdown) {
+            tcp.shutdownOutput(c, now);
+        }
+    }
+
+    private void applyOptions(TcpConnection c) {
+        applyOptions(
+                c,
+                noDelay,
+                keepAlive,
+                lingerSeconds,
+                receiveBufferBytes,
+                sendBufferBytes,
+                stack.clock().nanoTime());
+    }
+
+    private void applyOptions(TcpConnection c, boolean nd, boolean ka, int linger, int rcvBuf, int sndBuf, long now) {
+        TcpEngine tcp = stack.tcp();
+        if (c.connection().noDelay() != nd) {
+            tcp.setNoDelay(c, nd, now);
+        }
+        if (c.connection().keepAlive() != ka) {
+            tcp.setKeepAlive(c, ka, 0, 0, 0, now);
+        }
+        if (c.connection().lingerSeconds() != linger) {
+            tcp.setLinger(c, linger);
+        }
+        if (c.receiveBufferBytes() != rcvBuf || c.sendBufferBytes() != sndBuf) {
+            tcp.setBufferSizes(c, rcvBuf, sndBuf);
+        }
+    }
+
+    /** The stack thread's callbacks; kept off the public API. */
+    private final class StackSide implements ConnectionHandler, ListenerHandler {
+        @Override
+        public void onEstablished(TcpConnection c) {
+            lock.lock();
+            try {
+                if (mode == Mode.CONNECTING) {
+                    mode = Mode.CONNECTED;
+                }
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            notifyReadiness();
+        }
+
+        @Override
+        public void onData(TcpConnection c, ByteBuf data) {
+            boolean discard;
+            lock.lock();
+            try {
+                discard = closed || inputShutdown;
+                if (!discard) {
+                    receiveQueue.addLast(data);
+                    receiveQueued += data.readableBytes();
+                    changed.signalAll();
+                }
+            } finally {
+                lock.unlock();
+            }
+            if (discard) {
+                int n = data.readableBytes();
+                data.release();
+                if (closedFully()) {
+                    // Data for a socket the application closed: Linux answers with a reset (tcp_rcv_state_process).
+                    stack.counters().inc(Counter.SOCKET_DATA_AFTER_CLOSE);
+                    stack.tcp().abort(c, stack.clock().nanoTime());
+                } else {
+                    stack.tcp().consumed(c, n, stack.clock().nanoTime());
+                }
+                return;
+            }
+            notifyReadiness();
+        }
+
+        private boolean closedFully() {
+            lock.lock();
+            try {
+                return closed;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
+        public void onFin(TcpConnection c) {
+            lock.lock();
+            try {
+                peerFin = true;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            notifyReadiness();
+        }
+
+        @Override
+        public void onAcked(TcpConnection c, int bytes) {
+            lock.lock();
+            try {
+                sendInUse = Math.max(0, sendInUse - bytes);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            notifyReadiness();
+        }
+
+        @Override
+        public void onClosed(TcpConnection c, TcpError err) {
+            boolean unbind;
+            lock.lock();
+            try {
+                connectionGone = true;
+                if (err != null && err != TcpError.ABORTED && error == null) {
+                    error = err;
+                }
+                if (mode == Mode.CONNECTING && err == null) {
+                    error = TcpError.RESET;
+                }
+                for (ByteBuf b : sendPending) {
+                    b.release();
+                }
+                sendPending.clear();
+                sendInUse = 0;
+                if (closed) {
+                    drainReceiveQueue();
+                }
+                unbind = closed && bound;
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            if (unbind) {
+                stack.tcp().unbind(localPort, TcpSocket.this);
+            }
+            notifyReadiness();
+        }
+
+        @Override
+        public ConnectionHandler newChild(TcpListener l, TcpConnection child) {
+            TcpSocket socket = new TcpSocket(stack, child, TcpSocket.this);
+            socket.applyOptions(child);
+            return socket.stackSide;
+        }
+
+        @Override
+        public void onAcceptable(TcpListener l, TcpConnection child) {
+            // The child socket became CONNECTED in its own onEstablished; queue it for accept().
+            ConnectionHandler h = childHandler(child);
+            TcpSocket socket = ((StackSide) h).owner();
+            lock.lock();
+            try {
+                acceptQueue.addLast(socket);
+                changed.signalAll();
+            } finally {
+                lock.unlock();
+            }
+            notifyReadiness();
+        }
+
+        TcpSocket owner() {
+            return TcpSocket.this;
+        }
+    }
+
+    private static ConnectionHandler childHandler(TcpConnection child) {
+        return child.handler();
+    }
+}

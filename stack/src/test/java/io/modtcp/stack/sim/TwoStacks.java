@@ -1,0 +1,105 @@
+package io.modtcp.stack.sim;
+
+import io.modtcp.stack.ManualClock;
+import io.modtcp.stack.NetStack;
+import io.modtcp.stack.link.FaultModel;
+import io.modtcp.stack.link.LinkPair;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.wire.IpAddr;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Two stacks, A (192.0.2.1) and B (192.0.2.2), over an in-memory link pair, driven by one virtual clock on the
+ * calling thread: deterministic for a given seed.
+ */
+public final class TwoStacks implements AutoCloseable {
+    public static final IpAddr ADDR_A = IpAddr.parseV4("192.0.2.1");
+    public static final IpAddr ADDR_B = IpAddr.parseV4("192.0.2.2");
+
+    public final ManualClock clock = new ManualClock(1_000_000_000L);
+    public final LinkPair pair;
+    public final NetStack a;
+    public final NetStack b;
+
+    public TwoStacks(long seed, FaultModel aToB, FaultModel bToA, TcpConfig config, int mtu) {
+        pair = LinkPair.create(mtu, aToB, bToA, seed);
+        a = NetStack.builder()
+                .clock(clock)
+                .config(config)
+                .seed(seed * 31 + 1)
+                .addInterface(trace(pair.a()), ADDR_A, 24, null)
+                .build();
+        b = NetStack.builder()
+                .clock(clock)
+                .config(config)
+                .seed(seed * 31 + 2)
+                .addInterface(trace(pair.b()), ADDR_B, 24, null)
+                .build();
+        a.bindToCurrentThread();
+        b.bindToCurrentThread();
+    }
+
+    private static io.modtcp.stack.link.Link trace(io.modtcp.stack.link.Link link) {
+        return TRACE ? new TracingLink(link, System.out::println) : link;
+    }
+
+    /** Set -Dmodtcp.sim.trace=true to print every segment. */
+    static final boolean TRACE =
+            Boolean.getBoolean("modtcp.sim.trace") || "true".equals(System.getenv("MODTCP_SIM_TRACE"));
+
+    public TwoStacks(long seed) {
+        this(seed, FaultModel.NONE, FaultModel.NONE, TcpConfig.DEFAULT, 1500);
+    }
+
+    /** Polls both stacks at the current time until neither has anything to do now. */
+    public void settle() {
+        for (int i = 0; i < 10_000; i++) {
+            long now = clock.nanoTime();
+            long na = a.poll(now);
+            long nb = b.poll(now);
+            if (na - now > 0 && nb - now > 0) {
+                return;
+            }
+        }
+        throw new AssertionError("stacks did not settle");
+    }
+
+    /** The next time either stack has work, or MAX_VALUE. */
+    public long nextEventNs() {
+        return Math.min(a.nextEventNs(), b.nextEventNs());
+    }
+
+    /** Runs until {@code done} is true, stepping virtual time from event to event, at most {@code maxNs}. */
+    public boolean runUntil(BooleanSupplier done, long maxNs) {
+        long end = clock.nanoTime() + maxNs;
+        while (true) {
+            settle();
+            if (done.getAsBoolean()) {
+                return true;
+            }
+            long next = nextEventNs();
+            if (next == Long.MAX_VALUE || next - end > 0) {
+                return false;
+            }
+            if (next - clock.nanoTime() > 0) {
+                clock.set(next);
+            }
+        }
+    }
+
+    /** Advances virtual time by {@code ns}, processing every event on the way. */
+    public void advance(long ns) {
+        long end = clock.nanoTime() + ns;
+        runUntil(() -> false, ns);
+        if (clock.nanoTime() - end < 0) {
+            clock.set(end);
+        }
+        settle();
+    }
+
+    @Override
+    public void close() {
+        a.close();
+        b.close();
+    }
+}
