@@ -40,6 +40,7 @@ public final class NetStack implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NetStack.class.getName());
     private static final int RX_BATCH = 64;
     private static final int COMMAND_BATCH = 1024;
+    private static final int MAX_ROUNDS = 64;
     /** The bound of the command queue (commands waiting for the stack thread). */
     public static final int MAX_PENDING_COMMANDS = 65536;
 
@@ -142,22 +143,29 @@ public final class NetStack implements AutoCloseable {
      * @return the earliest time at which there is more to do, or {@link Long#MAX_VALUE}
      */
     public long poll(long nowNs) {
-        runCommands();
-        for (int i = 0; i < links.size(); i++) {
-            Link link = links.get(i);
+        // Rounds until quiet: handling a packet or a command can put new packets on a link that delivers to
+        // this very stack (loopback), and nothing else would wake us for those.
+        int work = 0;
+        for (int round = 0; round < MAX_ROUNDS; round++) {
+            work = runCommands();
+            for (int i = 0; i < links.size(); i++) {
+                Link link = links.get(i);
+                try {
+                    work += link.receive(packet -> ip.input(link, packet, nowNs), RX_BATCH, nowNs);
+                } catch (RuntimeException e) {
+                    uncaught(e);
+                }
+            }
             try {
-                link.receive(packet -> ip.input(link, packet, nowNs), RX_BATCH, nowNs);
+                tcp.runTimers(nowNs);
             } catch (RuntimeException e) {
                 uncaught(e);
             }
+            if (work == 0) {
+                break;
+            }
         }
-        try {
-            tcp.runTimers(nowNs);
-        } catch (RuntimeException e) {
-            uncaught(e);
-        }
-        runCommands();
-        return nextEventNs();
+        return work == 0 ? nextEventNs() : Long.MIN_VALUE;
     }
 
     /** The earliest timer or link event; {@code nowNs}-independent. */
@@ -177,11 +185,11 @@ public final class NetStack implements AutoCloseable {
         return !commands.isEmpty();
     }
 
-    private void runCommands() {
+    private int runCommands() {
         for (int i = 0; i < COMMAND_BATCH; i++) {
             Runnable r = commands.poll();
             if (r == null) {
-                return;
+                return i;
             }
             pendingCommands.decrementAndGet();
             try {
@@ -190,6 +198,7 @@ public final class NetStack implements AutoCloseable {
                 uncaught(e);
             }
         }
+        return COMMAND_BATCH;
     }
 
     private void uncaught(RuntimeException e) {
