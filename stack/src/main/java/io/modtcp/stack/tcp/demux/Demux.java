@@ -35,7 +35,7 @@ public final class Demux<C, L> {
     private record ListenerEntry<L>(IpAddr addr, L listener) {}
 
     /**
-     * @param secret four random words: the table hash seed and the RFC 6056 keys
+     * @param secret five random words: the table hash seed and the two RFC 6056 keys (two words each)
      */
     public Demux(long[] secret, int ephemeralMin, int ephemeralMax) {
         if (secret.length < 5) {
