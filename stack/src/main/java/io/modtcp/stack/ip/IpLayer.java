@@ -26,6 +26,8 @@ public final class IpLayer {
     private final Ipv4Header txIp = new Ipv4Header();
     private final IcmpHeader icmp = new IcmpHeader();
     private TransportHandler tcp;
+    private IpAddr lastLocal;
+    private IpAddr lastRemote;
     private int nextId;
 
     public IpLayer(Counters counters, ByteBufAllocator alloc) {
@@ -104,6 +106,27 @@ public final class IpLayer {
 
     // ---- input ----
 
+    /** The cached address object for a local IPv4 address, or null if not local (no allocation per packet). */
+    private IpAddr localV4(int addr) {
+        if (lastLocal != null && lastLocal.v4() == addr) {
+            return lastLocal;
+        }
+        IpAddr candidate = IpAddr.v4(addr);
+        if (!isLocal(candidate)) {
+            return null;
+        }
+        lastLocal = candidate;
+        return candidate;
+    }
+
+    /** The peer's address; the last one is reused, since packets come in runs from one peer. */
+    private IpAddr remoteV4(int addr) {
+        if (lastRemote == null || lastRemote.v4() != addr) {
+            lastRemote = IpAddr.v4(addr);
+        }
+        return lastRemote;
+    }
+
     /** One packet from {@code link}; consumes (releases) it. */
     public void input(Link link, ByteBuf packet, long nowNs) {
         try {
@@ -125,12 +148,12 @@ public final class IpLayer {
                 counters.inc(dropCounter(v));
                 return;
             }
-            IpAddr dst = rxIp.dstAddr();
-            if (!isLocal(dst)) {
+            IpAddr dst = localV4(rxIp.dst());
+            if (dst == null) {
                 counters.inc(Counter.IP_DROP_NOT_FOR_US);
                 return;
             }
-            IpAddr src = rxIp.srcAddr();
+            IpAddr src = remoteV4(rxIp.src());
             int headerLength = rxIp.headerLength();
             int payloadOffset = offset + headerLength;
             int payloadLength = rxIp.totalLength() - headerLength;

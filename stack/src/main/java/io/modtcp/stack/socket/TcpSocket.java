@@ -79,7 +79,7 @@ public final class TcpSocket {
     private final ArrayDeque<ByteBuf> receiveQueue = new ArrayDeque<>();
     private int receiveQueued;
     private int consumedUnreported;
-    private final ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
+    private ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
     private int sendInUse;
     private boolean shutdownOutputRequested;
     private boolean abortRequested;
@@ -93,6 +93,7 @@ public final class TcpSocket {
     private ReadinessListener readinessListener;
 
     // ---- stack thread only ----
+    private ArrayDeque<ByteBuf> sendScratch = new ArrayDeque<>();
     private TcpConnection connection;
     private TcpListener listener;
 
@@ -994,6 +995,7 @@ public final class TcpSocket {
         long now = stack.clock().nanoTime();
         TcpEngine tcp = stack.tcp();
         ArrayDeque<ByteBuf> toSend = null;
+        ArrayDeque<ByteBuf> scratch = sendScratch;
         int consumed;
         boolean shutdown;
         boolean abort;
@@ -1006,8 +1008,10 @@ public final class TcpSocket {
         lock.lock();
         try {
             if (!sendPending.isEmpty()) {
-                toSend = new ArrayDeque<>(sendPending);
-                sendPending.clear();
+                // Swap the buffers rather than copy: the stack-thread scratch deque becomes the pending one.
+                toSend = sendPending;
+                sendPending = scratch;
+                sendScratch = toSend;
             }
             consumed = consumedUnreported;
             consumedUnreported = 0;
@@ -1033,7 +1037,7 @@ public final class TcpSocket {
         TcpConnection c = connection;
         if (c == null) {
             if (toSend != null) {
-                toSend.forEach(ByteBuf::release);
+                releaseAll(toSend);
             }
             if (closedNow && bound) {
                 tcp.unbind(localPort, this);
@@ -1042,13 +1046,13 @@ public final class TcpSocket {
         }
         if (c.isRemoved()) {
             if (toSend != null) {
-                toSend.forEach(ByteBuf::release);
+                releaseAll(toSend);
             }
             return;
         }
         if (abort) {
             if (toSend != null) {
-                toSend.forEach(ByteBuf::release);
+                releaseAll(toSend);
             }
             tcp.abort(c, now);
             return;
@@ -1058,12 +1062,19 @@ public final class TcpSocket {
             for (ByteBuf b : toSend) {
                 tcp.send(c, b, now);
             }
+            toSend.clear();
         }
         if (consumed > 0) {
             tcp.consumed(c, consumed, now);
         }
         if (shutdown) {
             tcp.shutdownOutput(c, now);
+        }
+    }
+
+    private static void releaseAll(ArrayDeque<ByteBuf> buffers) {
+        for (ByteBuf b = buffers.poll(); b != null; b = buffers.poll()) {
+            b.release();
         }
     }
 
