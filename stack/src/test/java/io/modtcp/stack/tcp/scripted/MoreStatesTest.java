@@ -59,6 +59,22 @@ class MoreStatesTest {
         }
 
         @Test
+        void shouldDeliverDataCarriedByHandshakeAck() throws Exception {
+            TcpSocket l = s.listen(4);
+            s.usePeerPort(50_001);
+            s.inject(s.in(SYN).seq(0).mss(PEER_MSS));
+            s.expect(s.out(SYN | ACK).seq(0).ack(1));
+            long t = s.now();
+            s.inject(s.in(ACK).seq(1).ack(1).data(10));
+            s.assertState(TcpState.ESTABLISHED);
+            TcpSocket child = l.accept(0);
+            assertNotNull(child);
+            assertArrayEquals(Script.bytes(0, 10), s.read(child));
+            s.advanceTo(t + 40 * MS);
+            s.expectAt(t + 40 * MS, s.out(ACK).seq(1).ack(11));
+        }
+
+        @Test
         void shouldResendSynAckWhenSynIsRetransmitted() throws Exception {
             s.listen(4);
             s.usePeerPort(50_001);

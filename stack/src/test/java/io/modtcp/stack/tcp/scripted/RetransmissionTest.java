@@ -72,6 +72,24 @@ class RetransmissionTest {
         }
 
         @Test
+        void shouldUseThreeSecondRtoForDataWhenSynWasRetransmitted() throws Exception {
+            long t0 = s.now();
+            TcpSocket c = s.connect();
+            s.advanceTo(t0 + SEC);
+            s.expect(s.out(SYN).seq(0));
+            s.inject(s.in(SYN | ACK).seq(0).ack(1).mss(PEER_MSS));
+            s.expect(s.out(ACK).seq(1).ack(1));
+            // RFC 6298 §5.7: the SYN timed out and there is no RTT sample (Karn): RTO MUST be 3 s for data.
+            long t1 = s.now();
+            s.write(c, Script.bytes(10));
+            s.expect(s.out(ACK).seq(1).len(10));
+            s.advanceTo(t1 + 3 * SEC - 1);
+            s.expectNothing();
+            s.advanceTo(t1 + 3 * SEC);
+            s.expectAt(t1 + 3 * SEC, s.out(ACK).seq(1).len(10));
+        }
+
+        @Test
         void shouldEstablishWhenSynAckAnswersRetransmittedSyn() throws Exception {
             long t0 = s.now();
             TcpSocket c = s.connect();
