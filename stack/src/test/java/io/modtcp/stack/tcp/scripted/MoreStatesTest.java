@@ -11,10 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.common.TcpState;
+import java.net.SocketException;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Nested;
@@ -178,6 +180,73 @@ class MoreStatesTest {
             byte[] got = s.read(c);
             assertEquals(4 * PEER_MSS, got.length);
             s.expect(s.out(ACK).ack(1 + 4 * PEER_MSS).win(4 * PEER_MSS));
+        }
+    }
+
+    @Nested
+    class Reassembly {
+        @Test
+        void shouldConsumeQueuedFinWhenHoleIsFilled() throws Exception {
+            TcpSocket c = s.establishActive();
+            s.inject(s.in(FIN | ACK).seq(11).ack(1).payload(Script.bytes(10, 5)));
+            s.expect(s.out(ACK).seq(1).ack(1));
+            s.assertState(TcpState.ESTABLISHED);
+            s.inject(s.in(ACK).seq(1).ack(1).data(10));
+            s.expect(s.out(ACK).seq(1).ack(17));
+            s.assertState(TcpState.CLOSE_WAIT);
+            assertArrayEquals(Script.bytes(0, 15), s.read(c));
+            assertEquals(-1, c.read(ByteBuffer.allocate(4), 0));
+        }
+
+        @Test
+        void shouldSendDefaultMssSegmentsWhenSynHasNoMssOption() throws Exception {
+            TcpSocket l = s.listen(4);
+            s.usePeerPort(50_001);
+            // RFC 9293 §3.7.1: no MSS option means 536 for IPv4.
+            s.inject(s.in(SYN).seq(0));
+            s.expect(s.out(SYN | ACK).seq(0).ack(1));
+            s.inject(s.in(ACK).seq(1).ack(1));
+            TcpSocket child = l.accept(0);
+            assertNotNull(child);
+            s.write(child, Script.bytes(1000));
+            s.expect(s.out(ACK).seq(1).len(536));
+            // The short tail waits for the ACK (Nagle).
+            s.expectNothing();
+            s.inject(s.in(ACK).seq(1).ack(537));
+            s.expect(s.out(ACK).seq(537).len(464));
+        }
+    }
+
+    @Nested
+    class CloseWait {
+        @Test
+        void shouldCloseWhenRstArrivesAtRcvNxt() throws Exception {
+            TcpSocket c = s.establishActive();
+            s.inject(s.in(FIN | ACK).seq(1).ack(1));
+            s.expect(s.out(ACK).seq(1).ack(2));
+            s.inject(s.in(RST).seq(2));
+            s.expectNothing();
+            assertNull(s.connection());
+            // RFC 9293 §3.10.7.4 second step: in CLOSE-WAIT too, outstanding calls get "reset".
+            SocketException e = assertThrows(SocketException.class, () -> c.read(ByteBuffer.allocate(4), 0));
+            assertEquals("Connection reset", e.getMessage());
+        }
+    }
+
+    @Nested
+    class FinWait2 {
+        @Test
+        void shouldDeliverAndAckDataWhenOnlyOutputIsShutDown() throws Exception {
+            TcpSocket c = s.establishActive();
+            c.shutdownOutput();
+            s.expect(s.out(FIN | ACK).seq(1).ack(1));
+            s.inject(s.in(ACK).seq(1).ack(2));
+            s.assertState(TcpState.FIN_WAIT_2);
+            s.inject(s.in(ACK).seq(1).ack(2).data(PEER_MSS));
+            s.inject(s.in(ACK).seq(1 + PEER_MSS).ack(2).data(PEER_MSS));
+            s.expect(s.out(ACK).seq(2).ack(1 + 2 * PEER_MSS));
+            assertEquals(2 * PEER_MSS, s.read(c).length);
+            s.assertState(TcpState.FIN_WAIT_2);
         }
     }
 
