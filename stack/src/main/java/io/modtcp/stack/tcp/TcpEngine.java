@@ -849,7 +849,11 @@ public final class TcpEngine implements TransportHandler {
             if (len == 0 && !fin) {
                 break;
             }
-            if (len > 0 && len < mss && !c.forceSend) {
+            // Nagle and SWS avoidance hold back new data only (RFC 1122 §4.2.3.4, RFC 9293 §3.7.4): bytes below
+            // SND.MAX are a retransmission (go-back-N after a timeout rewound SND.NXT) and go at once, else a short
+            // last segment would wait for an ACK that its own loss prevents.
+            boolean retransmission = Seq.lt(d.sndNxt(), d.sndMax());
+            if (len > 0 && len < mss && !c.forceSend && !retransmission) {
                 boolean last = len == unsent;
                 boolean nagleAllows = cv.noDelay() || d.flightSize() == 0 || d.isFinQueued();
                 boolean sws = len >= fv.maxSndWnd() / 2;

@@ -32,6 +32,9 @@ public final class ReliableOrderedDelivery {
     private long rttStartNs;
 
     private long rtoDeadlineNs = NO_DEADLINE;
+    /** The retransmission timer expired while our SYN was unacknowledged (RFC 6298 §5.7). */
+    private boolean synTimedOut;
+
     private int retries;
     private int dupAcks;
 
@@ -122,6 +125,9 @@ public final class ReliableOrderedDelivery {
             sampled = true;
         }
         rtt.resetBackoff();
+        if (synAcked && synTimedOut) {
+            rtt.fallBackAfterSynTimeout();
+        }
         retries = 0;
         dupAcks = 0;
         rtoDeadlineNs = sndUna == sndMax ? NO_DEADLINE : nowNs + rtt.rtoNs();
@@ -208,6 +214,9 @@ public final class ReliableOrderedDelivery {
         if (++retries > maxRetries) {
             rtoDeadlineNs = NO_DEADLINE;
             return RtoOutcome.GIVE_UP;
+        }
+        if (sndUna == iss) {
+            synTimedOut = true;
         }
         rtt.backOff();
         sndNxt = sndUna;

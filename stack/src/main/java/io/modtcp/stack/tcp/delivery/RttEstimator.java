@@ -5,6 +5,9 @@ final class RttEstimator {
     /** Clock granularity G (RFC 6298 §2); the stack's timers are nanosecond-exact, so 1 ms is generous. */
     private static final long GRANULARITY_NS = 1_000_000L;
 
+    /** RFC 6298 §5.7: the RTO after a SYN timeout when no RTT could be measured. */
+    private static final long SYN_TIMEOUT_FALLBACK_NS = 3_000_000_000L;
+
     private final long minRtoNs;
     private final long maxRtoNs;
     private long srttNs;
@@ -33,6 +36,16 @@ final class RttEstimator {
         }
         baseRtoNs = clamp(srttNs + Math.max(GRANULARITY_NS, 4 * rttvarNs));
         backoff = 0;
+    }
+
+    /**
+     * §5.7: the SYN (or SYN-ACK) timed out and no RTT sample exists: an RTO below 3 s is re-initialized to 3 s when
+     * data transmission begins.
+     */
+    void fallBackAfterSynTimeout() {
+        if (!hasSample && baseRtoNs < SYN_TIMEOUT_FALLBACK_NS) {
+            baseRtoNs = Math.min(maxRtoNs, SYN_TIMEOUT_FALLBACK_NS);
+        }
     }
 
     /** §5.5: the timer backs off by doubling, up to the maximum. */
