@@ -491,6 +491,13 @@ class ReliableOrderedDeliveryTest {
         }
 
         @Test
+        void shouldNotReportFilledHoleWhenEmptySegmentAtRcvNxt() {
+            d.initReceive(IRS);
+            receive(NXT + 200, 100, ACK);
+            assertEquals(new ReceiveOutcome(0, false, false, false, false), receive(NXT, 0, ACK));
+        }
+
+        @Test
         void shouldDeliverOnlyNewBytesWhenSegmentOverlapsRcvNxt() {
             d.initReceive(IRS);
             receive(NXT, 100, ACK);
