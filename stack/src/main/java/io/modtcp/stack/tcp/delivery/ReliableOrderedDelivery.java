@@ -269,7 +269,7 @@ public final class ReliableOrderedDelivery {
             boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin);
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
-        boolean filledHole = !reassembly.isEmpty();
+        boolean filledHole = take > 0 && !reassembly.isEmpty();
         if (take > 0) {
             sink.deliver(seg.retainedPayload(skip, take));
             rcvNxt += take;
