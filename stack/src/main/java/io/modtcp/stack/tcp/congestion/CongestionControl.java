@@ -56,8 +56,10 @@ public final class CongestionControl {
         if (dupAcks != DUPACK_THRESHOLD) {
             return DupAckAction.NONE;
         }
-        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window).
-        if (!Seq.gt(delivery.sndUna() - 1, recover) && recover != delivery.iss()) {
+        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window). RFC 6582's
+        // recover is the highest sequence number sent; ours is one past it (SND.MAX), so "covers more than" reads
+        // SND.UNA > recover.
+        if (!Seq.gt(delivery.sndUna(), recover)) {
             return DupAckAction.NONE;
         }
         recover = delivery.sndMax();
