@@ -17,6 +17,9 @@ public interface CongestionAlgorithm {
     /** The new ssthresh on a loss, given the flight size (RFC 5681 equation 4 for NewReno). */
     int ssthreshOnLoss(int cwnd, int flightSize, int smss, long nowNs);
 
+    /** The smoothed RTT after a new sample (algorithms that need the RTT, such as CUBIC, keep it). */
+    default void onRttSample(long srttNs) {}
+
     /** Creates a fresh instance per connection. */
     interface Factory {
         CongestionAlgorithm create();

@@ -78,6 +78,7 @@ public final class CongestionControl {
 
     /** An ACK of new data ({@code bytesAcked} > 0, or a SYN/FIN); {@code delivery} already reflects it. */
     public AckAction onNewAck(int bytesAcked, DeliveryView delivery, long nowNs) {
+        algorithm.onRttSample(delivery.srttNs());
         int ack = delivery.sndUna();
         if (inFastRecovery) {
             if (Seq.geq(ack, recover)) {
