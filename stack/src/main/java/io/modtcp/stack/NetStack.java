@@ -343,9 +343,11 @@ public final class NetStack implements AutoCloseable {
             return this;
         }
 
-        /** Adds the loopback link with 127.0.0.1/8. */
+        /** Adds the loopback link with 127.0.0.1/8 and ::1/128. */
         public Builder loopback() {
-            return addInterface(new LoopbackLink(65535, 4096), IpAddr.parseV4("127.0.0.1"), 8, null);
+            LoopbackLink lo = new LoopbackLink(65535, 4096);
+            addInterface(lo, IpAddr.parseV4("127.0.0.1"), 8, null);
+            return addInterface(lo, IpAddr.LOOPBACK6, 128, null);
         }
 
         public NetStack build() {

@@ -3,21 +3,34 @@ package io.modtcp.stack.ip;
 import io.modtcp.stack.link.Link;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.IcmpHeader;
 import io.modtcp.stack.wire.IpAddr;
 import io.modtcp.stack.wire.Ipv4Header;
 import io.modtcp.stack.wire.Ipv4Validation;
+import io.modtcp.stack.wire.Ipv6Header;
+import io.modtcp.stack.wire.Ipv6Validation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * IPv4 input and output (RFC 791, RFC 1122 §3.2) and ICMP echo (RFC 792). Runs on the stack thread only. Malformed
+ * IPv4 and IPv6 input and output (RFC 791, RFC 1122 §3.2, RFC 8200), ICMP and ICMPv6 echo (RFC 792, RFC 4443). Runs on the stack thread only. Malformed
  * packets are dropped and counted, never thrown.
  */
 public final class IpLayer {
     public static final int DEFAULT_TTL = 64;
+    /** ICMPv6's next-header value (RFC 4443). */
+    public static final int PROTO_ICMPV6 = 58;
+
+    private static final int ICMPV6_ECHO_REQUEST = 128;
+    private static final int ICMPV6_ECHO_REPLY = 129;
+
+    /** The IP header length for packets to {@code dst}. */
+    public static int headerLength(IpAddr dst) {
+        return dst.isV4() ? Ipv4Header.MIN_LENGTH : Ipv6Header.LENGTH;
+    }
 
     private final List<NetInterface> interfaces = new ArrayList<>();
     private final Counters counters;
@@ -25,6 +38,8 @@ public final class IpLayer {
     private final Ipv4Header rxIp = new Ipv4Header();
     private final Ipv4Header txIp = new Ipv4Header();
     private final IcmpHeader icmp = new IcmpHeader();
+    private final Ipv6Header rxIp6 = new Ipv6Header();
+    private final Ipv6Header txIp6 = new Ipv6Header();
     private TransportHandler tcp;
     private IpAddr lastLocal;
     private IpAddr lastRemote;
@@ -138,6 +153,10 @@ public final class IpLayer {
                 return;
             }
             int version = (packet.getUnsignedByte(offset) >>> 4);
+            if (version == 6) {
+                input6(packet, offset, available, nowNs);
+                return;
+            }
             if (version != 4) {
                 counters.inc(Counter.IP_DROP_BAD_VERSION);
                 return;
@@ -175,6 +194,97 @@ public final class IpLayer {
         } finally {
             packet.release();
         }
+    }
+
+    /** IPv6 (RFC 8200): the fixed header, then the extension headers a host must skip, then TCP or ICMPv6. */
+    private void input6(ByteBuf packet, int offset, int available, long nowNs) {
+        rxIp6.wrap(packet, offset);
+        Ipv6Validation v = rxIp6.validate(available);
+        if (v != Ipv6Validation.OK) {
+            counters.inc(
+                    v == Ipv6Validation.TRUNCATED
+                            ? Counter.IP_DROP_TRUNCATED
+                            : v == Ipv6Validation.BAD_VERSION
+                                    ? Counter.IP_DROP_BAD_VERSION
+                                    : Counter.IP_DROP_BAD_TOTAL_LENGTH);
+            return;
+        }
+        IpAddr dst = new IpAddr(rxIp6.dstHi(), rxIp6.dstLo());
+        if (!isLocal(dst)) {
+            counters.inc(Counter.IP_DROP_NOT_FOR_US);
+            return;
+        }
+        IpAddr src = new IpAddr(rxIp6.srcHi(), rxIp6.srcLo());
+        int next = rxIp6.nextHeader();
+        int at = offset + Ipv6Header.LENGTH;
+        int end = at + rxIp6.payloadLength();
+        // RFC 8200 §4: hop-by-hop (0), routing (43) and destination options (60) are skipped by their length;
+        // a fragment header (44) means a fragment, which is not reassembled.
+        while (next == 0 || next == 43 || next == 60) {
+            if (end - at < 8) {
+                counters.inc(Counter.IP_DROP_TRUNCATED);
+                return;
+            }
+            int length = (packet.getUnsignedByte(at + 1) + 1) * 8;
+            if (end - at < length) {
+                counters.inc(Counter.IP_DROP_TRUNCATED);
+                return;
+            }
+            next = packet.getUnsignedByte(at);
+            at += length;
+        }
+        if (next == 44) {
+            counters.inc(Counter.IP_DROP_FRAGMENT);
+            return;
+        }
+        switch (next) {
+            case Ipv4Header.PROTO_TCP:
+                counters.inc(Counter.IP_IN_DELIVERS);
+                if (tcp != null) {
+                    tcp.onSegment(src, dst, packet, at, end - at, nowNs);
+                }
+                break;
+            case PROTO_ICMPV6:
+                counters.inc(Counter.IP_IN_DELIVERS);
+                icmp6Input(src, dst, packet, at, end - at, nowNs);
+                break;
+            default:
+                counters.inc(Counter.IP_DROP_UNKNOWN_PROTOCOL);
+                break;
+        }
+    }
+
+    /** ICMPv6 (RFC 4443 §4.1): an echo request gets an echo reply; other types are counted and dropped. */
+    private void icmp6Input(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
+        counters.inc(Counter.ICMP_IN_MSGS);
+        if (length < IcmpHeader.MIN_LENGTH) {
+            counters.inc(Counter.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        int sum = Checksum.sum(packet, offset, length, Checksum.pseudoHeader(src, dst, PROTO_ICMPV6, length));
+        if (Checksum.fold(sum) != 0) {
+            counters.inc(Counter.ICMP_DROP_BAD_CHECKSUM);
+            return;
+        }
+        icmp.wrap(packet, offset);
+        if (icmp.type() != ICMPV6_ECHO_REQUEST) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        counters.inc(Counter.ICMP_IN_ECHOS);
+        Route route = route(src, dst);
+        if (route == null) {
+            counters.inc(Counter.IP_DROP_NO_ROUTE);
+            return;
+        }
+        ByteBuf reply = newPacket(dst, src, PROTO_ICMPV6, length);
+        int icmpOffset = reply.writerIndex();
+        reply.writeBytes(packet, offset, length);
+        icmp.wrap(reply, icmpOffset).type(ICMPV6_ECHO_REPLY).code(0).checksum(0);
+        int replySum = Checksum.sum(reply, icmpOffset, length, Checksum.pseudoHeader(dst, src, PROTO_ICMPV6, length));
+        icmp.checksum(Checksum.fold(replySum));
+        counters.inc(Counter.ICMP_OUT_ECHO_REPS);
+        transmit(route, reply, nowNs);
     }
 
     private static Counter dropCounter(Ipv4Validation v) {
@@ -234,6 +344,13 @@ public final class IpLayer {
      * stands at the start of the payload.
      */
     public ByteBuf newPacket(IpAddr src, IpAddr dst, int protocol, int payloadLength) {
+        if (!dst.isV4()) {
+            ByteBuf buf = alloc.buffer(Ipv6Header.LENGTH + payloadLength);
+            int offset = buf.writerIndex();
+            txIp6.wrap(buf, offset).write(0, 0, payloadLength, protocol, DEFAULT_TTL, src, dst);
+            buf.writerIndex(offset + Ipv6Header.LENGTH);
+            return buf;
+        }
         int total = Ipv4Header.MIN_LENGTH + payloadLength;
         ByteBuf buf = alloc.buffer(total);
         int offset = buf.writerIndex();

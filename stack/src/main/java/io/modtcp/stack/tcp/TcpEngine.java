@@ -1007,9 +1007,9 @@ public final class TcpEngine implements TransportHandler {
                 sendBufferBytes);
     }
 
-    /** MSS we advertise: the route's MTU less the IPv4 and TCP headers (RFC 9293 §3.7.1, RFC 6691). */
+    /** MSS we advertise: the route's MTU less the IP and TCP headers (RFC 9293 §3.7.1, RFC 6691). */
     private static int mssFor(Route route) {
-        return Math.max(64, route.mtu() - Ipv4Header.MIN_LENGTH - TCP_HEADER);
+        return Math.max(64, route.mtu() - IpLayer.headerLength(route.nextHop()) - TCP_HEADER);
     }
 
     private static int freeSpace(TcpConnection c) {

@@ -14,6 +14,9 @@ public final class ConnectionManagement {
     /** A deadline that is not armed. */
     public static final long NO_DEADLINE = Long.MAX_VALUE;
 
+    /** RFC 9293 §3.7.1 default send MSS for IPv6. */
+    public static final int IPV6_DEFAULT_MSS = 1220;
+
     private TcpState state = TcpState.CLOSED;
     private IpAddr localAddr = IpAddr.ANY4;
     private int localPort;
@@ -82,7 +85,8 @@ public final class ConnectionManagement {
      */
     public void negotiate(InSegment syn, TcpConfig config) {
         int peerMss = syn.options().mss();
-        int mss = peerMss > 0 ? peerMss : config.defaultMss();
+        // RFC 9293 §3.7.1: without the option, 536 for IPv4 and 1220 for IPv6 (the minimum IPv6 MTU less 60).
+        int mss = peerMss > 0 ? peerMss : localAddr.isV4() ? config.defaultMss() : IPV6_DEFAULT_MSS;
         sendMss = Math.max(64, Math.min(mss, localMss));
     }
 

@@ -451,6 +451,15 @@ public final class ReliableOrderedDelivery {
         }
 
         @Override
+        public String toString() {
+            return "una=" + Seq.sub(sndUna, iss) + " nxt=" + Seq.sub(sndNxt, iss) + " max=" + Seq.sub(sndMax, iss)
+                    + " rcvNxt=" + Seq.sub(rcvNxt, irs) + " queued=" + sendBuffer.length() + " unsent=" + unsentBytes()
+                    + " fin=" + finQueued + "/" + isFinSent() + "/" + isFinAcked() + " rto=" + rtt.rtoNs() / 1_000_000
+                    + "ms deadline=" + (rtoDeadlineNs == NO_DEADLINE ? "-" : Long.toString(rtoDeadlineNs))
+                    + " retries=" + retries + " dupacks=" + dupAcks + " ooo=" + reassembly.size();
+        }
+
+        @Override
         public int outOfOrderBytes() {
             return reassembly.bytes();
         }

@@ -191,6 +191,13 @@ public final class FlowControl {
         }
 
         @Override
+        public String toString() {
+            return "sndWnd=" + sndWnd + " maxSndWnd=" + maxSndWnd + " persist="
+                    + (persistDeadlineNs == NO_DEADLINE ? "-" : Long.toString(persistDeadlineNs)) + " probes="
+                    + persistProbes;
+        }
+
+        @Override
         public int persistProbes() {
             return persistProbes;
         }
