@@ -860,7 +860,8 @@ public final class TcpSocket {
         if (bytes <= 0) {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
         }
-        setOption(() -> receiveBufferBytes = Math.max(1024, Math.min(bytes, 65535)));
+        setOption(() -> receiveBufferBytes =
+                Math.max(1024, Math.min(bytes, stack.config().maxReceiveBufferBytes())));
     }
 
     public int receiveBufferSize() {

@@ -41,6 +41,7 @@ import java.util.SplittableRandom;
 public final class TcpEngine implements TransportHandler {
     private static final int TCP_HEADER = TcpHeader.MIN_LENGTH;
     private static final int MSS_OPTION_BYTES = 4;
+    private static final int TIMESTAMPS_OPTION_BYTES = 12;
     private static final long ONE_SECOND_NS = 1_000_000_000L;
 
     private final IpLayer ip;
@@ -53,6 +54,9 @@ public final class TcpEngine implements TransportHandler {
     private final TcpHeader rxTcp = new TcpHeader();
     private final TcpHeader txTcp = new TcpHeader();
     private final CongestionAlgorithm.Factory congestionFactory;
+
+    /** Our receive window shift (RFC 7323 §2.3): large enough for the largest receive buffer, at most 14. */
+    private final int rcvWindowShift;
 
     private long challengeWindowStartNs;
     private int challengeAcksInWindow;
@@ -83,6 +87,11 @@ public final class TcpEngine implements TransportHandler {
         this.demux = new Demux<>(secret, Demux.DEFAULT_EPHEMERAL_MIN, Demux.DEFAULT_EPHEMERAL_MAX);
         this.issHash = new SipHash(random.nextLong(), random.nextLong());
         this.timers = new TimerWheel<>(1_000_000L, 1024, startNs);
+        int shift = 0;
+        while (shift < 14 && (65535L << shift) < config.maxReceiveBufferBytes()) {
+            shift++;
+        }
+        this.rcvWindowShift = shift;
         this.lastNowNs = startNs;
         ip.setTcp(this);
     }
@@ -187,6 +196,7 @@ public final class TcpEngine implements TransportHandler {
         c.handler = handler;
         c.cm.openActive(source, port, remote, remotePort, mssFor(route));
         c.rod.initSend(iss(source, port, remote, remotePort, nowNs));
+        c.tsOffset = tsOffset(source, port, remote, remotePort);
         c.cc.init(c.cm.view().sendMss(), c.rod.view().iss());
         demux.addConnection(source, port, remote, remotePort, c);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
@@ -405,9 +415,10 @@ public final class TcpEngine implements TransportHandler {
         }
         TcpConnection c = newConnection(route, config.receiveBufferBytes(), config.sendBufferBytes());
         c.cm.openPassive(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), mssFor(route));
-        c.cm.negotiate(seg, config);
         c.rod.initSend(iss(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), nowNs));
+        c.tsOffset = tsOffset(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort());
         c.rod.initReceive(seg.seq());
+        negotiate(c);
         c.flow.onSynWindow(seg);
         c.flow.initReceiveWindow(c.rod.view().rcvNxt(), freeSpace(c));
         c.cc.init(c.cm.view().sendMss(), c.rod.view().iss());
@@ -449,11 +460,15 @@ public final class TcpEngine implements TransportHandler {
             return;
         }
         c.rod.initReceive(seg.seq());
-        c.cm.negotiate(seg, config);
+        negotiate(c);
         c.cm.onSegmentReceived(nowNs);
         c.flow.initReceiveWindow(c.rod.view().rcvNxt(), freeSpace(c));
         if (ackAcceptable) {
-            AckOutcome outcome = c.rod.onNewAck(seg.ack(), nowNs);
+            AckOutcome outcome = c.rod.onNewAck(
+                    seg.ack(),
+                    nowNs,
+                    seg.options().hasTimestamps(),
+                    seg.options().tsEcr());
             c.flow.onSynWindow(seg);
             c.cc.init(c.cm.view().sendMss(), d.iss());
             c.cm.onSynAckReceived();
@@ -486,6 +501,13 @@ public final class TcpEngine implements TransportHandler {
             return;
         }
 
+        // PAWS (RFC 7323 §5.3 R1): an old timestamp makes the segment unacceptable.
+        if (c.rod.isPawsReject(seg)) {
+            counters.inc(Counter.TCP_DROP_PAWS);
+            c.rod.ackOwed(true, 0, 0, nowNs, 0);
+            return;
+        }
+
         // First: sequence acceptability.
         if (!c.rod.isAcceptable(seg, rcvWnd)) {
             counters.inc(Counter.TCP_DROP_OUT_OF_WINDOW);
@@ -498,6 +520,9 @@ public final class TcpEngine implements TransportHandler {
             }
             return;
         }
+
+        // RFC 7323 §4.3: remember the TSval to echo.
+        c.rod.onTimestamp(seg);
 
         // Second: RST (RFC 5961 §3.2).
         if (seg.isRst()) {
@@ -607,7 +632,8 @@ public final class TcpEngine implements TransportHandler {
 
     /** SND.UNA < SEG.ACK <= SND.MAX (RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582). */
     private void onNewAck(TcpConnection c, long nowNs) {
-        AckOutcome outcome = c.rod.onNewAck(seg.ack(), nowNs);
+        AckOutcome outcome = c.rod.onNewAck(
+                seg.ack(), nowNs, seg.options().hasTimestamps(), seg.options().tsEcr());
         c.flow.onAcceptableAck(seg);
         CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), c.rod.view(), nowNs);
         if (outcome.dataBytesAcked() > 0) {
@@ -835,7 +861,7 @@ public final class TcpEngine implements TransportHandler {
         DeliveryView d = c.rod.view();
         FlowView fv = c.flow.view();
         ConnectionView cv = c.cm.view();
-        int mss = cv.sendMss();
+        int mss = segmentPayload(c);
         while (true) {
             int unsent = d.unsentBytes();
             boolean finPending = d.isFinQueued() && Seq.leq(d.sndNxt(), c.rod.finSeq());
@@ -875,7 +901,7 @@ public final class TcpEngine implements TransportHandler {
         DeliveryView d = c.rod.view();
         int sent = Seq.sub(d.sndMax(), d.sndUna());
         int dataOutstanding = Math.min(sent, d.sendQueued());
-        int len = Math.min(c.cm.view().sendMss(), dataOutstanding);
+        int len = Math.min(segmentPayload(c), dataOutstanding);
         boolean fin = len == dataOutstanding && d.isFinSent() && !d.isFinAcked();
         if (len == 0 && !fin) {
             return;
@@ -913,7 +939,14 @@ public final class TcpEngine implements TransportHandler {
         ConnectionView cv = c.cm.view();
         DeliveryView d = c.rod.view();
         boolean syn = (flags & TcpHeader.SYN) != 0;
-        int optionsLength = syn ? MSS_OPTION_BYTES : 0;
+        boolean synAck = syn && (flags & TcpHeader.ACK) != 0;
+        // On a SYN we offer what the configuration allows; on a SYN-ACK only what the peer's SYN offered too.
+        boolean ws = syn && (synAck ? cv.windowScaleOk() : config.windowScaling());
+        boolean ts = syn
+                ? (synAck ? cv.timestampsOk() : config.timestamps())
+                : d.timestampsEnabled() && (flags & TcpHeader.RST) == 0;
+        boolean sackOk = syn && (synAck ? cv.sackOk() : config.sack());
+        int optionsLength = syn ? synOptionsLength(ws, ts, sackOk) : (ts ? TIMESTAMPS_OPTION_BYTES : 0);
         int tcpLength = TCP_HEADER + optionsLength + payloadLength;
         Route route = c.route;
         ByteBuf packet = ip.newPacket(cv.localAddr(), cv.remoteAddr(), Ipv4Header.PROTO_TCP, tcpLength);
@@ -937,8 +970,22 @@ public final class TcpEngine implements TransportHandler {
                 .checksum(0)
                 .urgentPointer(0);
         int idx = offset + TCP_HEADER;
+        int tsVal = ts ? c.tsOffset + (int) (nowNs / 1_000_000L) : 0;
+        int tsEcr = ts && (synAck || !syn) ? d.tsRecent() : 0;
         if (syn) {
             idx = TcpOptions.writeMss(packet, idx, cv.localMss());
+            if (sackOk && ts) {
+                idx = TcpOptions.writeSackPermittedAndTimestamps(packet, idx, tsVal, tsEcr);
+            } else if (ts) {
+                idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
+            } else if (sackOk) {
+                idx = TcpOptions.writeSackPermitted(packet, idx);
+            }
+            if (ws) {
+                idx = TcpOptions.writeWindowScale(packet, idx, rcvWindowShift);
+            }
+        } else if (ts) {
+            idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
         }
         packet.writerIndex(idx);
         if (payloadLength > 0) {
@@ -996,6 +1043,23 @@ public final class TcpEngine implements TransportHandler {
     // Bookkeeping
     // =====================================================================================================
 
+    /**
+     * Takes the peer's SYN options (the current segment): MSS, and which of window scaling, timestamps and SACK both
+     * sides use (RFC 7323 §2.2, §3.2; RFC 2018 §2). The window field of a SYN is never scaled, so the shifts apply
+     * from the next segment on.
+     */
+    private void negotiate(TcpConnection c) {
+        c.cm.negotiate(seg, config);
+        ConnectionView cv = c.cm.view();
+        if (cv.windowScaleOk()) {
+            c.flow.onWindowScaleNegotiated(cv.peerWindowShift(), rcvWindowShift);
+        }
+        if (cv.timestampsOk()) {
+            c.rod.enableTimestamps(c.tsOffset);
+            c.rod.onTimestamp(seg);
+        }
+    }
+
     private TcpConnection newConnection(Route route, int receiveBufferBytes, int sendBufferBytes) {
         return new TcpConnection(
                 new ConnectionManagement(config),
@@ -1005,6 +1069,23 @@ public final class TcpEngine implements TransportHandler {
                 route,
                 receiveBufferBytes,
                 sendBufferBytes);
+    }
+
+    /** Bytes of options on a SYN or SYN-ACK: MSS, then SACK-permitted and/or timestamps, then window scale. */
+    private static int synOptionsLength(boolean ws, boolean ts, boolean sackOk) {
+        int n = MSS_OPTION_BYTES;
+        if (ts) {
+            n += TIMESTAMPS_OPTION_BYTES;
+        } else if (sackOk) {
+            n += 4;
+        }
+        return ws ? n + 4 : n;
+    }
+
+    /** Payload bytes per full segment: the send MSS less the options every segment carries (RFC 6691 §3). */
+    private static int segmentPayload(TcpConnection c) {
+        int mss = c.cm.view().sendMss();
+        return c.rod.view().timestampsEnabled() ? mss - TIMESTAMPS_OPTION_BYTES : mss;
     }
 
     /** MSS we advertise: the route's MTU less the IP and TCP headers (RFC 9293 §3.7.1, RFC 6691). */
@@ -1020,6 +1101,12 @@ public final class TcpEngine implements TransportHandler {
     private int iss(IpAddr local, int localPort, IpAddr remote, int remotePort, long nowNs) {
         long f = issHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), (long) localPort << 16 | remotePort);
         return (int) (nowNs / 4000) + (int) f;
+    }
+
+    /** RFC 7323 §7.1: a per-connection random offset for TSval, so that timestamps reveal no host clock. */
+    private int tsOffset(IpAddr local, int localPort, IpAddr remote, int remotePort) {
+        return (int)
+                issHash.hash(remote.hi(), remote.lo(), local.hi(), local.lo(), (long) remotePort << 16 | localPort);
     }
 
     private void fail(TcpConnection c, TcpError error) {

@@ -6,7 +6,7 @@ import java.util.concurrent.TimeUnit;
  * TCP tunables of one stack. Immutable; {@code with…} methods return a changed copy. Times are nanoseconds.
  *
  * @param sendBufferBytes default SO_SNDBUF
- * @param receiveBufferBytes default SO_RCVBUF (bounds the advertised window; 65535 at most until window scaling)
+ * @param receiveBufferBytes default SO_RCVBUF (bounds the advertised window; beyond 64 KiB only with window scaling)
  * @param minRtoNs lower bound of the retransmission timeout (RFC 6298 §2.4 says 1 s; Linux and this default, 200 ms)
  * @param maxRtoNs upper bound of the retransmission timeout (RFC 6298 §2.5)
  * @param initialRtoNs RTO before the first RTT sample (RFC 6298 §2.1)
@@ -23,6 +23,11 @@ import java.util.concurrent.TimeUnit;
  * @param defaultMss MSS assumed when the peer sends none (RFC 9293 §3.7.1: 536 for IPv4)
  * @param persistMinNs first zero-window probe interval
  * @param persistMaxNs largest zero-window probe interval
+ * @param windowScaling offer and accept the window scale option (RFC 7323 §2)
+ * @param timestamps offer and accept the timestamps option (RFC 7323 §3)
+ * @param sack offer and accept SACK-permitted (RFC 2018)
+ * @param maxReceiveBufferBytes the largest receive buffer a connection may grow to (sets our window scale; Linux's
+ *     tcp_rmem maximum is 6 MiB)
  */
 public record TcpConfig(
         int sendBufferBytes,
@@ -42,11 +47,15 @@ public record TcpConfig(
         int maxOutOfOrderSegments,
         int defaultMss,
         long persistMinNs,
-        long persistMaxNs) {
+        long persistMaxNs,
+        boolean windowScaling,
+        boolean timestamps,
+        boolean sack,
+        int maxReceiveBufferBytes) {
 
     public static final TcpConfig DEFAULT = new TcpConfig(
             256 * 1024,
-            65535,
+            256 * 1024,
             TimeUnit.MILLISECONDS.toNanos(200),
             TimeUnit.SECONDS.toNanos(60),
             TimeUnit.SECONDS.toNanos(1),
@@ -62,7 +71,11 @@ public record TcpConfig(
             256,
             536,
             TimeUnit.MILLISECONDS.toNanos(200),
-            TimeUnit.SECONDS.toNanos(60));
+            TimeUnit.SECONDS.toNanos(60),
+            true,
+            true,
+            true,
+            6 * 1024 * 1024);
 
     public TcpConfig {
         if (sendBufferBytes < 1 || receiveBufferBytes < 1) {
@@ -73,6 +86,9 @@ public record TcpConfig(
         }
         if (maxRetries < 1 || synRetries < 1 || keepCount < 1) {
             throw new IllegalArgumentException("retry counts must be positive");
+        }
+        if (maxReceiveBufferBytes < receiveBufferBytes) {
+            throw new IllegalArgumentException("maxReceiveBufferBytes must be >= receiveBufferBytes");
         }
         if (initialWindowSegments < 1 || maxOutOfOrderSegments < 1 || defaultMss < 64) {
             throw new IllegalArgumentException("bad window, queue or MSS setting");
@@ -103,6 +119,10 @@ public record TcpConfig(
         b.defaultMss = defaultMss;
         b.persistMinNs = persistMinNs;
         b.persistMaxNs = persistMaxNs;
+        b.windowScaling = windowScaling;
+        b.timestamps = timestamps;
+        b.sack = sack;
+        b.maxReceiveBufferBytes = maxReceiveBufferBytes;
         return b;
     }
 
@@ -126,6 +146,10 @@ public record TcpConfig(
         private int defaultMss;
         private long persistMinNs;
         private long persistMaxNs;
+        private boolean windowScaling;
+        private boolean timestamps;
+        private boolean sack;
+        private int maxReceiveBufferBytes;
 
         private Builder() {}
 
@@ -219,6 +243,26 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder windowScaling(boolean value) {
+            this.windowScaling = value;
+            return this;
+        }
+
+        public Builder timestamps(boolean value) {
+            this.timestamps = value;
+            return this;
+        }
+
+        public Builder sack(boolean value) {
+            this.sack = value;
+            return this;
+        }
+
+        public Builder maxReceiveBufferBytes(int value) {
+            this.maxReceiveBufferBytes = value;
+            return this;
+        }
+
         public TcpConfig build() {
             return new TcpConfig(
                     sendBufferBytes,
@@ -238,7 +282,11 @@ public record TcpConfig(
                     maxOutOfOrderSegments,
                     defaultMss,
                     persistMinNs,
-                    persistMaxNs);
+                    persistMaxNs,
+                    windowScaling,
+                    timestamps,
+                    sack,
+                    maxReceiveBufferBytes);
         }
     }
 }

@@ -25,6 +25,10 @@ public final class ConnectionManagement {
     private int localMss;
     private int sendMss;
     private boolean passiveOpen;
+    private boolean windowScaleOk;
+    private int peerWindowShift;
+    private boolean timestampsOk;
+    private boolean sackOk;
 
     private boolean noDelay;
     private boolean keepAlive;
@@ -88,6 +92,12 @@ public final class ConnectionManagement {
         // RFC 9293 §3.7.1: without the option, 536 for IPv4 and 1220 for IPv6 (the minimum IPv6 MTU less 60).
         int mss = peerMss > 0 ? peerMss : localAddr.isV4() ? config.defaultMss() : IPV6_DEFAULT_MSS;
         sendMss = Math.max(64, Math.min(mss, localMss));
+        // RFC 7323 §2.2 and §3.2, RFC 2018 §2: an option is in use only when both SYNs carried it. We offer what the
+        // configuration allows (on a SYN-ACK, only what the peer offered), so "both" is config AND peer.
+        windowScaleOk = config.windowScaling() && syn.options().windowScale() >= 0;
+        peerWindowShift = windowScaleOk ? Math.min(14, syn.options().windowScale()) : 0;
+        timestampsOk = config.timestamps() && syn.options().hasTimestamps();
+        sackOk = config.sack() && syn.options().sackPermitted();
     }
 
     /** Our SYN was acknowledged by a SYN-ACK in SYN-SENT (RFC 9293 §3.10.7.3): → ESTABLISHED. */
@@ -294,6 +304,26 @@ public final class ConnectionManagement {
     }
 
     private final class View implements ConnectionView {
+        @Override
+        public boolean windowScaleOk() {
+            return windowScaleOk;
+        }
+
+        @Override
+        public int peerWindowShift() {
+            return peerWindowShift;
+        }
+
+        @Override
+        public boolean timestampsOk() {
+            return timestampsOk;
+        }
+
+        @Override
+        public boolean sackOk() {
+            return sackOk;
+        }
+
         @Override
         public TcpState state() {
             return state;

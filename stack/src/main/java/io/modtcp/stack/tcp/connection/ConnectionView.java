@@ -40,4 +40,16 @@ public interface ConnectionView {
     TcpError error();
 
     boolean isPassiveOpen();
+
+    /** Both SYNs carried the window scale option (RFC 7323 §2.2). */
+    boolean windowScaleOk();
+
+    /** The shift the peer announced (its receive window scale, our send window scale), 0 if not in use. */
+    int peerWindowShift();
+
+    /** Both SYNs carried timestamps (RFC 7323 §3.2): every segment carries them from now on. */
+    boolean timestampsOk();
+
+    /** Both SYNs carried SACK-permitted (RFC 2018 §2). */
+    boolean sackOk();
 }

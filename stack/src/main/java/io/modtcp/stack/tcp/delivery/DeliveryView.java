@@ -55,4 +55,9 @@ public interface DeliveryView {
     int outOfOrderSegments();
 
     int outOfOrderBytes();
+
+    /** TS.Recent: the TSval to echo (RFC 7323 §4.3). */
+    int tsRecent();
+
+    boolean timestampsEnabled();
 }

@@ -38,6 +38,12 @@ public final class ReliableOrderedDelivery {
     private int retries;
     private int dupAcks;
 
+    private boolean timestamps;
+    private int tsOffset;
+    private int tsRecent;
+    private boolean tsRecentValid;
+    private int lastAckSent;
+
     private boolean ackNow;
     private long delayedAckDeadlineNs = NO_DEADLINE;
     private int unackedSegments;
@@ -69,6 +75,44 @@ public final class ReliableOrderedDelivery {
     public void initReceive(int irs) {
         this.irs = irs;
         this.rcvNxt = irs + 1;
+        this.lastAckSent = irs + 1;
+    }
+
+    // ---- timestamps (RFC 7323 §3 to §5) ----
+
+    /** Timestamps were negotiated; our TSval clock is milliseconds plus a per-connection {@code offset}. */
+    public void enableTimestamps(int offset) {
+        this.timestamps = true;
+        this.tsOffset = offset;
+    }
+
+    /** TSval for a segment sent now (RFC 7323 §5.4: a 1 ms clock). */
+    public int tsVal(long nowNs) {
+        return (int) (nowNs / 1_000_000L) + tsOffset;
+    }
+
+    /** PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent is a stale duplicate. RSTs are exempt. */
+    public boolean isPawsReject(InSegment seg) {
+        return timestamps
+                && tsRecentValid
+                && !seg.isRst()
+                && seg.options().hasTimestamps()
+                && Seq.lt(seg.options().tsVal(), tsRecent);
+    }
+
+    /**
+     * RFC 7323 §4.3 (and §5.3 R3): TS.Recent takes the TSval of a segment that covers Last.ACK.sent, so that the echo
+     * reflects the segment that caused the ACK; the peer's SYN always sets it.
+     */
+    public void onTimestamp(InSegment seg) {
+        if (!seg.options().hasTimestamps()) {
+            return;
+        }
+        int tsVal = seg.options().tsVal();
+        if (seg.isSyn() || (Seq.leq(seg.seq(), lastAckSent) && (!tsRecentValid || Seq.geq(tsVal, tsRecent)))) {
+            tsRecent = tsVal;
+            tsRecentValid = true;
+        }
     }
 
     // ---- acceptability (RFC 9293 §3.10.7.4, first step) ----
@@ -106,6 +150,15 @@ public final class ReliableOrderedDelivery {
      * (Karn: only a segment never retransmitted), and manages the retransmission timer (RFC 6298 §5.2, §5.3).
      */
     public AckOutcome onNewAck(int ack, long nowNs) {
+        return onNewAck(ack, nowNs, false, 0);
+    }
+
+    /**
+     * As {@link #onNewAck(int, long)}, with the segment's timestamp echo: when no segment was being timed (after a
+     * retransmission, where Karn's rule forbids a sample), a TSecr gives a valid sample (RFC 7323 §4.1). Segments
+     * are otherwise timed with the nanosecond clock, which is more precise than the 1 ms TSval clock.
+     */
+    public AckOutcome onNewAck(int ack, long nowNs, boolean hasEcho, int tsEcr) {
         boolean synAcked = sndUna == iss && Seq.gt(ack, iss);
         int dataEnd = bufSeq + sendBuffer.length();
         int dataAcked = Math.max(0, Seq.sub(Seq.min(ack, dataEnd), bufSeq));
@@ -123,6 +176,12 @@ public final class ReliableOrderedDelivery {
             rtt.sample(nowNs - rttStartNs);
             rttTiming = false;
             sampled = true;
+        } else if (!rttTiming && timestamps && hasEcho && tsEcr != 0) {
+            long rttMs = Math.max(1, tsVal(nowNs) - tsEcr);
+            if (rttMs < 3_600_000L) {
+                rtt.sample(rttMs * 1_000_000L);
+                sampled = true;
+            }
         }
         rtt.resetBackoff();
         if (synAcked && synTimedOut) {
@@ -315,6 +374,7 @@ public final class ReliableOrderedDelivery {
 
     /** A segment carrying our current RCV.NXT went out: nothing is owed any more. */
     public void onAckSent() {
+        lastAckSent = rcvNxt;
         ackNow = false;
         unackedSegments = 0;
         delayedAckDeadlineNs = NO_DEADLINE;
@@ -448,6 +508,16 @@ public final class ReliableOrderedDelivery {
         @Override
         public int outOfOrderSegments() {
             return reassembly.size();
+        }
+
+        @Override
+        public int tsRecent() {
+            return tsRecent;
+        }
+
+        @Override
+        public boolean timestampsEnabled() {
+            return timestamps;
         }
 
         @Override

@@ -37,6 +37,15 @@ public final class FlowControl {
 
     // ---- send window (RFC 9293 §3.10.7.3 and §3.10.7.4 fifth step) ----
 
+    /**
+     * Window scaling was negotiated (RFC 7323 §2.2, both SYNs carried the option): from now on SEG.WND is shifted
+     * left by {@code sndShift} and our window is announced shifted right by {@code rcvShift}. Without it both stay 0.
+     */
+    public void onWindowScaleNegotiated(int sndShift, int rcvShift) {
+        this.sndWndShift = sndShift;
+        this.rcvWndShift = rcvShift;
+    }
+
     /** The window of the peer's SYN or SYN-ACK is never scaled (RFC 7323 §2.2); WL1/WL2 start from it. */
     public void onSynWindow(InSegment syn) {
         sndWnd = syn.window();

@@ -139,4 +139,14 @@ public final class StubDeliveryView implements DeliveryView {
     public int outOfOrderBytes() {
         return 0;
     }
+
+    @Override
+    public int tsRecent() {
+        return 0;
+    }
+
+    @Override
+    public boolean timestampsEnabled() {
+        return false;
+    }
 }
