@@ -924,7 +924,11 @@ public final class TcpEngine implements TransportHandler {
     }
 
     private void sendAck(TcpConnection c, long nowNs) {
-        sendSegment(c, c.rod.view().sndNxt(), 0, TcpHeader.ACK, false, nowNs);
+        // A bare ACK carries SND.MAX, not SND.NXT: after a timeout rewound SND.NXT (go-back-N), SND.NXT lies below
+        // what the peer already received, so an ACK there fails its acceptability test and draws an ACK back, and
+        // two such peers ping-pong ACKs forever (BSD tcp_output does the same: "for ACK only packets ... we want the
+        // sequence number of the next unsent octet").
+        sendSegment(c, c.rod.view().sndMax(), 0, TcpHeader.ACK, false, nowNs);
     }
 
     private void sendReset(TcpConnection c, int seq, long nowNs) {

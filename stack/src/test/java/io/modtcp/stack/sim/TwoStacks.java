@@ -27,16 +27,51 @@ public final class TwoStacks implements AutoCloseable {
                 .clock(clock)
                 .config(config)
                 .seed(seed * 31 + 1)
-                .addInterface(trace(pair.a()), ADDR_A, 24, null)
+                .addInterface(trace(watchRsts(pair.a(), 0)), ADDR_A, 24, null)
                 .build();
         b = NetStack.builder()
                 .clock(clock)
                 .config(config)
                 .seed(seed * 31 + 2)
-                .addInterface(trace(pair.b()), ADDR_B, 24, null)
+                .addInterface(trace(watchRsts(pair.b(), 1)), ADDR_B, 24, null)
                 .build();
         a.bindToCurrentThread();
         b.bindToCurrentThread();
+    }
+
+    private final long[] rstsWhileConnected = new long[2];
+
+    /**
+     * RSTs {@code stack} transmitted while it had at least one connection: resets of a connection, as opposed to the
+     * RFC 9293 §3.10.7.1 answers to stale segments that arrive once every connection is gone.
+     */
+    public long rstsWhileConnected(NetStack stack) {
+        return rstsWhileConnected[stack == a ? 0 : 1];
+    }
+
+    private io.modtcp.stack.link.Link watchRsts(io.modtcp.stack.link.Link link, int side) {
+        return new ForwardingLink(link) {
+            @Override
+            public boolean transmit(io.netty.buffer.ByteBuf packet, long nowNs) {
+                NetStack owner = side == 0 ? a : b;
+                if (isTcpRst(packet)
+                        && owner != null
+                        && !owner.tcp().connections().isEmpty()) {
+                    rstsWhileConnected[side]++;
+                }
+                return super.transmit(packet, nowNs);
+            }
+        };
+    }
+
+    /** IPv4 carrying TCP with RST set. */
+    private static boolean isTcpRst(io.netty.buffer.ByteBuf packet) {
+        int start = packet.readerIndex();
+        if (packet.readableBytes() < 20 || (packet.getByte(start) >> 4) != 4 || packet.getByte(start + 9) != 6) {
+            return false;
+        }
+        int ihl = (packet.getByte(start) & 0x0f) * 4;
+        return packet.readableBytes() >= ihl + 14 && (packet.getByte(start + ihl + 13) & 0x04) != 0;
     }
 
     private static io.modtcp.stack.link.Link trace(io.modtcp.stack.link.Link link) {
