@@ -53,6 +53,8 @@ public final class TcpEngine implements TransportHandler {
     private final InSegment seg = new InSegment();
     private final TcpHeader rxTcp = new TcpHeader();
     private final TcpHeader txTcp = new TcpHeader();
+    private final int[] sackLeft = new int[4];
+    private final int[] sackRight = new int[4];
     private final CongestionAlgorithm.Factory congestionFactory;
 
     /** Our receive window shift (RFC 7323 §2.3): large enough for the largest receive buffer, at most 14. */
@@ -599,6 +601,9 @@ public final class TcpEngine implements TransportHandler {
             default:
                 throw new AssertionError(ackResult);
         }
+        if (cv.sackOk() && ackResult != AckResult.OLD) {
+            onSackInformation(c, nowNs);
+        }
 
         // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
         // delivered in line, as the JDK's SO_OOBINLINE does.
@@ -623,10 +628,68 @@ public final class TcpEngine implements TransportHandler {
             return;
         }
         int count = c.rod.onDuplicateAck();
+        if (c.cm.view().sackOk()) {
+            // With SACK, RFC 6675 decides: onSackInformation enters recovery and NextSeg picks what to resend.
+            return;
+        }
         CongestionControl.DupAckAction action = c.cc.onDuplicateAck(count, d, nowNs);
         if (action == CongestionControl.DupAckAction.FAST_RETRANSMIT) {
             counters.inc(Counter.TCP_FAST_RETRANSMITS);
             retransmitFirst(c, nowNs);
+        }
+    }
+
+    /**
+     * SACK blocks of an acceptable ACK go to the scoreboard; then RFC 6675 §5 loss detection: DupThresh duplicate
+     * ACKs, or IsLost(SND.UNA), starts recovery. The retransmissions themselves go out from {@link #output}.
+     */
+    private void onSackInformation(TcpConnection c, long nowNs) {
+        if (seg.options().sackBlockCount() > 0) {
+            c.rod.onSackBlocks(seg);
+        }
+        DeliveryView d = c.rod.view();
+        if (c.cc.view().inFastRecovery() || d.flightSize() == 0) {
+            return;
+        }
+        if (d.dupAcks() >= CongestionControl.DUPACK_THRESHOLD
+                || c.rod.isLost(d.sndUna(), c.cm.view().sendMss())) {
+            if (c.cc.onSackLoss(d, nowNs)) {
+                counters.inc(Counter.TCP_FAST_RETRANSMITS);
+                counters.inc(Counter.TCP_SACK_RECOVERIES);
+                c.rod.onRecoveryStart();
+            }
+        }
+    }
+
+    /**
+     * Sending during SACK recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, NextSeg: first the lost
+     * holes above HighRxt, then new data the receive window allows.
+     */
+    private void sendInRecovery(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        int smss = c.cm.view().sendMss();
+        int mss = segmentPayload(c);
+        for (int guard = 0; guard < 10_000; guard++) {
+            if (c.cc.view().cwnd() - c.rod.pipe(smss) < mss) {
+                return;
+            }
+            long lost = c.rod.nextLostSeq(smss);
+            if (lost >= 0) {
+                int seq = (int) lost;
+                int dataEnd = d.sndUna() + Math.min(d.sendQueued(), Seq.sub(d.sndMax(), d.sndUna()));
+                int len = Math.max(0, Math.min(c.rod.holeLength(seq, mss), Seq.sub(dataEnd, seq)));
+                boolean fin = d.isFinSent() && seq + len == c.rod.finSeq();
+                if (len == 0 && !fin) {
+                    return;
+                }
+                sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
+                c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
+                counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                continue;
+            }
+            if (!sendData(c, nowNs, true)) {
+                return;
+            }
         }
     }
 
@@ -848,7 +911,11 @@ public final class TcpEngine implements TransportHandler {
             sendSegment(c, d.iss(), 0, flags, true, nowNs);
         }
         if (state.canTransmitData()) {
-            sendData(c, nowNs);
+            if (c.cc.view().inSackRecovery()) {
+                sendInRecovery(c, nowNs);
+            } else {
+                sendData(c, nowNs);
+            }
         }
         if (d.isAckPending() && state != TcpState.SYN_SENT && state != TcpState.CLOSED) {
             sendAck(c, nowNs);
@@ -858,17 +925,29 @@ public final class TcpEngine implements TransportHandler {
     }
 
     private void sendData(TcpConnection c, long nowNs) {
+        sendData(c, nowNs, false);
+    }
+
+    /**
+     * Sends new data (and the FIN) as the windows, Nagle and SWS avoidance allow. In {@code recovery} mode it sends
+     * at most one segment and leaves the congestion window to the caller's pipe accounting.
+     *
+     * @return true if a segment went out
+     */
+    private boolean sendData(TcpConnection c, long nowNs, boolean recovery) {
         DeliveryView d = c.rod.view();
         FlowView fv = c.flow.view();
         ConnectionView cv = c.cm.view();
         int mss = segmentPayload(c);
+        boolean sent = false;
         while (true) {
             int unsent = d.unsentBytes();
             boolean finPending = d.isFinQueued() && Seq.leq(d.sndNxt(), c.rod.finSeq());
             if (unsent == 0 && !finPending) {
                 break;
             }
-            int window = Math.min(fv.sndWnd(), c.cc.view().cwnd());
+            int window =
+                    recovery ? fv.sndWnd() : Math.min(fv.sndWnd(), c.cc.view().cwnd());
             int usable = Math.max(0, Seq.sub(d.sndUna() + window, d.sndNxt()));
             int len = Math.min(mss, Math.min(unsent, usable));
             boolean fin = finPending && len == unsent && usable > len;
@@ -890,10 +969,12 @@ public final class TcpEngine implements TransportHandler {
             c.forceSend = false;
             int flags = TcpHeader.ACK | (len > 0 && len == unsent ? TcpHeader.PSH : 0) | (fin ? TcpHeader.FIN : 0);
             sendSegment(c, d.sndNxt(), len, flags, true, nowNs);
-            if (fin) {
+            sent = true;
+            if (fin || recovery) {
                 break;
             }
         }
+        return sent;
     }
 
     /** Fast retransmit or a NewReno partial ACK: one segment from SND.UNA (RFC 5681 §3.2, RFC 6582 §3.2). */
@@ -951,6 +1032,19 @@ public final class TcpEngine implements TransportHandler {
                 : d.timestampsEnabled() && (flags & TcpHeader.RST) == 0;
         boolean sackOk = syn && (synAck ? cv.sackOk() : config.sack());
         int optionsLength = syn ? synOptionsLength(ws, ts, sackOk) : (ts ? TIMESTAMPS_OPTION_BYTES : 0);
+        int sackBlocks = 0;
+        if (!syn
+                && (flags & (TcpHeader.ACK | TcpHeader.RST)) == TcpHeader.ACK
+                && cv.sackOk()
+                && c.rod.hasSackInformation()) {
+            // RFC 2018 §3: at most 4 blocks (3 beside timestamps), and never more than fit beside the payload.
+            int room = (cv.sendMss() - optionsLength - payloadLength - 4) / 8;
+            int max = Math.min(room, ts ? 3 : 4);
+            if (max > 0) {
+                sackBlocks = c.rod.sackBlocks(sackLeft, sackRight, max);
+                optionsLength += sackBlocks > 0 ? 4 + 8 * sackBlocks : 0;
+            }
+        }
         int tcpLength = TCP_HEADER + optionsLength + payloadLength;
         Route route = c.route;
         ByteBuf packet = ip.newPacket(cv.localAddr(), cv.remoteAddr(), Ipv4Header.PROTO_TCP, tcpLength);
@@ -990,6 +1084,9 @@ public final class TcpEngine implements TransportHandler {
             }
         } else if (ts) {
             idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
+        }
+        if (sackBlocks > 0) {
+            idx = TcpOptions.writeSack(packet, idx, sackLeft, sackRight, sackBlocks);
         }
         packet.writerIndex(idx);
         if (payloadLength > 0) {

@@ -17,6 +17,9 @@ public final class CongestionControl {
     private int cwnd;
     private int ssthresh = Integer.MAX_VALUE;
     private boolean inFastRecovery;
+    /** Recovery is SACK-based (RFC 6675): cwnd stays at ssthresh and pipe, not inflation, paces sending. */
+    private boolean sackRecovery;
+
     private int recover;
 
     private final CongestionView view = new View();
@@ -50,7 +53,9 @@ public final class CongestionControl {
     /** RFC 6582 §3.2 steps 2 to 4 (with RFC 5681 §3.2 steps 2 to 4). */
     public DupAckAction onDuplicateAck(int dupAcks, DeliveryView delivery, long nowNs) {
         if (inFastRecovery) {
-            cwnd += smss; // step 4: inflate for each additional duplicate
+            if (!sackRecovery) {
+                cwnd += smss; // RFC 6582 step 4: inflate for each additional duplicate
+            }
             return DupAckAction.NONE;
         }
         if (dupAcks != DUPACK_THRESHOLD) {
@@ -69,6 +74,25 @@ public final class CongestionControl {
         return DupAckAction.FAST_RETRANSMIT;
     }
 
+    /**
+     * SACK-based loss detection found a loss (RFC 6675 §5: DupThresh duplicate ACKs or IsLost(HighACK + 1)). Enters
+     * recovery unless one is already running or the loss lies below the last recovery point (RFC 6675 §5 step 2,
+     * the same guard as RFC 6582): RecoveryPoint = HighData, ssthresh and cwnd = the algorithm's reduction.
+     *
+     * @return true if recovery began (the orchestrator then retransmits by NextSeg)
+     */
+    public boolean onSackLoss(DeliveryView delivery, long nowNs) {
+        if (inFastRecovery || !Seq.gt(delivery.sndUna(), recover)) {
+            return false;
+        }
+        recover = delivery.sndMax();
+        ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+        cwnd = ssthresh;
+        inFastRecovery = true;
+        sackRecovery = true;
+        return true;
+    }
+
     /** What a new ACK asks the orchestrator to do. */
     public enum AckAction {
         NONE,
@@ -80,6 +104,14 @@ public final class CongestionControl {
     public AckAction onNewAck(int bytesAcked, DeliveryView delivery, long nowNs) {
         algorithm.onRttSample(delivery.srttNs());
         int ack = delivery.sndUna();
+        if (inFastRecovery && sackRecovery) {
+            // RFC 6675 §5: recovery ends when the cumulative ACK reaches RecoveryPoint; cwnd stays at ssthresh.
+            if (Seq.geq(ack, recover)) {
+                inFastRecovery = false;
+                sackRecovery = false;
+            }
+            return AckAction.NONE;
+        }
         if (inFastRecovery) {
             if (Seq.geq(ack, recover)) {
                 // Full acknowledgment (step 5, first branch): deflate.
@@ -108,6 +140,7 @@ public final class CongestionControl {
         cwnd = smss;
         recover = delivery.sndMax();
         inFastRecovery = false;
+        sackRecovery = false;
     }
 
     private final class View implements CongestionView {
@@ -129,6 +162,11 @@ public final class CongestionControl {
         @Override
         public int recover() {
             return recover;
+        }
+
+        @Override
+        public boolean inSackRecovery() {
+            return sackRecovery;
         }
 
         @Override

@@ -12,4 +12,7 @@ public interface CongestionView {
     int recover();
 
     String algorithm();
+
+    /** Recovery in progress is SACK-based (RFC 6675). */
+    boolean inSackRecovery();
 }

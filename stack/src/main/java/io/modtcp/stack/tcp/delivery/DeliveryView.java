@@ -60,4 +60,13 @@ public interface DeliveryView {
     int tsRecent();
 
     boolean timestampsEnabled();
+
+    /** Bytes above SND.UNA the peer reported holding (the SACK scoreboard). */
+    int sackedBytes();
+
+    /** D-SACKs received: duplicates the peer reported (RFC 2883), a sign of needless retransmission. */
+    int dsacksReceivedCount();
+
+    /** RFC 6675 HighRxt. */
+    int highRxt();
 }

@@ -9,6 +9,8 @@ import io.netty.buffer.ByteBufAllocator;
 /** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
 public final class ReliableOrderedDelivery {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /** RFC 6675 DupThresh. */
+    private static final int CONGESTION_DUPTHRESH = 3;
 
     private int iss;
     private int irs;
@@ -37,6 +39,19 @@ public final class ReliableOrderedDelivery {
 
     private int retries;
     private int dupAcks;
+
+    private final SackScoreboard scoreboard = new SackScoreboard();
+    /** RFC 6675 HighRxt: the highest sequence number retransmitted during the current recovery (plus one). */
+    private int highRxt;
+    /** RFC 2883: a duplicate to report as the first SACK block of the next ACK. */
+    private boolean dsackPending;
+
+    private int dsackStart;
+    private int dsackEnd;
+    /** Where the latest out-of-order segment started: its block goes first (RFC 2018 §4). */
+    private int lastOutOfOrderSeq;
+
+    private int dsacksReceived;
 
     private boolean timestamps;
     private int tsOffset;
@@ -171,6 +186,10 @@ public final class ReliableOrderedDelivery {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        scoreboard.pruneBelow(sndUna);
+        if (Seq.lt(highRxt, sndUna)) {
+            highRxt = sndUna;
+        }
         boolean sampled = false;
         if (rttTiming && Seq.geq(ack, rttSeq)) {
             rtt.sample(nowNs - rttStartNs);
@@ -279,6 +298,9 @@ public final class ReliableOrderedDelivery {
         }
         rtt.backOff();
         sndNxt = sndUna;
+        // RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege).
+        scoreboard.clear();
+        highRxt = sndUna;
         rtoDeadlineNs = nowNs + rtt.rtoNs();
         return RtoOutcome.RETRANSMIT;
     }
@@ -319,12 +341,18 @@ public final class ReliableOrderedDelivery {
         }
         if (dataStart != rcvNxt) {
             if (Seq.lt(dataStart, rcvNxt)) {
-                // Entirely old, or a FIN we already have.
+                // Entirely old, or a FIN we already have: report the duplicate (RFC 2883 §4).
+                if (len > 0) {
+                    dsackPending = true;
+                    dsackStart = start;
+                    dsackEnd = start + len;
+                }
                 return ReceiveOutcome.NOTHING;
             }
             if (take == 0 && !fin) {
                 return ReceiveOutcome.NOTHING;
             }
+            lastOutOfOrderSeq = dataStart;
             boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin);
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
@@ -378,6 +406,140 @@ public final class ReliableOrderedDelivery {
         ackNow = false;
         unackedSegments = 0;
         delayedAckDeadlineNs = NO_DEADLINE;
+    }
+
+    // ---- SACK, sender side (RFC 2018, RFC 2883, RFC 6675) ----
+
+    /**
+     * Takes the SACK blocks of an arriving ACK (after its cumulative ACK was processed). A first block below SND.UNA
+     * or inside the second block is a D-SACK (RFC 2883 §4): a duplicate the peer received, not new information.
+     *
+     * @return bytes newly SACKed
+     */
+    public int onSackBlocks(InSegment seg) {
+        int count = seg.options().sackBlockCount();
+        int newly = 0;
+        for (int i = 0; i < count; i++) {
+            int left = seg.options().sackLeft(i);
+            int right = seg.options().sackRight(i);
+            if (i == 0 && isDsack(seg, left, right)) {
+                dsacksReceived++;
+                continue;
+            }
+            // Ignore blocks outside what was sent (RFC 2018 §8: be robust to nonsense).
+            if (!Seq.lt(left, right) || Seq.leq(right, sndUna) || Seq.gt(right, sndMax)) {
+                continue;
+            }
+            newly += scoreboard.add(Seq.max(left, sndUna), right);
+        }
+        return newly;
+    }
+
+    private static boolean isDsack(InSegment seg, int left, int right) {
+        if (Seq.leq(right, seg.ack())) {
+            return true;
+        }
+        if (seg.options().sackBlockCount() > 1) {
+            int l2 = seg.options().sackLeft(1);
+            int r2 = seg.options().sackRight(1);
+            return Seq.geq(left, l2) && Seq.leq(right, r2);
+        }
+        return false;
+    }
+
+    /** RFC 6675 §4 IsLost(seq): enough SACKed data above it. */
+    public boolean isLost(int seq, int smss) {
+        return !scoreboard.isSacked(seq)
+                && Seq.lt(seq, scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna))
+                && Seq.lt(seq, sndMax);
+    }
+
+    /**
+     * RFC 6675 §4 SetPipe: the octets still in the network. Every unSACKed octet in [SND.UNA, SND.MAX) counts once
+     * unless it is lost; an octet retransmitted in this recovery (below HighRxt) counts once more.
+     */
+    public int pipe(int smss) {
+        int boundary = scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna);
+        int outstanding = Seq.sub(sndMax, sndUna);
+        int sacked = scoreboard.sackedBytes();
+        int lost = Seq.sub(boundary, sndUna) - scoreboard.sackedBetween(sndUna, boundary);
+        int retransmitted = Seq.sub(highRxt, sndUna) - scoreboard.sackedBetween(sndUna, highRxt);
+        return Math.max(0, outstanding - sacked - lost + Math.max(0, retransmitted));
+    }
+
+    /**
+     * RFC 6675 §4 NextSeg rule (1): the first unSACKed, lost sequence number above HighRxt, or -1 (as a long: no
+     * sequence number is excluded).
+     */
+    public long nextLostSeq(int smss) {
+        int boundary = scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna);
+        int seq = scoreboard.nextUnsacked(Seq.max(highRxt, sndUna));
+        if (Seq.lt(seq, boundary) && Seq.lt(seq, sndMax)) {
+            return seq & 0xffff_ffffL;
+        }
+        return -1;
+    }
+
+    /** The length of the unSACKed run at {@code seq}, at most {@code max}. */
+    public int holeLength(int seq, int max) {
+        int end = scoreboard.nextSackedStart(seq, sndMax);
+        return Math.min(max, Seq.sub(end, seq));
+    }
+
+    /** A retransmission of [seq, seq + len) went out during SACK recovery. */
+    public void onRecoveryRetransmit(int seq, int len) {
+        highRxt = Seq.max(highRxt, seq + len);
+    }
+
+    /** Recovery begins: nothing of it has been retransmitted yet. */
+    public void onRecoveryStart() {
+        highRxt = sndUna;
+    }
+
+    // ---- SACK, receiver side (RFC 2018 §4, RFC 2883 §4) ----
+
+    /**
+     * Fills up to {@code max} SACK blocks for the next ACK: a pending D-SACK first, then the block holding the most
+     * recent out-of-order segment, then the other held blocks, highest first. Clears the D-SACK.
+     *
+     * @return the number of blocks written
+     */
+    public int sackBlocks(int[] left, int[] right, int max) {
+        int n = 0;
+        if (dsackPending && max > 0) {
+            left[n] = dsackStart;
+            right[n] = dsackEnd;
+            n++;
+            dsackPending = false;
+        }
+        if (reassembly.size() == 0) {
+            return n;
+        }
+        int[] ranges = reassembly.ranges();
+        int first = -1;
+        for (int i = 0; i < ranges.length / 2; i++) {
+            if (Seq.leq(ranges[2 * i], lastOutOfOrderSeq) && Seq.lt(lastOutOfOrderSeq, ranges[2 * i + 1])) {
+                first = i;
+            }
+        }
+        if (first >= 0 && n < max) {
+            left[n] = ranges[2 * first];
+            right[n] = ranges[2 * first + 1];
+            n++;
+        }
+        for (int i = ranges.length / 2 - 1; i >= 0 && n < max; i--) {
+            if (i != first) {
+                left[n] = ranges[2 * i];
+                right[n] = ranges[2 * i + 1];
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** True if the next ACK has SACK information to carry. */
+    public boolean hasSackInformation() {
+        return dsackPending || reassembly.size() > 0;
     }
 
     /** Frees every buffer (connection gone). */
@@ -518,6 +680,21 @@ public final class ReliableOrderedDelivery {
         @Override
         public boolean timestampsEnabled() {
             return timestamps;
+        }
+
+        @Override
+        public int sackedBytes() {
+            return scoreboard.sackedBytes();
+        }
+
+        @Override
+        public int dsacksReceivedCount() {
+            return dsacksReceived;
+        }
+
+        @Override
+        public int highRxt() {
+            return highRxt;
         }
 
         @Override

@@ -149,4 +149,19 @@ public final class StubDeliveryView implements DeliveryView {
     public boolean timestampsEnabled() {
         return false;
     }
+
+    @Override
+    public int sackedBytes() {
+        return 0;
+    }
+
+    @Override
+    public int dsacksReceivedCount() {
+        return 0;
+    }
+
+    @Override
+    public int highRxt() {
+        return 0;
+    }
 }
