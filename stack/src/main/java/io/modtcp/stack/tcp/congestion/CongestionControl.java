@@ -56,8 +56,11 @@ public final class CongestionControl {
         if (dupAcks != DUPACK_THRESHOLD) {
             return DupAckAction.NONE;
         }
-        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window).
-        if (!Seq.gt(delivery.sndUna() - 1, recover) && recover != delivery.iss()) {
+        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window). "recover"
+        // here is one past the highest sequence number sent (SND.MAX then), so the ACK covers every byte of the old
+        // window once SND.UNA >= recover; a loss of the very next segment is a new loss and may be fast-retransmitted
+        // (the former "SND.UNA - 1 > recover" left it to the retransmission timer).
+        if (Seq.lt(delivery.sndUna(), recover) && recover != delivery.iss()) {
             return DupAckAction.NONE;
         }
         recover = delivery.sndMax();
