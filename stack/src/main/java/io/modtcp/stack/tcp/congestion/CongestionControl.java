@@ -61,10 +61,11 @@ public final class CongestionControl {
         if (dupAcks != DUPACK_THRESHOLD) {
             return DupAckAction.NONE;
         }
-        // Step 2: only when the ACK covers more than "recover" (avoids multiple reductions per window). RFC 6582's
-        // recover is the highest sequence number sent; ours is one past it (SND.MAX), so "covers more than" reads
-        // SND.UNA > recover.
-        if (!Seq.gt(delivery.sndUna(), recover)) {
+        // Step 2: only when the ACK covers the previous recovery point (avoids multiple reductions per window).
+        // "recover" here is one past the highest sequence number sent then (SND.MAX), so SND.UNA >= recover means
+        // every byte of the old window is acknowledged; a loss of the very next segment is a new loss and may be
+        // fast-retransmitted (RFC 6582 §4.1's ACK heuristic allows the same), not left to the retransmission timer.
+        if (Seq.lt(delivery.sndUna(), recover)) {
             return DupAckAction.NONE;
         }
         recover = delivery.sndMax();
@@ -82,7 +83,7 @@ public final class CongestionControl {
      * @return true if recovery began (the orchestrator then retransmits by NextSeg)
      */
     public boolean onSackLoss(DeliveryView delivery, long nowNs) {
-        if (inFastRecovery || !Seq.gt(delivery.sndUna(), recover)) {
+        if (inFastRecovery || Seq.lt(delivery.sndUna(), recover)) {
             return false;
         }
         recover = delivery.sndMax();
