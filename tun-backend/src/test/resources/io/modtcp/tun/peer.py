@@ -1,0 +1,68 @@
+# Kernel-side TCP peer for the interop tests, run inside the test's network namespace.
+# usage: peer.py listen|connect HOST PORT SEND_BYTES send-first|recv-first [rst]
+#   listen: prints READY once listening, serves one connection.
+#   send-first: send SEND_BYTES random bytes, shutdown(SHUT_WR), then read to EOF.
+#   recv-first: read to EOF, then send SEND_BYTES random bytes, then close.
+#   rst: after the exchange, close with SO_LINGER {1, 0} (sends RST).
+# prints one JSON line: sent/received byte counts and SHA-256, or {"error": "ECONNREFUSED"} etc.
+import hashlib, json, os, socket, struct, sys, errno
+
+role, host, port, nsend, order = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+rst = len(sys.argv) > 6 and sys.argv[6] == "rst"
+CHUNK = 256 * 1024
+
+def send(s, n):
+    h = hashlib.sha256()
+    left = n
+    while left > 0:
+        b = os.urandom(min(CHUNK, left))
+        s.sendall(b)
+        h.update(b)
+        left -= len(b)
+    return h.hexdigest()
+
+def recv(s):
+    h = hashlib.sha256()
+    n = 0
+    buf = bytearray(CHUNK)
+    view = memoryview(buf)
+    while True:
+        k = s.recv_into(buf)
+        if k == 0:
+            return n, h.hexdigest()
+        h.update(view[:k])
+        n += k
+
+try:
+    if role == "listen":
+        ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((host, port))
+        ls.listen(1)
+        print("READY", flush=True)
+        s, _ = ls.accept()
+        ls.close()
+    else:
+        s = socket.create_connection((host, port), timeout=30)
+        s.settimeout(None)
+    out = {}
+    if order == "send-first":
+        out["sent_sha"] = send(s, nsend)
+        out["sent"] = nsend
+        if rst:
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.close()
+            print(json.dumps(out), flush=True)
+            sys.exit(0)
+        s.shutdown(socket.SHUT_WR)
+        out["received"], out["received_sha"] = recv(s)
+    else:
+        out["received"], out["received_sha"] = recv(s)
+        out["sent_sha"] = send(s, nsend)
+        out["sent"] = nsend
+    if rst:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    s.close()
+    print(json.dumps(out), flush=True)
+except OSError as e:
+    print(json.dumps({"error": errno.errorcode.get(e.errno, str(e))}), flush=True)
