@@ -52,6 +52,11 @@ final class Peer implements AutoCloseable {
         return start(net, "connect", KernelNet.MODTCP_ADDR, port, sendBytes, order, rst);
     }
 
+    /** Starts a kernel client that opens {@code count} connections at once and checks each one's echo. */
+    static Peer multi(KernelNet net, int port, long bytesEach, int count) throws IOException {
+        return start(net, "multi", KernelNet.MODTCP_ADDR, port, bytesEach, Integer.toString(count), false);
+    }
+
     private static Peer start(
             KernelNet net, String role, String host, int port, long sendBytes, String order, boolean rst)
             throws IOException {

@@ -8,6 +8,7 @@
 import hashlib, json, os, socket, struct, sys, errno
 
 role, host, port, nsend, order = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
+# multi: ORDER is a connection count; opens them all, then each sends SEND_BYTES, shuts down, and checks the echo.
 rst = len(sys.argv) > 6 and sys.argv[6] == "rst"
 CHUNK = 256 * 1024
 
@@ -33,7 +34,38 @@ def recv(s):
         h.update(view[:k])
         n += k
 
+def multi(count):
+    import threading
+    socks = [socket.create_connection((host, port), timeout=30) for _ in range(count)]
+    ok = []
+    def run(s):
+        data = os.urandom(nsend)
+        def writer():
+            s.sendall(data)
+            s.shutdown(socket.SHUT_WR)
+        t = threading.Thread(target=writer)
+        t.start()
+        got = bytearray()
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            got += b
+        t.join()
+        s.close()
+        if bytes(got) == data:
+            ok.append(1)
+    threads = [threading.Thread(target=run, args=(s,)) for s in socks]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"sent": len(ok)}), flush=True)
+
 try:
+    if role == "multi":
+        multi(int(order))
+        sys.exit(0)
     if role == "listen":
         ls = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
