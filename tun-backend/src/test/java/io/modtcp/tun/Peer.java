@@ -39,7 +39,12 @@ final class Peer implements AutoCloseable {
 
     /** Starts a kernel listener on {@code KERNEL_ADDR:port} and returns once it listens. */
     static Peer listen(KernelNet net, int port, long sendBytes, String order, boolean rst) throws IOException {
-        Peer p = start(net, "listen", KernelNet.KERNEL_ADDR, port, sendBytes, order, rst);
+        return listen(net::exec, KernelNet.KERNEL_ADDR, port, sendBytes, order, rst ? "rst" : "");
+    }
+
+    /** Starts a kernel listener on {@code host:port} through {@code exec} and returns once it listens. */
+    static Peer listen(Exec exec, String host, int port, long sendBytes, String order, String flag) throws IOException {
+        Peer p = start(exec, "listen", host, port, sendBytes, order, flag);
         String line = p.out.readLine();
         if (!"READY".equals(line)) {
             throw new IOException("kernel peer did not start: " + line);
@@ -49,23 +54,34 @@ final class Peer implements AutoCloseable {
 
     /** Starts a kernel client connecting to modtcp at {@code MODTCP_ADDR:port}. */
     static Peer connect(KernelNet net, int port, long sendBytes, String order, boolean rst) throws IOException {
-        return start(net, "connect", KernelNet.MODTCP_ADDR, port, sendBytes, order, rst);
+        return start(net::exec, "connect", KernelNet.MODTCP_ADDR, port, sendBytes, order, rst ? "rst" : "");
+    }
+
+    /** Starts a kernel client connecting to {@code host:port} through {@code exec}. */
+    static Peer connect(Exec exec, String host, int port, long sendBytes, String order, String flag)
+            throws IOException {
+        return start(exec, "connect", host, port, sendBytes, order, flag);
+    }
+
+    /** Runs a command somewhere (a namespace). */
+    @FunctionalInterface
+    interface Exec {
+        Process exec(String... cmd) throws IOException;
     }
 
     /** Starts a kernel client that opens {@code count} connections at once and checks each one's echo. */
     static Peer multi(KernelNet net, int port, long bytesEach, int count) throws IOException {
-        return start(net, "multi", KernelNet.MODTCP_ADDR, port, bytesEach, Integer.toString(count), false);
+        return start(net::exec, "multi", KernelNet.MODTCP_ADDR, port, bytesEach, Integer.toString(count), "");
     }
 
-    private static Peer start(
-            KernelNet net, String role, String host, int port, long sendBytes, String order, boolean rst)
+    private static Peer start(Exec exec, String role, String host, int port, long sendBytes, String order, String flag)
             throws IOException {
         List<String> cmd = new ArrayList<>(List.of(
                 "python3", script().toString(), role, host, Integer.toString(port), Long.toString(sendBytes), order));
-        if (rst) {
-            cmd.add("rst");
+        if (!flag.isEmpty()) {
+            cmd.add(flag);
         }
-        return new Peer(net.exec(cmd.toArray(String[]::new)));
+        return new Peer(exec.exec(cmd.toArray(String[]::new)));
     }
 
     /** Waits for the peer's JSON result line. */
@@ -86,8 +102,8 @@ final class Peer implements AutoCloseable {
         process.destroyForcibly();
     }
 
-    record Result(String error, long sent, String sentSha, long received, String receivedSha) {
-        private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\"[^\"]*\"|\\d+)");
+    record Result(String error, long sent, String sentSha, long received, String receivedSha, double secs) {
+        private static final Pattern FIELD = Pattern.compile("\"(\\w+)\": (\"[^\"]*\"|[-+.eE\\d]+)");
 
         static Result parse(String json) {
             String error = null;
@@ -95,6 +111,7 @@ final class Peer implements AutoCloseable {
             String receivedSha = null;
             long sent = -1;
             long received = -1;
+            double secs = 0;
             Matcher m = FIELD.matcher(json);
             while (m.find()) {
                 String v = m.group(2).replace("\"", "");
@@ -104,10 +121,11 @@ final class Peer implements AutoCloseable {
                     case "sent_sha" -> sentSha = v;
                     case "received" -> received = Long.parseLong(v);
                     case "received_sha" -> receivedSha = v;
+                    case "secs" -> secs = Double.parseDouble(v);
                     default -> {}
                 }
             }
-            return new Result(error, sent, sentSha, received, receivedSha);
+            return new Result(error, sent, sentSha, received, receivedSha, secs);
         }
     }
 }

@@ -5,14 +5,27 @@
 #   recv-first: read to EOF, then send SEND_BYTES random bytes, then close.
 #   rst: after the exchange, close with SO_LINGER {1, 0} (sends RST).
 # prints one JSON line: sent/received byte counts and SHA-256, or {"error": "ECONNREFUSED"} etc.
-import hashlib, json, os, socket, struct, sys, errno
+import hashlib, json, os, socket, struct, sys, errno, time
 
 role, host, port, nsend, order = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
 # multi: ORDER is a connection count; opens them all, then each sends SEND_BYTES, shuts down, and checks the echo.
-rst = len(sys.argv) > 6 and sys.argv[6] == "rst"
+flags = sys.argv[6:]
+rst = "rst" in flags
+# nohash (benchmarks): send one constant block over and over, hash nothing; "secs" times the receiving side.
+nohash = "nohash" in flags
 CHUNK = 256 * 1024
 
+ZEROS = bytes(CHUNK)
+
 def send(s, n):
+    if nohash:
+        left = n
+        view = memoryview(ZEROS)
+        while left > 0:
+            k = min(CHUNK, left)
+            s.sendall(view[:k])
+            left -= k
+        return ""
     h = hashlib.sha256()
     left = n
     while left > 0:
@@ -23,16 +36,24 @@ def send(s, n):
     return h.hexdigest()
 
 def recv(s):
+    global secs
     h = hashlib.sha256()
     n = 0
     buf = bytearray(CHUNK)
     view = memoryview(buf)
+    t0 = None
     while True:
         k = s.recv_into(buf)
+        if t0 is None:
+            t0 = time.perf_counter()
         if k == 0:
-            return n, h.hexdigest()
-        h.update(view[:k])
+            secs = time.perf_counter() - t0
+            return n, ("" if nohash else h.hexdigest())
+        if not nohash:
+            h.update(view[:k])
         n += k
+
+secs = 0.0
 
 def multi(count):
     import threading
@@ -95,6 +116,7 @@ try:
     if rst:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
     s.close()
+    out["secs"] = secs
     print(json.dumps(out), flush=True)
 except OSError as e:
     print(json.dumps({"error": errno.errorcode.get(e.errno, str(e))}), flush=True)
