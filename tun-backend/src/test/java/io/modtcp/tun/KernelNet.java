@@ -209,6 +209,30 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /**
+     * Whether this kernel has the netem qdisc (CONFIG_NET_SCH_NETEM), tried on the loopback device of a scratch
+     * namespace. False when not root.
+     */
+    public static boolean kernelHasNetem() {
+        if (!isRoot() || which("tc") == null) {
+            return false;
+        }
+        String scratch = "mtns-" + ProcessHandle.current().pid() + "-" + (8000 + SEQ.incrementAndGet());
+        try {
+            run("ip", "netns", "add", scratch);
+            try {
+                run("tc", "-n", scratch, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms");
+                return true;
+            } catch (IOException e) {
+                return false;
+            } finally {
+                run("ip", "netns", "delete", scratch);
+            }
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
     /** Deletes namespaces named by this fixture for JVMs that no longer run (a killed test run). */
     static void removeStaleNamespaces() {
         try {
