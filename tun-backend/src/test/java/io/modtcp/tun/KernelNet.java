@@ -96,6 +96,17 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Fails (CI=true) or skips unless {@code tool} is on PATH. */
+    public static void requireTool(String tool, String install) {
+        if (which(tool) == null) {
+            String msg = "no `" + tool + "` on PATH (" + install + ")";
+            if ("true".equalsIgnoreCase(System.getenv("CI"))) {
+                Assertions.fail(msg + " (CI=true: missing tools fail, never skip)");
+            }
+            Assumptions.abort(msg);
+        }
+    }
+
     static boolean isRoot() {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
@@ -248,6 +259,13 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         }
     }
 
+    /** Flushes the pcap file, if one is written. */
+    public void flushPcap() {
+        if (pcapWriter != null) {
+            pcapWriter.flush();
+        }
+    }
+
     public NetStack stack() {
         return stack;
     }
@@ -313,7 +331,18 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     }
 
     static String runOutput(String... cmd) throws IOException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        return runOutput(true, cmd);
+    }
+
+    /** Runs {@code cmd}, returns its standard output (and standard error too if {@code withStderr}). */
+    static String runOutput(boolean withStderr, String... cmd) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(cmd);
+        if (withStderr) {
+            pb.redirectErrorStream(true);
+        } else {
+            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        }
+        Process p = pb.start();
         try {
             byte[] out = p.getInputStream().readAllBytes();
             if (!p.waitFor(30, TimeUnit.SECONDS)) {
