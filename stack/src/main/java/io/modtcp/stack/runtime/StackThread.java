@@ -2,11 +2,11 @@ package io.modtcp.stack.runtime;
 
 import io.modtcp.stack.NetStack;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 
 /**
  * The real-time driver of a {@link NetStack}: one daemon thread that reads the clock once per round, polls the stack
- * and parks until the next deadline or a wake-up (a command queued, a packet arrived). It never dies of an error in
+ * and waits (through its {@link Waiter}) until the next deadline or a wake-up (a command queued, a packet arrived). It never dies of an error in
  * a command or a packet: the stack counts and logs those.
  */
 public final class StackThread implements AutoCloseable {
@@ -14,14 +14,26 @@ public final class StackThread implements AutoCloseable {
 
     private final NetStack stack;
     private final Thread thread;
+    private final Waiter waiter;
     private volatile boolean running = true;
-    private volatile boolean parked;
+    /** Asked by the waiter after it has published that it waits: one object, not a lambda per round. */
+    private final BooleanSupplier idle = this::isIdle;
 
     public StackThread(NetStack stack, String name) {
+        this(stack, name, new ParkWaiter());
+    }
+
+    /**
+     * @param waiter how the thread sleeps between rounds and is woken (e.g. {@code poll(2)} on a TUN device); this
+     *     thread closes it
+     */
+    public StackThread(NetStack stack, String name, Waiter waiter) {
         this.stack = stack;
+        this.waiter = waiter;
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
-        stack.setWakeup(this::wake);
+        waiter.bind(thread);
+        stack.setWakeup(waiter::wake);
     }
 
     /** Starts the thread and returns once it owns the stack. */
@@ -31,12 +43,6 @@ public final class StackThread implements AutoCloseable {
             Thread.onSpinWait();
         }
         return this;
-    }
-
-    private void wake() {
-        if (parked) {
-            LockSupport.unpark(thread);
-        }
     }
 
     private void run() {
@@ -51,13 +57,13 @@ public final class StackThread implements AutoCloseable {
                     ? MAX_PARK_NS
                     : Math.min(MAX_PARK_NS, next - stack.clock().nanoTime());
             if (wait > 0) {
-                parked = true;
-                if (!stack.hasPendingWork()) {
-                    LockSupport.parkNanos(this, wait);
-                }
-                parked = false;
+                waiter.await(wait, idle);
             }
         }
+    }
+
+    private boolean isIdle() {
+        return running && !stack.hasPendingWork();
     }
 
     public Thread thread() {
@@ -67,11 +73,14 @@ public final class StackThread implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        LockSupport.unpark(thread);
+        waiter.wake();
         try {
             thread.join(TimeUnit.SECONDS.toMillis(5));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!thread.isAlive()) {
+            waiter.close();
         }
     }
 }

@@ -1,0 +1,77 @@
+package io.modtcp.tun;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.modtcp.stack.socket.TcpSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** A pcap of a TUN session (ping, transfers both ways, a refused connection) decodes cleanly in tshark. */
+@Timeout(120)
+class KernelPcapTest {
+    static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    static final Path PCAP = Path.of("target", "kernel-session.pcap").toAbsolutePath();
+
+    @RegisterExtension
+    static final KernelNet NET = KernelNet.builder().pcap(PCAP).build();
+
+    @Test
+    void shouldDecodeInTsharkWithoutMalformedPacketsOrBadChecksums() throws Exception {
+        String tshark = "tshark";
+        if (KernelNet.which(tshark) == null) {
+            KernelNet.requireTool(tshark, "apt-get install tshark");
+        }
+        NET.execOutput("ping", "-c", "2", "-i", "0.2", "-s", "1000", KernelNet.MODTCP_ADDR);
+        TcpSocket server = NET.stack().openSocket();
+        server.bind(KernelNet.modtcpAddr(), 6201);
+        server.listen(8);
+        try (Peer peer = Peer.connect(NET, 6201, 1 << 20, "send-first", false)) {
+            TcpSocket s = server.accept(5 * SECOND);
+            assertNotNull(s);
+            Bulk.Outcome in = Bulk.receive(s);
+            Bulk.send(s, 1 << 20, 3);
+            s.close();
+            assertEquals(peer.result(20).sentSha(), in.sha());
+        } finally {
+            server.close();
+        }
+        try (Peer refused = Peer.connect(NET, 6299, 0, "send-first", false)) {
+            assertEquals("ECONNREFUSED", refused.result(10).error());
+        }
+        NET.flushPcap();
+        assertTrue(Files.size(PCAP) > 2_000_000, "pcap holds the session");
+        String total = KernelNet.runOutput(false, tshark, "-r", PCAP.toString(), "-T", "fields", "-e", "frame.number");
+        assertTrue(total.lines().count() > 1000, "tshark read " + total.lines().count() + " packets");
+        String verified = KernelNet.runOutput(
+                false,
+                tshark,
+                "-r",
+                PCAP.toString(),
+                "-o",
+                "tcp.check_checksum:TRUE",
+                "-o",
+                "ip.check_checksum:TRUE",
+                "-Y",
+                "tcp.checksum.status==1 && ip.checksum.status==1");
+        assertTrue(verified.lines().count() > 1000, "tshark verified the checksums (field names of this version)");
+        String bad = KernelNet.runOutput(
+                false,
+                tshark,
+                "-r",
+                PCAP.toString(),
+                "-o",
+                "tcp.check_checksum:TRUE",
+                "-o",
+                "ip.check_checksum:TRUE",
+                "-Y",
+                "tcp.checksum.status==0 || ip.checksum.status==0 || icmp.checksum.status==0 || _ws.malformed"
+                        + " || _ws.expert.severity==error");
+        assertEquals("", bad.strip(), "packets tshark flags as malformed or with bad checksums");
+    }
+}
