@@ -290,8 +290,25 @@ public final class NetStack implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the stack: every connection is reset and its buffers freed, then the links close. Stop the thread that
+     * drives the stack ({@code StackThread.close()}) first, or call this from it.
+     */
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        Thread previous = owner;
+        owner = Thread.currentThread();
+        try {
+            runCommands();
+            tcp.closeAll(clock.nanoTime());
+        } catch (RuntimeException e) {
+            uncaught(e);
+        } finally {
+            owner = previous;
+        }
         closed = true;
         for (Link link : links) {
             link.close();

@@ -1201,7 +1201,8 @@ public final class TcpSocket {
                 }
                 sendPending.clear();
                 sendInUse = 0;
-                if (closed) {
+                if (closed || err == TcpError.ABORTED) {
+                    // Nobody will read: the application closed, or the stack itself is shutting down.
                     drainReceiveQueue();
                 }
                 unbind = closed && bound;

@@ -42,6 +42,9 @@ public final class TcpEngine implements TransportHandler {
     private static final int TCP_HEADER = TcpHeader.MIN_LENGTH;
     private static final int MSS_OPTION_BYTES = 4;
     private static final int TIMESTAMPS_OPTION_BYTES = 12;
+    /** RFC 9293 §3.7.1's default MSS: no segment is cut smaller than this by window bounding. */
+    private static final int MIN_SEGMENT = 536;
+
     private static final long ONE_SECOND_NS = 1_000_000_000L;
 
     private final IpLayer ip;
@@ -1186,6 +1189,13 @@ public final class TcpEngine implements TransportHandler {
     /** Payload bytes per full segment: the send MSS less the options every segment carries (RFC 6691 §3). */
     private static int segmentPayload(TcpConnection c) {
         int mss = c.cm.view().sendMss();
+        // Never more than half the largest window the peer offered (Linux's tcp_bound_to_half_wnd): with a 64 KiB
+        // MSS and a 64 KiB window, one segment would fill the window and the peer's delayed ACK would pace us at one
+        // segment per ACK timer.
+        int maxWindow = c.flow.view().maxSndWnd();
+        if (maxWindow > 2 * MIN_SEGMENT) {
+            mss = Math.min(mss, maxWindow / 2);
+        }
         return c.rod.view().timestampsEnabled() ? mss - TIMESTAMPS_OPTION_BYTES : mss;
     }
 
@@ -1264,6 +1274,16 @@ public final class TcpEngine implements TransportHandler {
         c.timerDeadlineNs = deadline;
         if (deadline != Long.MAX_VALUE) {
             c.timerHandle = timers.schedule(c, deadline);
+        }
+    }
+
+    /**
+     * Ends every connection and listener: the stack is shutting down. Connections are reset (the peer learns at
+     * once) and their buffers freed; sockets see an aborted connection.
+     */
+    public void closeAll(long nowNs) {
+        for (TcpConnection c : demux.connections()) {
+            abort(c, nowNs);
         }
     }
 

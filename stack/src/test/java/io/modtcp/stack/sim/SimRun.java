@@ -104,16 +104,16 @@ final class SimRun {
         byte[] bOut = bytes(data, s.bytesBToA());
         Side a = new Side("A", aOut, bOut.length);
         Side b = new Side("B", bOut, aOut.length);
-        try (TwoStacks net = new TwoStacks(s.seed(), s.aToB(), s.bToA(), s.config(), s.mtu())) {
+        try (TwoStacks net = new TwoStacks(s.seed(), s.aToB(), s.bToA(), s.config(), s.mtu(), s.ipv6())) {
             long start = net.clock.nanoTime();
             String failure = null;
             TcpSocket server = null;
             try {
                 server = net.b.openSocket();
-                server.bind(TwoStacks.ADDR_B, PORT);
+                server.bind(net.addrB, PORT);
                 server.listen(16);
                 a.socket = net.a.openSocket();
-                a.socket.connect(TwoStacks.ADDR_B, PORT, 0);
+                a.socket.connect(net.addrB, PORT, 0);
                 TcpSocket listening = server;
                 IOException[] error = new IOException[1];
                 boolean done = net.runUntil(

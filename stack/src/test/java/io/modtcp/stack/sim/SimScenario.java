@@ -17,7 +17,8 @@ record SimScenario(
         TcpConfig config,
         int mtu,
         int bytesAToB,
-        int bytesBToA) {
+        int bytesBToA,
+        boolean ipv6) {
 
     /**
      * TIME-WAIT of the simulated stacks: short to keep runs quick, yet longer than any retransmission timeout a run
@@ -33,7 +34,7 @@ record SimScenario(
         int mtu = pickMtu(r);
         TcpConfig config = TcpConfig.builder().timeWaitNs(TIME_WAIT_NS).build();
         return new SimScenario(
-                "standard", seed, ab, ba, config, mtu, r.nextInt(16_000, 64_001), r.nextInt(16_000, 64_001));
+                "standard", seed, ab, ba, config, mtu, r.nextInt(16_000, 64_001), r.nextInt(16_000, 64_001), false);
     }
 
     /** Bulk: 1-2 MB one way (and a little back) under 1-5 % loss. */
@@ -43,7 +44,7 @@ record SimScenario(
         FaultModel ba = faults(r, 0.05).withLossRate(0.01 + 0.04 * r.nextDouble());
         TcpConfig config = TcpConfig.builder().timeWaitNs(TIME_WAIT_NS).build();
         return new SimScenario(
-                "bulk", seed, ab, ba, config, 1500, r.nextInt(1_000_000, 2_000_001), r.nextInt(1_000, 20_001));
+                "bulk", seed, ab, ba, config, 1500, r.nextInt(1_000_000, 2_000_001), r.nextInt(1_000, 20_001), false);
     }
 
     /** Tiny buffers (a few hundred bytes to 4 KB): zero windows, persist probes and silly-window avoidance. */
@@ -57,7 +58,30 @@ record SimScenario(
                 .sendBufferBytes(r.nextInt(256, 8193))
                 .build();
         return new SimScenario(
-                "tiny-window", seed, ab, ba, config, pickMtu(r), r.nextInt(10_000, 40_001), r.nextInt(10_000, 40_001));
+                "tiny-window",
+                seed,
+                ab,
+                ba,
+                config,
+                pickMtu(r),
+                r.nextInt(10_000, 40_001),
+                r.nextInt(10_000, 40_001),
+                false);
+    }
+
+    /** The standard scenario over IPv6 (fd00::1 and fd00::2): the same faults and sizes, 40-byte IP headers. */
+    static SimScenario ipv6(long seed) {
+        SimScenario s = standard(seed);
+        return new SimScenario(
+                "ipv6",
+                seed,
+                s.aToB(),
+                s.bToA(),
+                s.config(),
+                Math.max(1280, s.mtu()),
+                s.bytesAToB(),
+                s.bytesBToA(),
+                true);
     }
 
     private static int pickMtu(SplittableRandom r) {
@@ -89,7 +113,7 @@ record SimScenario(
 
     @Override
     public String toString() {
-        return kind + " seed " + seed + ": mtu " + mtu + ", A->B " + bytesAToB + " bytes, B->A " + bytesBToA
-                + " bytes\n  a->b " + aToB + "\n  b->a " + bToA + "\n  config " + config;
+        return kind + " seed " + seed + (ipv6 ? " (IPv6)" : "") + ": mtu " + mtu + ", A->B " + bytesAToB
+                + " bytes, B->A " + bytesBToA + " bytes\n  a->b " + aToB + "\n  b->a " + bToA + "\n  config " + config;
     }
 }

@@ -25,7 +25,7 @@ import org.junit.jupiter.api.TestFactory;
  *   <li>{@code modtcp.sim.seeds}: seeds 1..n of the standard scenario (default 1000); the bulk and tiny-window
  *       variants run n / 50 and n / 20 seeds (at least 1).
  *   <li>{@code modtcp.sim.seed}: runs only this seed (of every kind, or of {@code modtcp.sim.kind} when set:
- *       {@code standard}, {@code bulk}, {@code tiny-window}). A failing run prints this command.
+ *       {@code standard}, {@code bulk}, {@code tiny-window}, {@code ipv6}). A failing run prints this command.
  *   <li>{@code MODTCP_SIM_TRACE=true} (environment) or {@code -Dmodtcp.sim.trace=true} prints every segment.
  * </ul>
  */
@@ -49,6 +49,12 @@ class SimulationTest {
     @TestFactory
     Stream<DynamicTest> tinyWindow() {
         return seeds("tiny-window", Math.max(1, SEEDS / 20), SimScenario::tinyWindow);
+    }
+
+    /** The standard scenario over IPv6 (a tenth of the seeds). */
+    @TestFactory
+    Stream<DynamicTest> ipv6() {
+        return seeds("ipv6", Math.max(1, SEEDS / 10), SimScenario::ipv6);
     }
 
     /** The same seed twice: the same virtual end time and the same counters on both stacks. */

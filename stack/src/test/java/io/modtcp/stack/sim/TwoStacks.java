@@ -21,19 +21,35 @@ public final class TwoStacks implements AutoCloseable {
     public final NetStack a;
     public final NetStack b;
 
+    public static final IpAddr ADDR6_A = IpAddr.parse("fd00::1");
+    public static final IpAddr ADDR6_B = IpAddr.parse("fd00::2");
+
+    /** The addresses of A and B in this run. */
+    public final IpAddr addrA;
+
+    public final IpAddr addrB;
+
     public TwoStacks(long seed, FaultModel aToB, FaultModel bToA, TcpConfig config, int mtu) {
+        this(seed, aToB, bToA, config, mtu, false);
+    }
+
+    /** With {@code ipv6}, A is fd00::1/64 and B fd00::2/64 instead of 192.0.2.1/24 and 192.0.2.2/24. */
+    public TwoStacks(long seed, FaultModel aToB, FaultModel bToA, TcpConfig config, int mtu, boolean ipv6) {
+        addrA = ipv6 ? ADDR6_A : ADDR_A;
+        addrB = ipv6 ? ADDR6_B : ADDR_B;
+        int prefix = ipv6 ? 64 : 24;
         pair = LinkPair.create(mtu, aToB, bToA, seed);
         a = NetStack.builder()
                 .clock(clock)
                 .config(config)
                 .seed(seed * 31 + 1)
-                .addInterface(trace(watchRsts(pair.a(), 0)), ADDR_A, 24, null)
+                .addInterface(trace(watchRsts(pair.a(), 0)), addrA, prefix, null)
                 .build();
         b = NetStack.builder()
                 .clock(clock)
                 .config(config)
                 .seed(seed * 31 + 2)
-                .addInterface(trace(watchRsts(pair.b(), 1)), ADDR_B, 24, null)
+                .addInterface(trace(watchRsts(pair.b(), 1)), addrB, prefix, null)
                 .build();
         a.bindToCurrentThread();
         b.bindToCurrentThread();
