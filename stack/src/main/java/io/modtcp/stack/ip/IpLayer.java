@@ -24,6 +24,7 @@ public final class IpLayer {
     /** ICMPv6's next-header value (RFC 4443). */
     public static final int PROTO_ICMPV6 = 58;
 
+    private static final int ICMPV6_PACKET_TOO_BIG = 2;
     private static final int ICMPV6_ECHO_REQUEST = 128;
     private static final int ICMPV6_ECHO_REPLY = 129;
 
@@ -267,6 +268,10 @@ public final class IpLayer {
             return;
         }
         icmp.wrap(packet, offset);
+        if (icmp.type() == ICMPV6_PACKET_TOO_BIG) {
+            packetTooBig(packet, offset, length, nowNs);
+            return;
+        }
         if (icmp.type() != ICMPV6_ECHO_REQUEST) {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;
@@ -285,6 +290,79 @@ public final class IpLayer {
         icmp.checksum(Checksum.fold(replySum));
         counters.inc(Counter.ICMP_OUT_ECHO_REPS);
         transmit(route, reply, nowNs);
+    }
+
+    /**
+     * RFC 1191 §4 / RFC 792: the message quotes our IPv4 header and at least 8 bytes of the TCP header (ports and
+     * sequence number); the next-hop MTU is in the ICMP header. Only messages about our own packets are used.
+     */
+    private void fragmentationNeeded(ByteBuf packet, int offset, int length, long nowNs) {
+        int inner = offset + IcmpHeader.MIN_LENGTH;
+        int available = offset + length - inner;
+        if (available < Ipv4Header.MIN_LENGTH + 8) {
+            counters.inc(Counter.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        Ipv4Header quoted = new Ipv4Header().wrap(packet, inner);
+        int ihl = quoted.headerLength();
+        if (quoted.version() != 4
+                || ihl < Ipv4Header.MIN_LENGTH
+                || available < ihl + 8
+                || quoted.protocol() != Ipv4Header.PROTO_TCP) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        IpAddr local = IpAddr.v4(quoted.src());
+        if (!isLocal(local)) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        int tcp0 = inner + ihl;
+        int mtu = packet.getUnsignedShort(offset + 6);
+        counters.inc(Counter.ICMP_IN_PMTU);
+        if (tcp != null) {
+            tcp.onPathMtu(
+                    local,
+                    packet.getUnsignedShort(tcp0),
+                    IpAddr.v4(quoted.dst()),
+                    packet.getUnsignedShort(tcp0 + 2),
+                    packet.getInt(tcp0 + 4),
+                    mtu,
+                    nowNs);
+        }
+    }
+
+    /** RFC 8201 §4 / RFC 4443 §3.2: the MTU is a 32-bit field; the quoted packet starts with our IPv6 header. */
+    private void packetTooBig(ByteBuf packet, int offset, int length, long nowNs) {
+        int inner = offset + IcmpHeader.MIN_LENGTH;
+        int available = offset + length - inner;
+        if (available < Ipv6Header.LENGTH + 8) {
+            counters.inc(Counter.ICMP_DROP_TRUNCATED);
+            return;
+        }
+        Ipv6Header quoted = new Ipv6Header().wrap(packet, inner);
+        if (quoted.version() != 6 || quoted.nextHeader() != Ipv4Header.PROTO_TCP) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        IpAddr local = new IpAddr(quoted.srcHi(), quoted.srcLo());
+        if (!isLocal(local)) {
+            counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
+            return;
+        }
+        int tcp0 = inner + Ipv6Header.LENGTH;
+        long mtu = packet.getUnsignedInt(offset + 4);
+        counters.inc(Counter.ICMP_IN_PMTU);
+        if (tcp != null) {
+            tcp.onPathMtu(
+                    local,
+                    packet.getUnsignedShort(tcp0),
+                    new IpAddr(quoted.dstHi(), quoted.dstLo()),
+                    packet.getUnsignedShort(tcp0 + 2),
+                    packet.getInt(tcp0 + 4),
+                    (int) Math.min(mtu, 65535),
+                    nowNs);
+        }
     }
 
     private static Counter dropCounter(Ipv4Validation v) {
@@ -318,6 +396,10 @@ public final class IpLayer {
             return;
         }
         icmp.wrap(packet, offset);
+        if (icmp.type() == IcmpHeader.TYPE_DEST_UNREACHABLE && icmp.code() == IcmpHeader.CODE_FRAG_NEEDED) {
+            fragmentationNeeded(packet, offset, length, nowNs);
+            return;
+        }
         if (icmp.type() != IcmpHeader.TYPE_ECHO_REQUEST) {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;

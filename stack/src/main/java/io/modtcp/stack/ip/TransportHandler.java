@@ -10,4 +10,11 @@ public interface TransportHandler {
      * the caller; retain slices of it to keep bytes.
      */
     void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs);
+
+    /**
+     * An ICMP "fragmentation needed" (RFC 1191) or ICMPv6 "packet too big" (RFC 8201) about a segment we sent from
+     * {@code local:localPort} to {@code remote:remotePort} with sequence number {@code seq}: the path takes at most
+     * {@code mtu} bytes.
+     */
+    default void onPathMtu(IpAddr local, int localPort, IpAddr remote, int remotePort, int seq, int mtu, long nowNs) {}
 }

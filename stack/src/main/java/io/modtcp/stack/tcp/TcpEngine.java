@@ -368,6 +368,32 @@ public final class TcpEngine implements TransportHandler {
         closedInput(nowNs);
     }
 
+    /**
+     * A smaller path MTU (RFC 1191, RFC 8201). Per RFC 5927 §4.1 the quoted sequence number must lie in
+     * [SND.UNA, SND.MAX), else the message is ignored (a blind attacker does not know it). The send MSS shrinks and
+     * everything unacknowledged is sent again in smaller segments, at once (RFC 1191 §6.5).
+     */
+    @Override
+    public void onPathMtu(IpAddr local, int localPort, IpAddr remote, int remotePort, int seq, int mtu, long nowNs) {
+        TcpConnection c = demux.lookup(local, localPort, remote, remotePort);
+        if (c == null || c.removed) {
+            counters.inc(Counter.TCP_PMTU_IGNORED);
+            return;
+        }
+        DeliveryView d = c.rod.view();
+        if (Seq.lt(seq, d.sndUna()) || !Seq.lt(seq, d.sndMax())) {
+            counters.inc(Counter.TCP_PMTU_IGNORED);
+            return;
+        }
+        int pathMss = mtu - IpLayer.headerLength(remote) - TCP_HEADER;
+        int floor = remote.isV4() ? MIN_SEGMENT : ConnectionManagement.IPV6_DEFAULT_MSS;
+        if (c.cm.onPathMssReduced(pathMss, floor)) {
+            counters.inc(Counter.TCP_PMTU_REDUCTIONS);
+            c.rod.rewindToUnacknowledged();
+            output(c, nowNs);
+        }
+    }
+
     /** RFC 9293 §3.10.7.1: no connection. Reset whatever is not itself a reset. */
     private void closedInput(long nowNs) {
         counters.inc(Counter.TCP_DROP_NO_SOCKET);

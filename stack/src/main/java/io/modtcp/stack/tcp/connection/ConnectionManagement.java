@@ -100,6 +100,21 @@ public final class ConnectionManagement {
         sackOk = config.sack() && syn.options().sackPermitted();
     }
 
+    /**
+     * The path MTU dropped (RFC 1191 §6.3, RFC 8201 §5.4): the send MSS shrinks to what the path carries, never below
+     * {@code floor}.
+     *
+     * @return true if the send MSS became smaller
+     */
+    public boolean onPathMssReduced(int pathMss, int floor) {
+        int mss = Math.max(floor, pathMss);
+        if (mss >= sendMss) {
+            return false;
+        }
+        sendMss = mss;
+        return true;
+    }
+
     /** Our SYN was acknowledged by a SYN-ACK in SYN-SENT (RFC 9293 §3.10.7.3): → ESTABLISHED. */
     public void onSynAckReceived() {
         requireState(TcpState.SYN_SENT);
