@@ -10,7 +10,7 @@ import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.tcp.TcpEngine;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
-import io.modtcp.stack.tcp.congestion.NewReno;
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
@@ -325,7 +325,8 @@ public final class NetStack implements AutoCloseable {
         private ByteBufAllocator alloc = PooledByteBufAllocator.DEFAULT;
         private TcpConfig config = TcpConfig.DEFAULT;
         private long seed = new SplittableRandom().nextLong();
-        private CongestionAlgorithm.Factory congestionFactory = NewReno.FACTORY;
+        private CongestionAlgorithm.Factory congestionFactory =
+                CongestionAlgorithms.byName(CongestionAlgorithms.DEFAULT);
         private final List<NetInterface> interfaces = new ArrayList<>();
 
         public Builder clock(Clock clock) {

@@ -9,6 +9,8 @@ import io.modtcp.stack.tcp.TcpEngine;
 import io.modtcp.stack.tcp.TcpListener;
 import io.modtcp.stack.tcp.common.TcpError;
 import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.tcp.demux.Demux;
 import io.modtcp.stack.wire.IpAddr;
 import io.netty.buffer.ByteBuf;
@@ -90,6 +92,7 @@ public final class TcpSocket {
     private boolean keepAlive;
     private int lingerSeconds = -1;
     private boolean reusePort;
+    private String congestionControl;
     private ReadinessListener readinessListener;
 
     // ---- stack thread only ----
@@ -118,6 +121,7 @@ public final class TcpSocket {
         this.remoteAddr = child.connection().remoteAddr();
         this.remotePort = child.connection().remotePort();
         this.noDelay = parent.noDelay;
+        this.congestionControl = parent.congestionControl;
         this.keepAlive = parent.keepAlive;
         this.receiveBufferBytes = parent.receiveBufferBytes;
         this.sendBufferBytes = parent.sendBufferBytes;
@@ -193,7 +197,7 @@ public final class TcpSocket {
         }
         int effectiveBacklog = backlog < 1 ? 50 : backlog;
         stack.call(() -> {
-            listener = stack.tcp().listen(localAddr, localPort, effectiveBacklog, stackSide);
+            listener = stack.tcp().listen(localAddr, localPort, effectiveBacklog, stackSide, congestionFactory());
             return null;
         });
         lock.lock();
@@ -246,6 +250,7 @@ public final class TcpSocket {
                                 receiveBufferBytes,
                                 sendBufferBytes,
                                 stackSide,
+                                congestionFactory(),
                                 stack.clock().nanoTime());
                 if (result instanceof TcpEngine.ConnectResult.NoRoute) {
                     throw new NoRouteToHostException("No route to host " + remote);
@@ -856,6 +861,28 @@ public final class TcpSocket {
         return get(() -> reusePort);
     }
 
+    /**
+     * The congestion-control algorithm for this socket's connection ({@code cubic} or {@code newreno}), like Linux's
+     * TCP_CONGESTION; takes effect at connect, or for a listener on the connections it accepts.
+     *
+     * @throws IllegalArgumentException for an unknown name
+     */
+    public void setCongestionControl(String name) {
+        CongestionAlgorithms.byName(name);
+        setOption(() -> congestionControl = name);
+    }
+
+    /** The algorithm set with {@link #setCongestionControl}, or the stack's default's name when none was set. */
+    public String congestionControl() {
+        String name = get(() -> congestionControl);
+        return name != null ? name : CongestionAlgorithms.DEFAULT;
+    }
+
+    private CongestionAlgorithm.Factory congestionFactory() {
+        String name = get(() -> congestionControl);
+        return name == null ? null : CongestionAlgorithms.byName(name);
+    }
+
     public void setReceiveBufferSize(int bytes) {
         if (bytes <= 0) {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
@@ -1029,6 +1056,7 @@ public final class TcpSocket {
             lock.unlock();
         }
         if (listener != null) {
+            tcp.setListenerCongestion(listener, congestionFactory());
             if (closedNow && !listener.isClosed()) {
                 tcp.closeListener(listener, now);
                 tcp.unbind(listener.localPort(), this);

@@ -136,9 +136,20 @@ public final class TcpEngine implements TransportHandler {
 
     /** Passive OPEN on an already bound address and port. */
     public TcpListener listen(IpAddr addr, int port, int backlog, ListenerHandler handler) {
-        TcpListener listener = new TcpListener(addr, port, Math.max(1, backlog), handler);
+        return listen(addr, port, backlog, handler, null);
+    }
+
+    /** As {@link #listen(IpAddr, int, int, ListenerHandler)}; accepted connections use {@code congestion}. */
+    public TcpListener listen(
+            IpAddr addr, int port, int backlog, ListenerHandler handler, CongestionAlgorithm.Factory congestion) {
+        TcpListener listener = new TcpListener(addr, port, Math.max(1, backlog), handler, congestion);
         demux.addListener(addr, port, listener);
         return listener;
+    }
+
+    /** The algorithm connections accepted from now on use (null: the stack's default). */
+    public void setListenerCongestion(TcpListener listener, CongestionAlgorithm.Factory congestion) {
+        listener.congestion = congestion;
     }
 
     /** Stops listening; children not yet accepted are reset (as Linux does when a listener closes). */
@@ -183,6 +194,21 @@ public final class TcpEngine implements TransportHandler {
             int sendBufferBytes,
             ConnectionHandler handler,
             long nowNs) {
+        return connect(
+                localAddr, localPort, remote, remotePort, receiveBufferBytes, sendBufferBytes, handler, null, nowNs);
+    }
+
+    /** As above, with a congestion-control algorithm for this connection (null: the stack's default). */
+    public ConnectResult connect(
+            IpAddr localAddr,
+            int localPort,
+            IpAddr remote,
+            int remotePort,
+            int receiveBufferBytes,
+            int sendBufferBytes,
+            ConnectionHandler handler,
+            CongestionAlgorithm.Factory congestion,
+            long nowNs) {
         Route route = ip.route(remote, localAddr);
         if (route == null) {
             return new ConnectResult.NoRoute();
@@ -197,7 +223,7 @@ public final class TcpEngine implements TransportHandler {
         } else if (demux.lookup(source, port, remote, remotePort) != null) {
             return new ConnectResult.AddressInUse();
         }
-        TcpConnection c = newConnection(route, receiveBufferBytes, sendBufferBytes);
+        TcpConnection c = newConnection(route, receiveBufferBytes, sendBufferBytes, congestion);
         c.handler = handler;
         c.cm.openActive(source, port, remote, remotePort, mssFor(route));
         c.rod.initSend(iss(source, port, remote, remotePort, nowNs));
@@ -444,7 +470,8 @@ public final class TcpEngine implements TransportHandler {
             counters.inc(Counter.IP_DROP_NO_ROUTE);
             return;
         }
-        TcpConnection c = newConnection(route, config.receiveBufferBytes(), config.sendBufferBytes());
+        TcpConnection c =
+                newConnection(route, config.receiveBufferBytes(), config.sendBufferBytes(), listener.congestion());
         c.cm.openPassive(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), mssFor(route));
         c.rod.initSend(iss(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), nowNs));
         c.tsOffset = tsOffset(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort());
@@ -1190,12 +1217,14 @@ public final class TcpEngine implements TransportHandler {
         }
     }
 
-    private TcpConnection newConnection(Route route, int receiveBufferBytes, int sendBufferBytes) {
+    private TcpConnection newConnection(
+            Route route, int receiveBufferBytes, int sendBufferBytes, CongestionAlgorithm.Factory congestion) {
         return new TcpConnection(
                 new ConnectionManagement(config),
                 new ReliableOrderedDelivery(config, ip.alloc()),
                 new FlowControl(config),
-                new CongestionControl(congestionFactory.create(), config.initialWindowSegments()),
+                new CongestionControl(
+                        (congestion != null ? congestion : congestionFactory).create(), config.initialWindowSegments()),
                 route,
                 receiveBufferBytes,
                 sendBufferBytes);

@@ -1,5 +1,6 @@
 package io.modtcp.stack.tcp;
 
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
 import io.modtcp.stack.wire.IpAddr;
 
 /**
@@ -15,7 +16,15 @@ public final class TcpListener {
     int acceptQueued;
     boolean closed;
 
-    TcpListener(IpAddr localAddr, int localPort, int backlog, ListenerHandler handler) {
+    CongestionAlgorithm.Factory congestion;
+
+    TcpListener(
+            IpAddr localAddr,
+            int localPort,
+            int backlog,
+            ListenerHandler handler,
+            CongestionAlgorithm.Factory congestion) {
+        this.congestion = congestion;
         this.localAddr = localAddr;
         this.localPort = localPort;
         this.backlog = backlog;
@@ -44,6 +53,11 @@ public final class TcpListener {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** The algorithm accepted connections use; null for the stack's default. */
+    CongestionAlgorithm.Factory congestion() {
+        return congestion;
     }
 
     ListenerHandler handler() {

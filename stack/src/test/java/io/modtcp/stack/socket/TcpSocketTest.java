@@ -356,6 +356,43 @@ class TcpSocketTest {
         }
     }
 
+    @Nested
+    class Options {
+        private String algorithmOf(TcpSocket s) {
+            int port = s.localPort();
+            return stack.callUnchecked(() -> stack.tcp().connections().stream()
+                    .filter(c -> c.connection().localPort() == port)
+                    .findFirst()
+                    .orElseThrow()
+                    .congestion()
+                    .algorithm());
+        }
+
+        @Test
+        void shouldUseCubicByDefaultAndTheChosenAlgorithmPerSocket() throws Exception {
+            TcpSocket server = listen(7500);
+            server.setCongestionControl("newreno");
+            TcpSocket cubicClient = stack.openSocket();
+            assertTrue(cubicClient.connect(LO, 7500, 5 * SECOND));
+            assertEquals("cubic", algorithmOf(cubicClient));
+            TcpSocket accepted = server.accept(5 * SECOND);
+            assertEquals("newreno", algorithmOf(accepted));
+
+            TcpSocket renoClient = stack.openSocket();
+            renoClient.setCongestionControl("reno");
+            assertTrue(renoClient.connect(LO, 7500, 5 * SECOND));
+            assertEquals("newreno", algorithmOf(renoClient));
+        }
+
+        @Test
+        void shouldRejectUnknownAlgorithm() {
+            TcpSocket s = stack.openSocket();
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> s.setCongestionControl("bbr"));
+            assertTrue(e.getMessage().contains("bbr"));
+        }
+    }
+
     private static int available(TcpSocket s) {
         try {
             return s.available();
