@@ -61,11 +61,10 @@ public final class CongestionControl {
         if (dupAcks != DUPACK_THRESHOLD) {
             return DupAckAction.NONE;
         }
-        // Step 2: only when the ACK covers the previous recovery point (avoids multiple reductions per window).
-        // "recover" here is one past the highest sequence number sent then (SND.MAX), so SND.UNA >= recover means
-        // every byte of the old window is acknowledged; a loss of the very next segment is a new loss and may be
-        // fast-retransmitted (RFC 6582 §4.1's ACK heuristic allows the same), not left to the retransmission timer.
-        if (Seq.lt(delivery.sndUna(), recover)) {
+        // Step 2: only when the cumulative ACK covers more than "recover" (avoids a second reduction for losses of
+        // the same window). RFC 6582's recover is the highest sequence number sent; ours is one past it (SND.MAX
+        // then), so "covers more than recover" reads SND.UNA > recover.
+        if (!Seq.gt(delivery.sndUna(), recover)) {
             return DupAckAction.NONE;
         }
         recover = delivery.sndMax();
@@ -83,7 +82,7 @@ public final class CongestionControl {
      * @return true if recovery began (the orchestrator then retransmits by NextSeg)
      */
     public boolean onSackLoss(DeliveryView delivery, long nowNs) {
-        if (inFastRecovery || Seq.lt(delivery.sndUna(), recover)) {
+        if (inFastRecovery || !Seq.gt(delivery.sndUna(), recover)) {
             return false;
         }
         recover = delivery.sndMax();
