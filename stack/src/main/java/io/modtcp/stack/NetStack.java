@@ -152,6 +152,7 @@ public final class NetStack implements AutoCloseable {
                 Link link = links.get(i);
                 try {
                     work += link.receive(packet -> ip.input(link, packet, nowNs), RX_BATCH, nowNs);
+                    tcp.flushPendingOutput(nowNs);
                 } catch (RuntimeException e) {
                     uncaught(e);
                 }

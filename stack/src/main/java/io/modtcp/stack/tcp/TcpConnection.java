@@ -33,6 +33,8 @@ public final class TcpConnection {
     int sendBufferBytes;
     /** Send one segment despite silly-window avoidance (persist timer expired with a non-zero window). */
     boolean forceSend;
+    /** Queued for output at the end of the received batch. */
+    boolean outputPending;
     /** Added to the millisecond clock for TSval (RFC 7323 §7.1). */
     int tsOffset;
 

@@ -56,6 +56,7 @@ public final class TcpEngine implements TransportHandler {
     private final InSegment seg = new InSegment();
     private final TcpHeader rxTcp = new TcpHeader();
     private final TcpHeader txTcp = new TcpHeader();
+    private final java.util.ArrayDeque<TcpConnection> pendingOutput = new java.util.ArrayDeque<>();
     private final int[] sackLeft = new int[4];
     private final int[] sackRight = new int[4];
     private final CongestionAlgorithm.Factory congestionFactory;
@@ -381,8 +382,11 @@ public final class TcpEngine implements TransportHandler {
             } else {
                 synchronizedInput(c, nowNs);
             }
-            if (!c.removed) {
-                output(c, nowNs);
+            if (!c.removed && !c.outputPending) {
+                // Output waits for the end of the received batch: a burst of segments draws one ACK (and one
+                // window update), not one per segment.
+                c.outputPending = true;
+                pendingOutput.addLast(c);
             }
             return;
         }
@@ -850,8 +854,20 @@ public final class TcpEngine implements TransportHandler {
     // Timeouts (RFC 9293 §3.10.8)
     // =====================================================================================================
 
+    /**
+     * Sends what the connections that received segments in this batch owe. The stack calls it after each batch of
+     * received packets (and before timers), so ACKs for a burst are coalesced.
+     */
+    public void flushPendingOutput(long nowNs) {
+        for (TcpConnection c = pendingOutput.pollFirst(); c != null; c = pendingOutput.pollFirst()) {
+            c.outputPending = false;
+            output(c, nowNs);
+        }
+    }
+
     /** Runs every timer due at {@code nowNs}. */
     public void runTimers(long nowNs) {
+        flushPendingOutput(nowNs);
         lastNowNs = nowNs;
         timers.poll(nowNs, this::onTimer, Integer.MAX_VALUE);
     }
