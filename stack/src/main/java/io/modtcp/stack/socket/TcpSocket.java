@@ -93,6 +93,7 @@ public final class TcpSocket {
     private int lingerSeconds = -1;
     private boolean reusePort;
     private String congestionControl;
+    private boolean receiveBufferSet;
     private ReadinessListener readinessListener;
 
     // ---- stack thread only ----
@@ -122,6 +123,7 @@ public final class TcpSocket {
         this.remotePort = child.connection().remotePort();
         this.noDelay = parent.noDelay;
         this.congestionControl = parent.congestionControl;
+        this.receiveBufferSet = parent.receiveBufferSet;
         this.keepAlive = parent.keepAlive;
         this.receiveBufferBytes = parent.receiveBufferBytes;
         this.sendBufferBytes = parent.sendBufferBytes;
@@ -887,8 +889,10 @@ public final class TcpSocket {
         if (bytes <= 0) {
             throw new IllegalArgumentException("buffer size must be positive: " + bytes);
         }
-        setOption(() -> receiveBufferBytes =
-                Math.max(1024, Math.min(bytes, stack.config().maxReceiveBufferBytes())));
+        setOption(() -> {
+            receiveBufferBytes = Math.max(1024, Math.min(bytes, stack.config().maxReceiveBufferBytes()));
+            receiveBufferSet = true;
+        });
     }
 
     public int receiveBufferSize() {
@@ -1129,8 +1133,11 @@ public final class TcpSocket {
         if (c.connection().lingerSeconds() != linger) {
             tcp.setLinger(c, linger);
         }
-        if (c.receiveBufferBytes() != rcvBuf || c.sendBufferBytes() != sndBuf) {
-            tcp.setBufferSizes(c, rcvBuf, sndBuf);
+        // Only an explicit SO_RCVBUF is pushed down: otherwise the connection auto-tunes its receive buffer.
+        int explicitRcvBuf = receiveBufferSet ? rcvBuf : 0;
+        boolean rcvBufChanged = receiveBufferSet && (c.receiveBufferBytes() != rcvBuf || c.isReceiveBufferAutotuned());
+        if (rcvBufChanged || c.sendBufferBytes() != sndBuf) {
+            tcp.setBufferSizes(c, explicitRcvBuf, sndBuf);
         }
     }
 

@@ -35,6 +35,8 @@ public final class TcpConnection {
     boolean forceSend;
     /** Queued for output at the end of the received batch. */
     boolean outputPending;
+    /** The receive buffer grows with the application's read rate until SO_RCVBUF is set explicitly. */
+    boolean autotuneReceiveBuffer = true;
     /** Added to the millisecond clock for TSval (RFC 7323 §7.1). */
     int tsOffset;
 
@@ -84,6 +86,11 @@ public final class TcpConnection {
 
     public int sendBufferBytes() {
         return sendBufferBytes;
+    }
+
+    /** True while the receive buffer auto-tunes (no explicit SO_RCVBUF). */
+    public boolean isReceiveBufferAutotuned() {
+        return autotuneReceiveBuffer;
     }
 
     public int receiveQueued() {

@@ -252,6 +252,10 @@ public final class TcpEngine implements TransportHandler {
         if (c.removed || !c.state().canReceiveData()) {
             return;
         }
+        if (c.autotuneReceiveBuffer && c.flow.view().rcvWndShift() > 0) {
+            c.receiveBufferBytes = c.flow.onDataConsumed(
+                    bytes, nowNs, c.rod.view().srttNs(), c.receiveBufferBytes, config.maxReceiveBufferBytes());
+        }
         if (c.flow.isWindowUpdateWorthSending(
                 c.rod.view(), freeSpace(c), c.receiveBufferBytes, c.cm.view().sendMss())) {
             c.rod.ackOwed(true, 0, 0, nowNs, 0);
@@ -313,7 +317,9 @@ public final class TcpEngine implements TransportHandler {
     /** SO_RCVBUF/SO_SNDBUF for a connection; the receive size applies to windows advertised from now on. */
     public void setBufferSizes(TcpConnection c, int receiveBufferBytes, int sendBufferBytes) {
         if (receiveBufferBytes > 0) {
+            // An explicit SO_RCVBUF turns auto-tuning off, as on Linux.
             c.receiveBufferBytes = receiveBufferBytes;
+            c.autotuneReceiveBuffer = false;
         }
         if (sendBufferBytes > 0) {
             c.sendBufferBytes = sendBufferBytes;

@@ -22,6 +22,10 @@ public final class FlowControl {
     private final long persistMinNs;
     private final long persistMaxNs;
     private long persistDeadlineNs = NO_DEADLINE;
+
+    private static final long DEFAULT_TUNING_INTERVAL_NS = 100_000_000L;
+    private int rcvSpaceCopied;
+    private long rcvSpaceStartNs;
     private int persistProbes;
 
     private final FlowView view = new View();
@@ -128,6 +132,33 @@ public final class FlowControl {
         int limit = Math.min(freeSpace, MAX_UNSCALED_WINDOW << rcvWndShift);
         int proposedEdge = delivery.rcvNxt() + limit;
         return Seq.geq(proposedEdge, rcvAdvertisedEdge + Math.min(bufferSize / 2, 2 * mss));
+    }
+
+    // ---- receive buffer auto-tuning (dynamic right-sizing, as Linux's tcp_rcv_space_adjust) ----
+
+    /**
+     * The application consumed {@code bytes}. Once per round trip, if it consumed more than half the buffer in that
+     * round trip, the buffer grows to twice that rate (so the window never limits the sender), up to {@code max}.
+     *
+     * @return the receive buffer size to use from now on
+     */
+    public int onDataConsumed(int bytes, long nowNs, long srttNs, int buffer, int max) {
+        rcvSpaceCopied += bytes;
+        if (rcvSpaceStartNs == 0) {
+            rcvSpaceStartNs = nowNs;
+            return buffer;
+        }
+        long interval = srttNs > 0 ? srttNs : DEFAULT_TUNING_INTERVAL_NS;
+        if (nowNs - rcvSpaceStartNs < interval) {
+            return buffer;
+        }
+        long wanted = 2L * rcvSpaceCopied;
+        rcvSpaceCopied = 0;
+        rcvSpaceStartNs = nowNs;
+        if (wanted > buffer) {
+            return (int) Math.min(max, Math.max(wanted, (long) buffer + buffer / 2));
+        }
+        return buffer;
     }
 
     // ---- persist (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17) ----
