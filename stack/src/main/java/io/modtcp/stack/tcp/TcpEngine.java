@@ -579,6 +579,9 @@ public final class TcpEngine implements TransportHandler {
         // First: sequence acceptability.
         if (!c.rod.isAcceptable(seg, rcvWnd)) {
             counters.inc(Counter.TCP_DROP_OUT_OF_WINDOW);
+            if (cv.sackOk()) {
+                c.rod.onUnacceptableSegment(seg);
+            }
             if (!seg.isRst()) {
                 if (cv.state() == TcpState.TIME_WAIT && seg.isFin()) {
                     // A retransmitted FIN: acknowledge it and restart the 2 MSL timeout.

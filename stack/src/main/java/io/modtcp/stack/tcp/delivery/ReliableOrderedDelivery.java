@@ -83,6 +83,7 @@ public final class ReliableOrderedDelivery {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
+        this.highRxt = iss;
         this.bufSeq = iss + 1;
     }
 
@@ -491,9 +492,13 @@ public final class ReliableOrderedDelivery {
         highRxt = Seq.max(highRxt, seq + len);
     }
 
-    /** Recovery begins: nothing of it has been retransmitted yet. */
+    /**
+     * Recovery begins. HighRxt is not reset to SND.UNA: retransmissions of the previous episode may still be in
+     * flight above it (an episode can end while holes it repaired are unacknowledged), and sending them again would
+     * be needless. It never falls below SND.UNA ({@link #onNewAck}); a lost retransmission is left to the timer.
+     */
     public void onRecoveryStart() {
-        highRxt = sndUna;
+        highRxt = Seq.max(highRxt, sndUna);
     }
 
     // ---- SACK, receiver side (RFC 2018 §4, RFC 2883 §4) ----
@@ -515,7 +520,7 @@ public final class ReliableOrderedDelivery {
         if (reassembly.size() == 0) {
             return n;
         }
-        int[] ranges = reassembly.ranges();
+        int[] ranges = coalesce(reassembly.ranges());
         int first = -1;
         for (int i = 0; i < ranges.length / 2; i++) {
             if (Seq.leq(ranges[2 * i], lastOutOfOrderSeq) && Seq.lt(lastOutOfOrderSeq, ranges[2 * i + 1])) {
@@ -535,6 +540,36 @@ public final class ReliableOrderedDelivery {
             }
         }
         return n;
+    }
+
+    /** Merges touching [start, end) pairs: a SACK block is a maximal contiguous run (RFC 2018 §3). */
+    private static int[] coalesce(int[] ranges) {
+        int n = ranges.length / 2;
+        int out = 0;
+        for (int i = 0; i < n; i++) {
+            if (out > 0 && ranges[2 * (out - 1) + 1] == ranges[2 * i]) {
+                ranges[2 * (out - 1) + 1] = ranges[2 * i + 1];
+            } else {
+                ranges[2 * out] = ranges[2 * i];
+                ranges[2 * out + 1] = ranges[2 * i + 1];
+                out++;
+            }
+        }
+        return out == n ? ranges : java.util.Arrays.copyOf(ranges, 2 * out);
+    }
+
+    /**
+     * An unacceptable segment arrived: if its text lies wholly below RCV.NXT it is a duplicate, which the next ACK
+     * reports as a D-SACK (RFC 2883 §4).
+     */
+    public void onUnacceptableSegment(InSegment seg) {
+        int start = seg.payloadSeq();
+        int len = seg.payloadLength();
+        if (len > 0 && Seq.leq(start + len, rcvNxt)) {
+            dsackPending = true;
+            dsackStart = start;
+            dsackEnd = start + len;
+        }
     }
 
     /** True if the next ACK has SACK information to carry. */

@@ -13,8 +13,8 @@ import java.util.List;
  * the options, the payload); {@link #close()} releases them all, so a test calls it in {@code @AfterEach}.
  */
 public final class Segments implements AutoCloseable {
-    public static final IpAddr LOCAL = IpAddr.parseV4("10.0.0.1");
-    public static final IpAddr REMOTE = IpAddr.parseV4("10.0.0.2");
+    public static final IpAddr LOCAL = IpAddr.parseV4("192.0.2.1");
+    public static final IpAddr REMOTE = IpAddr.parseV4("192.0.2.2");
     public static final int LOCAL_PORT = 80;
     public static final int REMOTE_PORT = 40000;
 
@@ -28,6 +28,29 @@ public final class Segments implements AutoCloseable {
     /** A segment with a payload of {@code length} bytes, byte i being {@code (seq + i)} truncated. */
     public InSegment data(int seq, int ack, int flags, int window, int length) {
         return build(seq, ack, flags, window, -1, pattern(seq, length));
+    }
+
+    /** A pure ACK carrying SACK blocks given as left, right pairs (RFC 2018 §3). */
+    public InSegment sackAck(int ack, int window, int... edges) {
+        int n = edges.length / 2;
+        int[] left = new int[n];
+        int[] right = new int[n];
+        for (int i = 0; i < n; i++) {
+            left[i] = edges[2 * i];
+            right[i] = edges[2 * i + 1];
+        }
+        ByteBuf packet = Unpooled.buffer(TcpHeader.MIN_LENGTH + TcpOptions.MAX_LENGTH);
+        packets.add(packet);
+        packet.writeZero(TcpHeader.MIN_LENGTH);
+        int optEnd = TcpOptions.writeSack(packet, TcpHeader.MIN_LENGTH, left, right, n);
+        packet.writerIndex(optEnd);
+        InSegment seg = new InSegment();
+        seg.options().clear();
+        if (!seg.options().parse(packet, TcpHeader.MIN_LENGTH, optEnd - TcpHeader.MIN_LENGTH)) {
+            throw new IllegalStateException("bad options");
+        }
+        seg.set(REMOTE, REMOTE_PORT, LOCAL, LOCAL_PORT, 0, ack, TcpHeader.ACK, window, packet, optEnd, 0);
+        return seg;
     }
 
     /** A SYN (with ACK when {@code ack} is not null) carrying an MSS option, or none when {@code mss} is -1. */

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 
 class DemuxTest {
     private static final long[] SECRET = {11, 22, 33, 44, 55};
-    private static final IpAddr A = IpAddr.parseV4("10.0.0.1");
-    private static final IpAddr B = IpAddr.parseV4("10.0.0.2");
-    private static final IpAddr PEER = IpAddr.parseV4("192.168.1.1");
+    private static final IpAddr A = IpAddr.parseV4("192.0.2.1");
+    private static final IpAddr B = IpAddr.parseV4("192.0.2.2");
+    private static final IpAddr PEER = IpAddr.parseV4("198.51.100.1");
     private static final IpAddr V6 = new IpAddr(0x2001_0db8_0000_0000L, 1);
     private static final IpAddr V6_OTHER = new IpAddr(0x2001_0db8_0000_0000L, 2);
 
