@@ -2,7 +2,7 @@ package io.modtcp.stack.tcp.delivery;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.util.ArrayDeque;
+import java.util.ArrayList;
 
 /**
  * Bytes queued to send and not yet acknowledged: the send queue and the retransmission queue in one. Offset 0 is the
@@ -13,7 +13,9 @@ final class SendBuffer {
     private static final int COALESCE_BELOW = 2048;
     private static final int CHUNK = 16 * 1024;
 
-    private final ArrayDeque<ByteBuf> chunks = new ArrayDeque<>();
+    /** Oldest first; an indexed list so that copying needs no iterator (it runs once per segment sent). */
+    private final ArrayList<ByteBuf> chunks = new ArrayList<>();
+
     private final ByteBufAllocator alloc;
     private ByteBuf ownTail;
     private int length;
@@ -34,24 +36,26 @@ final class SendBuffer {
             return;
         }
         if (n < COALESCE_BELOW) {
-            if (ownTail == null || chunks.peekLast() != ownTail || ownTail.writableBytes() < n) {
+            if (ownTail == null
+                    || chunks.isEmpty()
+                    || chunks.get(chunks.size() - 1) != ownTail
+                    || ownTail.writableBytes() < n) {
                 ownTail = alloc.buffer(Math.max(CHUNK, n));
-                chunks.addLast(ownTail);
+                chunks.add(ownTail);
             }
             ownTail.writeBytes(data);
             data.release();
         } else {
-            chunks.addLast(data);
+            chunks.add(data);
         }
         length += n;
     }
 
-    /** Copies {@code len} bytes starting at {@code offset} to the end of {@code dst}. */
+    /** Copies {@code len} bytes starting at {@code offset} to the end of {@code dst}. No allocation. */
     void copy(int offset, int len, ByteBuf dst) {
-        for (ByteBuf chunk : chunks) {
-            if (len == 0) {
-                return;
-            }
+        int size = chunks.size();
+        for (int i = 0; i < size && len > 0; i++) {
+            ByteBuf chunk = chunks.get(i);
             int readable = chunk.readableBytes();
             if (offset >= readable) {
                 offset -= readable;
@@ -73,11 +77,13 @@ final class SendBuffer {
             throw new IndexOutOfBoundsException(n + " > " + length);
         }
         length -= n;
+        int dropped = 0;
         while (n > 0) {
-            ByteBuf head = chunks.peekFirst();
+            ByteBuf head = chunks.get(dropped);
             int readable = head.readableBytes();
             if (n >= readable && !(head == ownTail && n == readable && head.writableBytes() > 0)) {
-                chunks.pollFirst().release();
+                head.release();
+                dropped++;
                 if (head == ownTail) {
                     ownTail = null;
                 }
@@ -86,6 +92,9 @@ final class SendBuffer {
                 head.skipBytes(n);
                 n = 0;
             }
+        }
+        if (dropped > 0) {
+            chunks.subList(0, dropped).clear();
         }
     }
 
