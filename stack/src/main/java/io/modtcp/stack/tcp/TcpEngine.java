@@ -1020,6 +1020,9 @@ public final class TcpEngine implements TransportHandler {
         FlowView fv = c.flow.view();
         ConnectionView cv = c.cm.view();
         int mss = segmentPayload(c);
+        if (d.flightSize() == 0 && d.unsentBytes() > 0 && d.lastSendNs() != 0 && nowNs - d.lastSendNs() > d.rtoNs()) {
+            c.cc.onIdleRestart();
+        }
         boolean sent = false;
         while (true) {
             int unsent = d.unsentBytes();

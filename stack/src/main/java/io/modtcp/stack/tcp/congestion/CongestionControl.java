@@ -93,6 +93,14 @@ public final class CongestionControl {
         return true;
     }
 
+    /**
+     * RFC 5681 §4.1: after sending nothing for more than an RTO, cwnd falls back to the restart window, min(IW,
+     * cwnd), so that a long-idle connection does not burst a stale window into the network.
+     */
+    public void onIdleRestart() {
+        cwnd = Math.min(cwnd, initialWindowSegments * smss);
+    }
+
     /** What a new ACK asks the orchestrator to do. */
     public enum AckAction {
         NONE,

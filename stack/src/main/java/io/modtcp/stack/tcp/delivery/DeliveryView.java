@@ -67,6 +67,9 @@ public interface DeliveryView {
     /** D-SACKs received: duplicates the peer reported (RFC 2883), a sign of needless retransmission. */
     int dsacksReceivedCount();
 
+    /** When a segment occupying sequence space was last sent (0 before the first). */
+    long lastSendNs();
+
     /** RFC 6675 HighRxt. */
     int highRxt();
 }

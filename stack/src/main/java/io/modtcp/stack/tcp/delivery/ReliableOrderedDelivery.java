@@ -52,6 +52,7 @@ public final class ReliableOrderedDelivery {
     private int lastOutOfOrderSeq;
 
     private int dsacksReceived;
+    private long lastSendNs;
 
     private boolean timestamps;
     private int tsOffset;
@@ -258,6 +259,7 @@ public final class ReliableOrderedDelivery {
         if (segLen == 0) {
             return;
         }
+        lastSendNs = nowNs;
         int end = seq + segLen;
         boolean retransmission = Seq.lt(seq, sndMax);
         if (retransmission) {
@@ -725,6 +727,11 @@ public final class ReliableOrderedDelivery {
         @Override
         public int dsacksReceivedCount() {
             return dsacksReceived;
+        }
+
+        @Override
+        public long lastSendNs() {
+            return lastSendNs;
         }
 
         @Override

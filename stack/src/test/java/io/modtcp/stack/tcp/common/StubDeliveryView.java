@@ -164,4 +164,9 @@ public final class StubDeliveryView implements DeliveryView {
     public int highRxt() {
         return 0;
     }
+
+    @Override
+    public long lastSendNs() {
+        return 0;
+    }
 }
