@@ -56,6 +56,8 @@ public final class NetStack implements AutoCloseable {
     private volatile Thread owner;
     private volatile Runnable wakeup = () -> {};
     private volatile boolean closed;
+    private long pollNowNs;
+    private boolean inPoll;
     private long uncaught;
 
     private NetStack(Builder b) {
@@ -143,6 +145,25 @@ public final class NetStack implements AutoCloseable {
      * @return the earliest time at which there is more to do, or {@link Long#MAX_VALUE}
      */
     public long poll(long nowNs) {
+        pollNowNs = nowNs;
+        inPoll = true;
+        try {
+            return pollRounds(nowNs);
+        } finally {
+            inPoll = false;
+        }
+    }
+
+    /**
+     * The time for work done on the stack thread now: inside {@link #poll} the poll's own {@code nowNs}, so that
+     * every segment of one round carries the same clock (TSval must not go backwards, RFC 7323 §5.4); otherwise the
+     * clock.
+     */
+    public long nowNs() {
+        return inPoll && isStackThread() ? pollNowNs : clock.nanoTime();
+    }
+
+    private long pollRounds(long nowNs) {
         // Rounds until quiet: handling a packet or a command can put new packets on a link that delivers to
         // this very stack (loopback), and nothing else would wake us for those.
         int work = 0;

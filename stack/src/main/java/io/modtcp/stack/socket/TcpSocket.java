@@ -253,7 +253,7 @@ public final class TcpSocket {
                                 sendBufferBytes,
                                 stackSide,
                                 congestionFactory(),
-                                stack.clock().nanoTime());
+                                stack.nowNs());
                 if (result instanceof TcpEngine.ConnectResult.NoRoute) {
                     throw new NoRouteToHostException("No route to host " + remote);
                 }
@@ -1024,7 +1024,7 @@ public final class TcpSocket {
     /** On the stack thread: hand pending data and requests to TCP. */
     private void syncOnStack() {
         syncQueued.set(false);
-        long now = stack.clock().nanoTime();
+        long now = stack.nowNs();
         TcpEngine tcp = stack.tcp();
         ArrayDeque<ByteBuf> toSend = null;
         ArrayDeque<ByteBuf> scratch = sendScratch;
@@ -1112,14 +1112,7 @@ public final class TcpSocket {
     }
 
     private void applyOptions(TcpConnection c) {
-        applyOptions(
-                c,
-                noDelay,
-                keepAlive,
-                lingerSeconds,
-                receiveBufferBytes,
-                sendBufferBytes,
-                stack.clock().nanoTime());
+        applyOptions(c, noDelay, keepAlive, lingerSeconds, receiveBufferBytes, sendBufferBytes, stack.nowNs());
     }
 
     private void applyOptions(TcpConnection c, boolean nd, boolean ka, int linger, int rcvBuf, int sndBuf, long now) {
@@ -1177,9 +1170,9 @@ public final class TcpSocket {
                 if (closedFully()) {
                     // Data for a socket the application closed: Linux answers with a reset (tcp_rcv_state_process).
                     stack.counters().inc(Counter.SOCKET_DATA_AFTER_CLOSE);
-                    stack.tcp().abort(c, stack.clock().nanoTime());
+                    stack.tcp().abort(c, stack.nowNs());
                 } else {
-                    stack.tcp().consumed(c, n, stack.clock().nanoTime());
+                    stack.tcp().consumed(c, n, stack.nowNs());
                 }
                 return;
             }

@@ -39,6 +39,10 @@ public final class TcpConnection {
     boolean autotuneReceiveBuffer = true;
     /** Added to the millisecond clock for TSval (RFC 7323 §7.1). */
     int tsOffset;
+    /** The last TSval sent, kept so that TSval is non-decreasing (RFC 7323 §5.4). */
+    int lastTsVal;
+
+    boolean tsValSent;
 
     long timerHandle = io.modtcp.stack.timer.TimerWheel.NULL_HANDLE;
     long timerDeadlineNs = Long.MAX_VALUE;

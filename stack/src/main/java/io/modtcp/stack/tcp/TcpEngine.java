@@ -1152,7 +1152,16 @@ public final class TcpEngine implements TransportHandler {
                 .checksum(0)
                 .urgentPointer(0);
         int idx = offset + TCP_HEADER;
-        int tsVal = ts ? c.tsOffset + (int) (nowNs / 1_000_000L) : 0;
+        int tsVal = 0;
+        if (ts) {
+            // RFC 7323 §5.4: TSval never goes backwards on a connection, whatever the callers' clocks say.
+            tsVal = c.tsOffset + (int) (nowNs / 1_000_000L);
+            if (c.tsValSent && Seq.lt(tsVal, c.lastTsVal)) {
+                tsVal = c.lastTsVal;
+            }
+            c.lastTsVal = tsVal;
+            c.tsValSent = true;
+        }
         int tsEcr = ts && (synAck || !syn) ? d.tsRecent() : 0;
         if (syn) {
             idx = TcpOptions.writeMss(packet, idx, cv.localMss());
