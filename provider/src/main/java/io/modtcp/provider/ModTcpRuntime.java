@@ -1,0 +1,178 @@
+package io.modtcp.provider;
+
+import io.modtcp.stack.NetStack;
+import io.modtcp.stack.ip.NetInterface;
+import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.LoopbackLink;
+import io.modtcp.stack.link.PcapWriter;
+import io.modtcp.stack.link.TappedLink;
+import io.modtcp.stack.runtime.StackThread;
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.wire.IpAddr;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The process-wide modtcp stack behind the provider: one {@link NetStack} and one {@link StackThread}, booted lazily
+ * on first use from {@link ModTcpConfig#fromSystemProperties()} and logged in one line.
+ */
+public final class ModTcpRuntime {
+    private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
+    /** The TUN link class of the tun-backend module, loaded reflectively when {@code modtcp.tun} is set. */
+    static final String TUN_LINK_CLASS = "io.modtcp.tun.TunLink";
+
+    private static volatile ModTcpRuntime instance;
+
+    private final ModTcpConfig config;
+    private final NetStack stack;
+    private final StackThread thread;
+
+    final LongAdder socketChannels = new LongAdder();
+    final LongAdder serverChannels = new LongAdder();
+    final LongAdder selectors = new LongAdder();
+    final LongAdder socketImpls = new LongAdder();
+
+    private ModTcpRuntime(ModTcpConfig config, NetStack stack) {
+        this.config = config;
+        this.stack = stack;
+        this.thread = new StackThread(stack, "modtcp-stack").start();
+    }
+
+    /** The runtime, booting it on first use. */
+    public static ModTcpRuntime get() {
+        ModTcpRuntime r = instance;
+        if (r == null) {
+            synchronized (ModTcpRuntime.class) {
+                r = instance;
+                if (r == null) {
+                    r = boot(ModTcpConfig.fromSystemProperties());
+                    instance = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** True once the stack has booted. */
+    public static boolean isBooted() {
+        return instance != null;
+    }
+
+    private static ModTcpRuntime boot(ModTcpConfig config) {
+        NetStack.Builder b = NetStack.builder();
+        TcpConfig.Builder tcp = TcpConfig.DEFAULT.toBuilder();
+        if (config.sendBufferBytes() > 0) {
+            tcp.sendBufferBytes(config.sendBufferBytes());
+        }
+        if (config.receiveBufferBytes() > 0) {
+            tcp.receiveBufferBytes(config.receiveBufferBytes());
+        }
+        b.config(tcp.build());
+        if (config.seed() != null) {
+            b.seed(config.seed());
+        }
+        PcapWriter pcap = null;
+        if (config.pcap() != null) {
+            try {
+                pcap = new PcapWriter(config.pcap());
+            } catch (IOException e) {
+                throw new UncheckedIOException("modtcp.pcap=" + config.pcap() + ": cannot open: " + e.getMessage(), e);
+            }
+        }
+        if (config.loopback()) {
+            b.addInterface(tap(new LoopbackLink(65535, 4096), pcap), IpAddr.parseV4("127.0.0.1"), 8, null);
+        }
+        if (config.tun() != null) {
+            b.addInterface(
+                    tap(openTun(config.tun(), config.mtu()), pcap),
+                    config.address(),
+                    config.prefixLength(),
+                    config.gateway());
+        }
+        NetStack stack = b.build();
+        ModTcpRuntime r = new ModTcpRuntime(config, stack);
+        StringJoiner links = new StringJoiner(", ");
+        for (NetInterface netif : stack.interfaces()) {
+            links.add(netif.link().name() + " " + netif.address() + "/" + netif.prefixLength()
+                    + (netif.gateway() != null ? " via " + netif.gateway() : "") + " mtu "
+                    + netif.link().mtu());
+        }
+        LOG.log(
+                System.Logger.Level.INFO,
+                "modtcp stack up: " + links + (pcap != null ? "; capturing to " + config.pcap() : "")
+                        + (config.kernel().isEmpty() ? "" : "; kernel routes " + config.kernel()));
+        return r;
+    }
+
+    private static Link tap(Link link, PcapWriter pcap) {
+        return pcap == null ? link : new TappedLink(link, pcap);
+    }
+
+    /**
+     * Opens the TUN link through the tun-backend module, by name so that the provider does not need it at compile time.
+     * Accepts a static {@code open(String, int)} or a constructor {@code (String, int)} or {@code (String)}.
+     */
+    static Link openTun(String device, int mtu) {
+        Class<?> c;
+        try {
+            c = Class.forName(TUN_LINK_CLASS, true, ModTcpRuntime.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("modtcp.tun=" + device + ": the tun-backend module (" + TUN_LINK_CLASS
+                    + ") is not on the class path");
+        }
+        try {
+            for (Method m : c.getMethods()) {
+                if (m.getName().equals("open")
+                        && Modifier.isStatic(m.getModifiers())
+                        && Link.class.isAssignableFrom(m.getReturnType())
+                        && m.getParameterCount() == 2
+                        && m.getParameterTypes()[0] == String.class
+                        && m.getParameterTypes()[1] == int.class) {
+                    return (Link) m.invoke(null, device, mtu);
+                }
+            }
+            try {
+                Constructor<?> k = c.getConstructor(String.class, int.class);
+                return (Link) k.newInstance(device, mtu);
+            } catch (NoSuchMethodException e) {
+                Constructor<?> k = c.getConstructor(String.class);
+                return (Link) k.newInstance(device);
+            }
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": cannot open: " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": " + TUN_LINK_CLASS + " has no usable open(String, int): " + e, e);
+        }
+    }
+
+    public NetStack stack() {
+        return stack;
+    }
+
+    public ModTcpConfig config() {
+        return config;
+    }
+
+    /** One line of figures: what the provider opened and what the stack carried. */
+    public String status() {
+        return "modtcp: socketChannels=" + socketChannels.sum() + " serverChannels=" + serverChannels.sum()
+                + " selectors=" + selectors.sum() + " socketImpls=" + socketImpls.sum() + " tcpActiveOpens="
+                + stack.counters().get(Counter.TCP_ACTIVE_OPENS) + " tcpPassiveOpens="
+                + stack.counters().get(Counter.TCP_PASSIVE_OPENS) + " tcpInSegs="
+                + stack.counters().get(Counter.TCP_IN_SEGS) + " tcpOutSegs="
+                + stack.counters().get(Counter.TCP_OUT_SEGS);
+    }
+
+    Thread stackThread() {
+        return thread.thread();
+    }
+}

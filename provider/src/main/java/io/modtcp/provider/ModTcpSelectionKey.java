@@ -1,0 +1,113 @@
+package io.modtcp.provider;
+
+import java.nio.channels.CancelledKeyException;
+import java.nio.channels.SelectableChannel;
+import java.nio.channels.Selector;
+import java.nio.channels.spi.AbstractSelectionKey;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** A registration of a modtcp channel with a {@link ModTcpSelector}. */
+final class ModTcpSelectionKey extends AbstractSelectionKey {
+    final ModTcpChannel channel;
+    final ModTcpSelector selector;
+    /** True while this key sits in its selector's queue of keys to look at. */
+    final AtomicBoolean queued = new AtomicBoolean();
+
+    private volatile int interestOps;
+    private volatile int readyOps;
+
+    ModTcpSelectionKey(ModTcpChannel channel, ModTcpSelector selector) {
+        this.channel = channel;
+        this.selector = selector;
+    }
+
+    @Override
+    public SelectableChannel channel() {
+        return (SelectableChannel) channel;
+    }
+
+    @Override
+    public Selector selector() {
+        return selector;
+    }
+
+    @Override
+    public int interestOps() {
+        ensureValid();
+        return interestOps;
+    }
+
+    @Override
+    public java.nio.channels.SelectionKey interestOps(int ops) {
+        ensureValid();
+        if ((ops & ~channel().validOps()) != 0) {
+            throw new IllegalArgumentException("Invalid interest ops: " + ops);
+        }
+        synchronized (this) {
+            interestOps = ops;
+        }
+        readinessChanged();
+        return this;
+    }
+
+    @Override
+    public int interestOpsOr(int ops) {
+        ensureValid();
+        if ((ops & ~channel().validOps()) != 0) {
+            throw new IllegalArgumentException("Invalid interest ops: " + ops);
+        }
+        int old;
+        synchronized (this) {
+            old = interestOps;
+            interestOps = old | ops;
+        }
+        readinessChanged();
+        return old;
+    }
+
+    @Override
+    public int interestOpsAnd(int ops) {
+        ensureValid();
+        int old;
+        synchronized (this) {
+            old = interestOps;
+            interestOps = old & ops;
+        }
+        return old;
+    }
+
+    @Override
+    public int readyOps() {
+        ensureValid();
+        return readyOps;
+    }
+
+    /** Interest ops without the validity check (selector side). */
+    int interestOpsRaw() {
+        return interestOps;
+    }
+
+    int readyOpsRaw() {
+        return readyOps;
+    }
+
+    void setReadyOps(int ops) {
+        readyOps = ops;
+    }
+
+    void readinessChanged() {
+        selector.readinessChanged(this);
+    }
+
+    private void ensureValid() {
+        if (!isValid()) {
+            throw new CancelledKeyException();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "ModTcpSelectionKey[channel=" + channel + ", interestOps=" + interestOps + ", readyOps=" + readyOps
+                + (isValid() ? "" : ", cancelled") + "]";
+    }
+}
