@@ -65,7 +65,23 @@ public final class ModTcpRuntime {
         return instance != null;
     }
 
+    /**
+     * Checks what can be checked before boot: the values (already parsed) and that a configured TUN link's class is
+     * present. Throws with a message naming the key.
+     */
+    public static void validate(ModTcpConfig config) {
+        if (config.tun() != null) {
+            try {
+                Class.forName(TUN_LINK_CLASS, false, ModTcpRuntime.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("modtcp.tun=" + config.tun() + ": the tun-backend module ("
+                        + TUN_LINK_CLASS + ") is not on the class path");
+            }
+        }
+    }
+
     private static ModTcpRuntime boot(ModTcpConfig config) {
+        validate(config);
         NetStack.Builder b = NetStack.builder();
         TcpConfig.Builder tcp = TcpConfig.DEFAULT.toBuilder();
         if (config.sendBufferBytes() > 0) {

@@ -83,6 +83,52 @@ class ProviderAgentIT {
         assertTrue(out.contains("modtcp stack up: lo 127.0.0.1/8"), out);
     }
 
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldStopAtStartUpNamingTheKeyOfABadAgentArgument(String java) throws Exception {
+        String out = run(java, List.of("-javaagent:" + System.getProperty("modtcp.agent.jar") + "=mtu=abc"), "x");
+        assertTrue(out.contains("modtcp.mtu='abc': not a number"), out);
+        assertTrue(out.startsWith("exit=") && !out.startsWith("exit=0"), out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRunNioOverModTcpWithOnlyTheProviderProperty(String java) throws Exception {
+        String agent = System.getProperty("modtcp.agent.jar");
+        String out = run(
+                java,
+                List.of(
+                        "-Djava.nio.channels.spi.SelectorProvider=io.modtcp.provider.ModTcpSelectorProvider",
+                        "-cp",
+                        programClassPath() + File.pathSeparator + agent),
+                "nio");
+        assertTrue(out.startsWith("exit=0"), out);
+        assertTrue(out.contains("provider=io.modtcp.provider.ModTcpSelectorProvider"), out);
+        assertTrue(out.contains("httpclient 200 hello from jetty /hc2"), out);
+        assertTrue(figure(out, "socketChannels") >= 2, out);
+        assertEquals(0, figure(out, "socketImpls"), out);
+    }
+
+    /** Runs the sample program; returns "exit=N\n" and its output. */
+    private static String run(String java, List<String> jvmArgs, String mode) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        if (jvmArgs.stream().noneMatch(a -> a.equals("-cp"))) {
+            cmd.add("-cp");
+            cmd.add(programClassPath());
+        }
+        cmd.add("io.modtcp.provider.samples.JettyAndClients");
+        cmd.add(mode);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(100, TimeUnit.SECONDS), out);
+        System.out.println("---- " + cmd + "\n" + out);
+        return "exit=" + p.exitValue() + "\n" + out;
+    }
+
     private static long figure(String out, String name) {
         Matcher m = Pattern.compile(name + "=(\\d+)").matcher(out);
         assertTrue(m.find(), name + " in\n" + out);

@@ -1,6 +1,7 @@
 package io.modtcp.provider.agent;
 
 import io.modtcp.provider.ModTcpConfig;
+import io.modtcp.provider.ModTcpRuntime;
 import io.modtcp.provider.ModTcpSelectorProvider;
 import io.modtcp.provider.ModTcpSocketImplFactory;
 import java.lang.instrument.Instrumentation;
@@ -40,7 +41,7 @@ public final class ModTcpAgent {
     private static void install(String args, Instrumentation inst) throws Exception {
         Map<String, String> values = ModTcpConfig.parseAgentArgs(args);
         values.forEach((k, v) -> System.setProperty(ModTcpConfig.PREFIX + k, v));
-        ModTcpConfig.fromSystemProperties(); // fail fast, naming the key
+        ModTcpRuntime.validate(ModTcpConfig.fromSystemProperties()); // fail fast, naming the key
 
         Module javaBase = Object.class.getModule();
         Module self = ModTcpAgent.class.getModule();

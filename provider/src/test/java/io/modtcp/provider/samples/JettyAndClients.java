@@ -31,7 +31,9 @@ import org.eclipse.jetty.util.Callback;
 public final class JettyAndClients {
     private JettyAndClients() {}
 
+    /** With the argument {@code nio}, only NIO users run (Jetty and HttpClient): the provider property alone. */
     public static void main(String[] args) throws Exception {
+        boolean nioOnly = args.length > 0 && args[0].equals("nio");
         System.out.println("provider=" + SelectorProvider.provider().getClass().getName());
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
@@ -62,7 +64,7 @@ public final class JettyAndClients {
                         HttpResponse.BodyHandlers.ofString());
                 System.out.println("httpclient " + r.statusCode() + " " + r.body());
             }
-            for (int i = 0; i < 3; i++) {
+            for (int i = 0; i < (nioOnly ? 0 : 3); i++) {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/uc" + i)
                         .toURL()
                         .openConnection();
@@ -75,6 +77,10 @@ public final class JettyAndClients {
             }
         } finally {
             server.stop();
+        }
+        if (nioOnly) {
+            System.out.println(ModTcpRuntime.get().status());
+            return;
         }
         try (ServerSocket ss = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
             Thread echo = new Thread(() -> {
