@@ -2,28 +2,50 @@ package io.modtcp.provider;
 
 import java.nio.channels.CancelledKeyException;
 import java.nio.channels.SelectableChannel;
+import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectionKey;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A registration of a modtcp channel with a {@link ModTcpSelector}. */
 final class ModTcpSelectionKey extends AbstractSelectionKey {
+    /** The modtcp channel, or null for a bridged platform channel. */
     final ModTcpChannel channel;
+
+    final SelectableChannel selectable;
     final ModTcpSelector selector;
+    /** For a bridged platform channel: its key with the selector's internal platform selector. */
+    volatile SelectionKey inner;
+    /** For a bridged platform channel: its ready ops at the last poll of the internal selector. */
+    volatile int bridgedReady;
     /** True while this key sits in its selector's queue of keys to look at. */
     final AtomicBoolean queued = new AtomicBoolean();
 
     private volatile int interestOps;
     private volatile int readyOps;
 
-    ModTcpSelectionKey(ModTcpChannel channel, ModTcpSelector selector) {
-        this.channel = channel;
+    ModTcpSelectionKey(SelectableChannel selectable, ModTcpSelector selector) {
+        this.selectable = selectable;
+        this.channel = selectable instanceof ModTcpChannel ? (ModTcpChannel) selectable : null;
         this.selector = selector;
     }
 
     @Override
     public SelectableChannel channel() {
-        return (SelectableChannel) channel;
+        return selectable;
+    }
+
+    /** The ready operations among the interest set, now. */
+    int translateReadyOps() {
+        int interest = interestOps;
+        return channel != null ? channel.translateReadyOps(interest) : bridgedReady & interest;
+    }
+
+    private void interestChanged(int ops) {
+        SelectionKey k = inner;
+        if (k != null && k.isValid()) {
+            k.interestOps(ops);
+        }
     }
 
     @Override
@@ -38,13 +60,14 @@ final class ModTcpSelectionKey extends AbstractSelectionKey {
     }
 
     @Override
-    public java.nio.channels.SelectionKey interestOps(int ops) {
+    public SelectionKey interestOps(int ops) {
         ensureValid();
         if ((ops & ~channel().validOps()) != 0) {
             throw new IllegalArgumentException("Invalid interest ops: " + ops);
         }
         synchronized (this) {
             interestOps = ops;
+            interestChanged(ops);
         }
         readinessChanged();
         return this;
@@ -60,6 +83,7 @@ final class ModTcpSelectionKey extends AbstractSelectionKey {
         synchronized (this) {
             old = interestOps;
             interestOps = old | ops;
+            interestChanged(old | ops);
         }
         readinessChanged();
         return old;
@@ -72,6 +96,7 @@ final class ModTcpSelectionKey extends AbstractSelectionKey {
         synchronized (this) {
             old = interestOps;
             interestOps = old & ops;
+            interestChanged(old & ops);
         }
         return old;
     }

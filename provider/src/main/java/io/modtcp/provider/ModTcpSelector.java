@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.channels.ClosedSelectorException;
 import java.nio.channels.IllegalSelectorException;
 import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
 import java.nio.channels.spi.AbstractSelectableChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -37,6 +39,8 @@ final class ModTcpSelector extends AbstractSelector {
     private final ConcurrentLinkedQueue<ModTcpSelectionKey> queue = new ConcurrentLinkedQueue<>();
     private final ArrayList<ModTcpSelectionKey> batch = new ArrayList<>();
 
+    private final List<ModTcpSelectionKey> bridged = new ArrayList<>();
+    private volatile Selector inner;
     private volatile Thread waiter;
     private volatile boolean signalled;
     private volatile boolean wakeupPending;
@@ -121,9 +125,14 @@ final class ModTcpSelector extends AbstractSelector {
                             // The JDK returns 0 when ready keys are already selected with the same ready ops.
                             break;
                         }
+                        Selector in = hasBridged() ? inner : null;
                         if (timeoutNs < 0) {
                             if (!signalled && !wakeupPending) {
-                                LockSupport.park(this);
+                                if (in != null) {
+                                    in.select();
+                                } else {
+                                    LockSupport.park(this);
+                                }
                             }
                         } else {
                             long left = deadline - System.nanoTime();
@@ -131,7 +140,11 @@ final class ModTcpSelector extends AbstractSelector {
                                 break;
                             }
                             if (!signalled && !wakeupPending) {
-                                LockSupport.parkNanos(this, left);
+                                if (in != null) {
+                                    in.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                                } else {
+                                    LockSupport.parkNanos(this, left);
+                                }
                             }
                         }
                     }
@@ -151,8 +164,9 @@ final class ModTcpSelector extends AbstractSelector {
     private boolean lastAnyReady;
 
     /** Looks at every queued key; keys still ready go back in the queue (level-triggered). */
-    private int collect(Consumer<SelectionKey> action) {
+    private int collect(Consumer<SelectionKey> action) throws IOException {
         lastAnyReady = false;
+        pollBridged();
         ModTcpSelectionKey k;
         while ((k = queue.poll()) != null) {
             batch.add(k);
@@ -165,7 +179,7 @@ final class ModTcpSelector extends AbstractSelector {
                 if (!k.isValid()) {
                     continue;
                 }
-                int ready = k.channel.translateReadyOps(k.interestOpsRaw());
+                int ready = k.translateReadyOps();
                 if (ready == 0) {
                     continue;
                 }
@@ -207,6 +221,10 @@ final class ModTcpSelector extends AbstractSelector {
         Thread t = waiter;
         if (t != null) {
             LockSupport.unpark(t);
+            Selector in = inner;
+            if (in != null) {
+                in.wakeup();
+            }
         }
     }
 
@@ -220,26 +238,95 @@ final class ModTcpSelector extends AbstractSelector {
                 ModTcpSelectionKey k = (ModTcpSelectionKey) key;
                 keys.remove(k);
                 selected.remove(k);
-                k.channel.registrations().remove(k);
+                unlink(k);
                 deregister(k);
             }
             cancelled.clear();
         }
     }
 
+    private void unlink(ModTcpSelectionKey k) {
+        if (k.channel != null) {
+            k.channel.registrations().remove(k);
+        } else {
+            SelectionKey ik = k.inner;
+            if (ik != null) {
+                ik.cancel();
+                try {
+                    inner.selectNow(); // deregisters it, so the channel may go back to blocking mode
+                } catch (IOException e) {
+                    // the internal selector is closing with this one
+                }
+            }
+            synchronized (bridged) {
+                bridged.remove(k);
+            }
+        }
+    }
+
     @Override
     protected SelectionKey register(AbstractSelectableChannel ch, int ops, Object att) {
-        if (!(ch instanceof ModTcpChannel)) {
-            throw new IllegalSelectorException();
-        }
         ensureOpen();
-        ModTcpChannel channel = (ModTcpChannel) ch;
-        ModTcpSelectionKey k = new ModTcpSelectionKey(channel, this);
+        ModTcpSelectionKey k = new ModTcpSelectionKey(ch, this);
         k.attach(att);
+        if (ch instanceof ModTcpChannel) {
+            ((ModTcpChannel) ch).registrations().add(k);
+        } else {
+            bridge(ch, k);
+        }
         keys.add(k);
-        channel.registrations().add(k);
         k.interestOps(ops);
         return k;
+    }
+
+    /**
+     * A platform channel (delegated: datagram, pipe, UNIX-domain) joins this selector through an internal platform
+     * selector. While any is registered, a selection polls the internal selector and waits in it instead of parking
+     * (so modtcp readiness and wakeups then also wake the internal selector).
+     */
+    private void bridge(AbstractSelectableChannel ch, ModTcpSelectionKey k) {
+        if (ch.provider() instanceof ModTcpSelectorProvider) {
+            throw new IllegalSelectorException();
+        }
+        try {
+            synchronized (bridged) {
+                if (inner == null) {
+                    inner = ch.provider().openSelector();
+                }
+                k.inner = ch.register(inner, 0, k);
+                bridged.add(k);
+            }
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        inner.wakeup();
+    }
+
+    /** Polls the internal platform selector: the bridged keys' ready sets, and the ready ones queued. */
+    private void pollBridged() throws IOException {
+        Selector in = inner;
+        if (in == null) {
+            return;
+        }
+        synchronized (bridged) {
+            for (ModTcpSelectionKey k : bridged) {
+                k.bridgedReady = 0;
+            }
+        }
+        in.selectedKeys().clear();
+        in.selectNow();
+        for (SelectionKey ik : in.selectedKeys()) {
+            ModTcpSelectionKey k = (ModTcpSelectionKey) ik.attachment();
+            k.bridgedReady = ik.readyOps();
+            enqueue(k);
+        }
+        in.selectedKeys().clear();
+    }
+
+    private boolean hasBridged() {
+        synchronized (bridged) {
+            return !bridged.isEmpty();
+        }
     }
 
     @Override
@@ -250,6 +337,10 @@ final class ModTcpSelector extends AbstractSelector {
         Thread t = waiter;
         if (t != null) {
             LockSupport.unpark(t);
+            Selector in = inner;
+            if (in != null) {
+                in.wakeup();
+            }
         }
         return this;
     }
@@ -262,12 +353,16 @@ final class ModTcpSelector extends AbstractSelector {
                 processCancelled();
                 for (SelectionKey key : keys) {
                     ModTcpSelectionKey k = (ModTcpSelectionKey) key;
-                    k.channel.registrations().remove(k);
+                    unlink(k);
                     deregister(k);
                 }
                 keys.clear();
                 selected.clear();
                 queue.clear();
+                Selector in = inner;
+                if (in != null) {
+                    in.close();
+                }
             }
         }
     }

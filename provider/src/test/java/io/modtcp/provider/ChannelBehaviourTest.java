@@ -540,6 +540,62 @@ class ChannelBehaviourTest {
         }
 
         @Test
+        void shouldSelectOverDelegatedPipeAndTcpChannelInOneSelector() throws Exception {
+            SocketChannel[] p = pair();
+            Selector sel = track(provider().openSelector());
+            java.nio.channels.Pipe pipe = provider().openPipe();
+            track(pipe.sink());
+            track(pipe.source());
+            pipe.source().configureBlocking(false);
+            p[0].configureBlocking(false);
+            SelectionKey pk = pipe.source().register(sel, SelectionKey.OP_READ);
+            SelectionKey tk = p[0].register(sel, SelectionKey.OP_READ);
+            assertEquals(0, sel.selectNow());
+            CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sel.select(10_000);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            pipe.sink().write(bytes("p"));
+            assertEquals(1, f.get(5, TimeUnit.SECONDS));
+            assertTrue(sel.selectedKeys().contains(pk));
+            assertTrue(pk.isReadable());
+            sel.selectedKeys().clear();
+            pipe.source().read(ByteBuffer.allocate(1));
+            // now the TCP channel, while the selector waits (in the internal platform selector, for modtcp)
+            f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sel.select(10_000);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            p[1].write(bytes("t"));
+            assertEquals(1, f.get(5, TimeUnit.SECONDS));
+            assertEquals(java.util.Set.of(tk), sel.selectedKeys());
+            // and a wakeup reaches it too
+            sel.selectedKeys().clear();
+            tk.interestOps(0);
+            f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sel.select(10_000);
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            sel.wakeup();
+            assertEquals(0, f.get(5, TimeUnit.SECONDS));
+            pk.cancel();
+            sel.selectNow();
+            pipe.source().configureBlocking(true);
+        }
+
+        @Test
         void shouldMoveBulkDataIntact() throws Exception {
             SocketChannel[] p = pair();
             byte[] data = new byte[1 << 20];
