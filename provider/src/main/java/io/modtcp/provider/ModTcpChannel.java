@@ -23,6 +23,10 @@ interface ModTcpChannel {
             keys.remove(key);
         }
 
+        Iterable<ModTcpSelectionKey> keys() {
+            return keys;
+        }
+
         @Override
         public void readinessChanged(TcpSocket socket) {
             for (ModTcpSelectionKey k : keys) {

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /** A registration of a modtcp channel with a {@link ModTcpSelector}. */
 final class ModTcpSelectionKey extends AbstractSelectionKey {
-    /** The modtcp channel, or null for a bridged platform channel. */
+    /** The modtcp channel, or null for a bridged platform channel. A modtcp channel routed to the kernel is bridged too. */
     final ModTcpChannel channel;
 
     final SelectableChannel selectable;
@@ -38,7 +38,7 @@ final class ModTcpSelectionKey extends AbstractSelectionKey {
     /** The ready operations among the interest set, now. */
     int translateReadyOps() {
         int interest = interestOps;
-        return channel != null ? channel.translateReadyOps(interest) : bridgedReady & interest;
+        return inner != null ? bridgedReady & interest : channel.translateReadyOps(interest);
     }
 
     private void interestChanged(int ops) {

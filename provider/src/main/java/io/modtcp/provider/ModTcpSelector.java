@@ -248,15 +248,14 @@ final class ModTcpSelector extends AbstractSelector {
     private void unlink(ModTcpSelectionKey k) {
         if (k.channel != null) {
             k.channel.registrations().remove(k);
-        } else {
-            SelectionKey ik = k.inner;
-            if (ik != null) {
-                ik.cancel();
-                try {
-                    inner.selectNow(); // deregisters it, so the channel may go back to blocking mode
-                } catch (IOException e) {
-                    // the internal selector is closing with this one
-                }
+        }
+        SelectionKey ik = k.inner;
+        if (ik != null) {
+            ik.cancel();
+            try {
+                inner.selectNow(); // deregisters it, so the channel may go back to blocking mode
+            } catch (IOException e) {
+                // the internal selector is closing with this one
             }
             synchronized (bridged) {
                 bridged.remove(k);
@@ -271,6 +270,12 @@ final class ModTcpSelector extends AbstractSelector {
         k.attach(att);
         if (ch instanceof ModTcpChannel) {
             ((ModTcpChannel) ch).registrations().add(k);
+            if (ch instanceof ModTcpSocketChannel) {
+                java.nio.channels.SocketChannel kernel = ((ModTcpSocketChannel) ch).kernel();
+                if (kernel != null) {
+                    bridge(kernel, k);
+                }
+            }
         } else {
             bridge(ch, k);
         }
@@ -284,7 +289,7 @@ final class ModTcpSelector extends AbstractSelector {
      * selector. While any is registered, a selection polls the internal selector and waits in it instead of parking
      * (so modtcp readiness and wakeups then also wake the internal selector).
      */
-    private void bridge(AbstractSelectableChannel ch, ModTcpSelectionKey k) {
+    private void bridge(java.nio.channels.SelectableChannel ch, ModTcpSelectionKey k) {
         if (ch.provider() instanceof ModTcpSelectorProvider) {
             throw new IllegalSelectorException();
         }
@@ -293,13 +298,21 @@ final class ModTcpSelector extends AbstractSelector {
                 if (inner == null) {
                     inner = ch.provider().openSelector();
                 }
-                k.inner = ch.register(inner, 0, k);
+                k.inner = ch.register(inner, k.interestOpsRaw(), k);
                 bridged.add(k);
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
         inner.wakeup();
+    }
+
+    /** A registered modtcp channel has just been routed to the kernel: its key now follows the platform channel. */
+    void bridgeKernel(ModTcpSelectionKey k, java.nio.channels.SocketChannel kernel) {
+        if (k.isValid() && isOpen()) {
+            bridge(kernel, k);
+            readinessChanged(k);
+        }
     }
 
     /** Polls the internal platform selector: the bridged keys' ready sets, and the ready ones queued. */

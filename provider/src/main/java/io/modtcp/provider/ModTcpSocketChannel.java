@@ -56,6 +56,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     private boolean reuseAddress;
     private int trafficClass;
     private SocketAdaptor adaptor;
+    /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): every call then goes to it. */
+    private volatile SocketChannel kernel;
 
     ModTcpSocketChannel(SelectorProvider provider, TcpSocket socket, boolean connected) {
         super(provider);
@@ -68,6 +70,54 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
 
     TcpSocket tcpSocket() {
         return socket;
+    }
+
+    /** The platform channel this one delegates to, or null when on modtcp. */
+    SocketChannel kernel() {
+        return kernel;
+    }
+
+    /**
+     * Connects through the platform stack instead ({@code modtcp.kernel}). Options set so far are carried over; a bind
+     * to a modtcp address is not. Keys already registered follow the platform channel from now on.
+     */
+    private boolean connectKernel(InetSocketAddress isa, long timeoutNs) throws IOException {
+        SocketChannel k = PlatformProvider.get().openSocketChannel();
+        try {
+            k.setOption(StandardSocketOptions.TCP_NODELAY, socket.noDelay());
+            k.setOption(StandardSocketOptions.SO_KEEPALIVE, socket.keepAlive());
+            k.setOption(StandardSocketOptions.SO_LINGER, socket.linger());
+            k.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+            k.configureBlocking(blocking);
+        } catch (IOException | RuntimeException e) {
+            k.close();
+            throw e;
+        }
+        synchronized (stateLock) {
+            if (!isOpen()) {
+                k.close();
+                throw new ClosedChannelException();
+            }
+            kernel = k;
+        }
+        socket.close();
+        for (ModTcpSelectionKey key : registrations.keys()) {
+            key.selector.bridgeKernel(key, k);
+        }
+        try {
+            boolean connected;
+            if (blocking && timeoutNs > 0) {
+                k.socket().connect(isa, (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(timeoutNs)));
+                connected = true;
+            } else {
+                connected = k.connect(isa);
+            }
+            state = connected ? State.CONNECTED : State.PENDING;
+            return connected;
+        } catch (IOException e) {
+            close();
+            throw e;
+        }
     }
 
     @Override
@@ -138,6 +188,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     }
                 }
                 IpAddr dst = Addresses.forConnect(isa.getAddress());
+                if (ModTcpRuntime.get().config().routesToKernel(dst)) {
+                    return connectKernel(isa, timeoutNs);
+                }
                 boolean b = blocking;
                 boolean completed = false;
                 try {
@@ -176,6 +229,19 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 }
                 if (s != State.PENDING) {
                     throw new NoConnectionPendingException();
+                }
+                SocketChannel k = kernel;
+                if (k != null) {
+                    try {
+                        boolean connected = k.finishConnect();
+                        if (connected) {
+                            state = State.CONNECTED;
+                        }
+                        return connected;
+                    } catch (IOException e) {
+                        close();
+                        throw e;
+                    }
                 }
                 boolean b = blocking;
                 boolean completed = false;
@@ -217,7 +283,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     }
 
     boolean isBound() {
-        return socket.isBound();
+        SocketChannel k = kernel;
+        return k != null ? k.socket().isBound() : socket.isBound();
     }
 
     // ---- data ----
@@ -227,6 +294,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.requireNonNull(dst);
         synchronized (readLock) {
             beginRead();
+            SocketChannel k = kernel;
+            if (k != null) {
+                return kernelIo(() -> k.read(dst));
+            }
             return readBlockingOrNot(dst, blocking ? TcpSocket.FOREVER : 0);
         }
     }
@@ -236,6 +307,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         synchronized (readLock) {
             beginRead();
+            SocketChannel k = kernel;
+            if (k != null) {
+                return kernelIoLong(() -> k.read(dsts, offset, length));
+            }
             long total = 0;
             for (int i = offset; i < offset + length; i++) {
                 ByteBuffer dst = dsts[i];
@@ -262,6 +337,16 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 throw new IllegalBlockingModeException();
             }
             beginRead();
+            SocketChannel k = kernel;
+            if (k != null) {
+                Socket ks = k.socket();
+                ks.setSoTimeout((int) TimeUnit.NANOSECONDS.toMillis(timeoutNs));
+                int n = ks.getInputStream().read(dst.array(), dst.arrayOffset() + dst.position(), dst.remaining());
+                if (n > 0) {
+                    dst.position(dst.position() + n);
+                }
+                return n;
+            }
             return readBlockingOrNot(dst, timeoutOrForever(timeoutNs));
         }
     }
@@ -303,6 +388,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.requireNonNull(src);
         synchronized (writeLock) {
             beginWrite();
+            SocketChannel k = kernel;
+            if (k != null) {
+                return kernelIo(() -> k.write(src));
+            }
             return writeBlockingOrNot(src, blocking ? TcpSocket.FOREVER : 0);
         }
     }
@@ -312,6 +401,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.checkFromIndexSize(offset, length, srcs.length);
         synchronized (writeLock) {
             beginWrite();
+            SocketChannel k = kernel;
+            if (k != null) {
+                return kernelIoLong(() -> k.write(srcs, offset, length));
+            }
             long total = 0;
             boolean b = blocking;
             for (int i = offset; i < offset + length; i++) {
@@ -335,6 +428,13 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 throw new IllegalBlockingModeException();
             }
             beginWrite();
+            SocketChannel k = kernel;
+            if (k != null) {
+                while (src.hasRemaining()) {
+                    kernelIo(() -> k.write(src));
+                }
+                return;
+            }
             writeBlockingOrNot(src, TcpSocket.FOREVER);
         }
     }
@@ -344,8 +444,26 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         if (state != State.CONNECTED) {
             throw new NotYetConnectedException();
         }
-        if (socket.isOutputShutdown()) {
+        if (isOutputShutdown()) {
             throw new ClosedChannelException();
+        }
+    }
+
+    private interface KernelCall {
+        long call() throws IOException;
+    }
+
+    /** A call on the kernel channel; if it closed it (interrupt, asynchronous close), this channel closes too. */
+    private int kernelIo(KernelCall call) throws IOException {
+        return (int) kernelIoLong(call);
+    }
+
+    private long kernelIoLong(KernelCall call) throws IOException {
+        try {
+            return call.call();
+        } catch (ClosedChannelException e) {
+            close();
+            throw e;
         }
     }
 
@@ -378,6 +496,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
 
     int available() throws IOException {
         ensureOpen();
+        SocketChannel k = kernel;
+        if (k != null) {
+            return k.socket().getInputStream().available();
+        }
         return socket.available();
     }
 
@@ -390,7 +512,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             if (state != State.CONNECTED) {
                 throw new NotYetConnectedException();
             }
-            if (!socket.isInputShutdown()) {
+            if (kernel != null) {
+                kernel.shutdownInput();
+            } else if (!socket.isInputShutdown()) {
                 socket.shutdownInput();
             }
         }
@@ -404,7 +528,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             if (state != State.CONNECTED) {
                 throw new NotYetConnectedException();
             }
-            if (!socket.isOutputShutdown()) {
+            if (kernel != null) {
+                kernel.shutdownOutput();
+            } else if (!socket.isOutputShutdown()) {
                 socket.shutdownOutput();
             }
         }
@@ -412,20 +538,33 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     }
 
     boolean isInputShutdown() {
-        return socket.isInputShutdown();
+        SocketChannel k = kernel;
+        return k != null ? k.socket().isInputShutdown() : socket.isInputShutdown();
     }
 
     boolean isOutputShutdown() {
-        return socket.isOutputShutdown();
+        SocketChannel k = kernel;
+        return k != null ? k.socket().isOutputShutdown() : socket.isOutputShutdown();
     }
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
         socket.close();
+        SocketChannel k;
+        synchronized (stateLock) {
+            k = kernel;
+        }
+        if (k != null) {
+            k.close();
+        }
     }
 
     @Override
-    protected void implConfigureBlocking(boolean block) {
+    protected void implConfigureBlocking(boolean block) throws IOException {
+        SocketChannel k = kernel;
+        if (k != null) {
+            k.configureBlocking(block);
+        }
         blocking = block;
     }
 
@@ -444,6 +583,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     @Override
     public SocketAddress getLocalAddress() throws IOException {
         ensureOpen();
+        SocketChannel k = kernel;
+        if (k != null) {
+            return k.getLocalAddress();
+        }
         if (!socket.isBound()) {
             return null;
         }
@@ -453,14 +596,26 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
         ensureOpen();
+        SocketChannel k = kernel;
+        if (k != null) {
+            return state == State.CONNECTED ? k.getRemoteAddress() : null;
+        }
         return state == State.CONNECTED ? Addresses.toSocketAddress(socket.remoteAddress(), socket.remotePort()) : null;
     }
 
     InetSocketAddress remoteAddressOrNull() {
+        SocketChannel k = kernel;
+        if (k != null) {
+            return state == State.CONNECTED ? (InetSocketAddress) k.socket().getRemoteSocketAddress() : null;
+        }
         return state == State.CONNECTED ? Addresses.toSocketAddress(socket.remoteAddress(), socket.remotePort()) : null;
     }
 
     InetSocketAddress localAddressOrNull() {
+        SocketChannel k = kernel;
+        if (k != null) {
+            return (InetSocketAddress) k.socket().getLocalSocketAddress();
+        }
         return socket.isBound() ? Addresses.toSocketAddress(socket.localAddress(), socket.localPort()) : null;
     }
 
@@ -480,6 +635,10 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         }
         synchronized (stateLock) {
             ensureOpen();
+            if (kernel != null) {
+                kernel.setOption(name, value);
+                return this;
+            }
             setSocketOption(socket, name, value);
             if (name == StandardSocketOptions.SO_REUSEADDR) {
                 reuseAddress = (Boolean) value;
@@ -503,6 +662,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         }
         synchronized (stateLock) {
             ensureOpen();
+            if (kernel != null) {
+                return kernel.getOption(name);
+            }
             if (name == StandardSocketOptions.SO_REUSEADDR) {
                 return (T) Boolean.valueOf(reuseAddress);
             }

@@ -36,6 +36,9 @@ final class ModTcpSocketImpl extends SocketImpl {
     private boolean reuseAddress;
     private int trafficClass;
     private boolean oobInline;
+    /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): streams and options go to it. */
+    private volatile java.net.Socket kernelSocket;
+
     private InputStream in;
     private OutputStream out;
 
@@ -84,6 +87,10 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         TcpSocket s = socket();
         IpAddr dst = Addresses.forConnect(isa.getAddress());
+        if (runtime.config().routesToKernel(dst)) {
+            connectKernel(isa, timeoutMs, s);
+            return;
+        }
         try {
             s.connect(dst, isa.getPort(), timeoutMs > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMs) : TcpSocket.FOREVER);
         } catch (IOException e) {
@@ -93,6 +100,25 @@ final class ModTcpSocketImpl extends SocketImpl {
         this.address = isa.getAddress();
         this.port = isa.getPort();
         this.localport = s.localPort();
+    }
+
+    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s) throws IOException {
+        java.net.Socket ks = PlatformProvider.get().openSocketChannel().socket();
+        try {
+            ks.setTcpNoDelay(s.noDelay());
+            ks.setKeepAlive(s.keepAlive());
+            ks.setSoLinger(s.linger() >= 0, Math.max(0, s.linger()));
+            ks.setSoTimeout(soTimeoutMs);
+            ks.connect(isa, timeoutMs);
+        } catch (IOException | RuntimeException e) {
+            ks.close();
+            throw e;
+        }
+        kernelSocket = ks;
+        s.close();
+        this.address = isa.getAddress();
+        this.port = isa.getPort();
+        this.localport = ks.getLocalPort();
     }
 
     @Override
@@ -127,6 +153,9 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected synchronized InputStream getInputStream() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getInputStream();
+        }
         TcpSocket s = socket();
         if (in == null) {
             in = new InputStream() {
@@ -164,6 +193,9 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected synchronized OutputStream getOutputStream() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getOutputStream();
+        }
         TcpSocket s = socket();
         if (out == null) {
             out = new OutputStream() {
@@ -189,6 +221,9 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected int available() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getInputStream().available();
+        }
         return socket().available();
     }
 
@@ -197,15 +232,26 @@ final class ModTcpSocketImpl extends SocketImpl {
         if (socket != null) {
             socket.close();
         }
+        if (kernelSocket != null) {
+            kernelSocket.close();
+        }
     }
 
     @Override
     protected void shutdownInput() throws IOException {
+        if (kernelSocket != null) {
+            kernelSocket.shutdownInput();
+            return;
+        }
         socket().shutdownInput();
     }
 
     @Override
     protected void shutdownOutput() throws IOException {
+        if (kernelSocket != null) {
+            kernelSocket.shutdownOutput();
+            return;
+        }
         socket().shutdownOutput();
     }
 
@@ -223,6 +269,17 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public void setOption(int optID, Object value) throws SocketException {
+        if (optID == SocketOptions.SO_TIMEOUT) {
+            soTimeoutMs = (Integer) value;
+            if (kernelSocket != null) {
+                kernelSocket.setSoTimeout(soTimeoutMs);
+            }
+            return;
+        }
+        if (kernelSocket != null) {
+            setKernelOption(kernelSocket, optID, value);
+            return;
+        }
         TcpSocket s = socket();
         switch (optID) {
             case SocketOptions.TCP_NODELAY:
@@ -267,6 +324,9 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public Object getOption(int optID) throws SocketException {
+        if (kernelSocket != null && optID != SocketOptions.SO_TIMEOUT) {
+            return kernelOption(kernelSocket, optID);
+        }
         TcpSocket s = socket();
         switch (optID) {
             case SocketOptions.TCP_NODELAY:
@@ -296,6 +356,62 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
     }
 
+    private static void setKernelOption(java.net.Socket ks, int optID, Object value) throws SocketException {
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                ks.setTcpNoDelay((Boolean) value);
+                break;
+            case SocketOptions.SO_KEEPALIVE:
+                ks.setKeepAlive((Boolean) value);
+                break;
+            case SocketOptions.SO_LINGER:
+                ks.setSoLinger(value instanceof Integer, value instanceof Integer ? (Integer) value : 0);
+                break;
+            case SocketOptions.SO_RCVBUF:
+                ks.setReceiveBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_SNDBUF:
+                ks.setSendBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_REUSEADDR:
+                ks.setReuseAddress((Boolean) value);
+                break;
+            case SocketOptions.IP_TOS:
+                ks.setTrafficClass((Integer) value);
+                break;
+            case SocketOptions.SO_OOBINLINE:
+                ks.setOOBInline((Boolean) value);
+                break;
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
+    private static Object kernelOption(java.net.Socket ks, int optID) throws SocketException {
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                return ks.getTcpNoDelay();
+            case SocketOptions.SO_KEEPALIVE:
+                return ks.getKeepAlive();
+            case SocketOptions.SO_LINGER:
+                return ks.getSoLinger() < 0 ? (Object) Boolean.FALSE : (Object) ks.getSoLinger();
+            case SocketOptions.SO_RCVBUF:
+                return ks.getReceiveBufferSize();
+            case SocketOptions.SO_SNDBUF:
+                return ks.getSendBufferSize();
+            case SocketOptions.SO_REUSEADDR:
+                return ks.getReuseAddress();
+            case SocketOptions.IP_TOS:
+                return ks.getTrafficClass();
+            case SocketOptions.SO_OOBINLINE:
+                return ks.getOOBInline();
+            case SocketOptions.SO_BINDADDR:
+                return ks.getLocalAddress();
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
     // ---- typed options (JDK 9+; required of custom impls since JDK 14) ----
 
     @Override
@@ -312,6 +428,10 @@ final class ModTcpSocketImpl extends SocketImpl {
         if (!name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "'");
         }
+        if (kernelSocket != null) {
+            kernelSocket.setOption(name, value);
+            return;
+        }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
         } else if (name == StandardSocketOptions.IP_TOS) {
@@ -327,6 +447,9 @@ final class ModTcpSocketImpl extends SocketImpl {
         Objects.requireNonNull(name);
         if (!supportedOptions().contains(name)) {
             throw new UnsupportedOperationException("'" + name + "' not supported");
+        }
+        if (kernelSocket != null) {
+            return kernelSocket.getOption(name);
         }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             return (T) Boolean.valueOf(reuseAddress);
