@@ -97,7 +97,10 @@ public final class ModTcpRuntime {
         PcapWriter pcap = null;
         if (config.pcap() != null) {
             try {
-                pcap = new PcapWriter(config.pcap());
+                PcapWriter writer = new PcapWriter(config.pcap());
+                // Records are buffered: push them out when the JVM exits (the stack thread is a daemon).
+                Runtime.getRuntime().addShutdownHook(new Thread(writer::flush, "modtcp-pcap-flush"));
+                pcap = writer;
             } catch (IOException e) {
                 throw new UncheckedIOException("modtcp.pcap=" + config.pcap() + ": cannot open: " + e.getMessage(), e);
             }

@@ -596,6 +596,74 @@ class ChannelBehaviourTest {
         }
 
         @Test
+        void shouldReturnFromSelectWhenInterruptedAndKeepTheInterrupt() throws Exception {
+            Selector sel = track(provider().openSelector());
+            CompletableFuture<Boolean> f = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    sel.select();
+                    f.complete(Thread.currentThread().isInterrupted());
+                } catch (Throwable e) {
+                    f.completeExceptionally(e);
+                }
+            });
+            t.start();
+            Thread.sleep(100);
+            t.interrupt();
+            assertTrue(f.get(5, TimeUnit.SECONDS));
+            assertTrue(sel.isOpen());
+        }
+
+        @Test
+        void shouldReturnFromSelectWhenSelectorClosedByAnotherThread() throws Exception {
+            Selector sel = provider().openSelector();
+            CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return sel.select();
+                } catch (IOException e) {
+                    throw new RuntimeException(e);
+                }
+            });
+            Thread.sleep(100);
+            sel.close();
+            assertEquals(0, f.get(5, TimeUnit.SECONDS));
+        }
+
+        @Test
+        void shouldRejectBadRegistrations() throws IOException {
+            SocketChannel[] p = pair();
+            Selector sel = track(provider().openSelector());
+            assertThrows(java.nio.channels.IllegalBlockingModeException.class, () -> p[0].register(sel, 0));
+            p[0].configureBlocking(false);
+            assertThrows(IllegalArgumentException.class, () -> p[0].register(sel, SelectionKey.OP_ACCEPT));
+            SelectionKey k = p[0].register(sel, SelectionKey.OP_READ, "att");
+            assertEquals("att", k.attachment());
+            assertSame(k, p[0].register(sel, SelectionKey.OP_WRITE));
+            assertEquals(SelectionKey.OP_WRITE, k.interestOps());
+            assertThrows(java.nio.channels.IllegalBlockingModeException.class, () -> p[0].configureBlocking(true));
+            assertThrows(IllegalArgumentException.class, () -> k.interestOps(SelectionKey.OP_ACCEPT));
+            k.cancel();
+            assertThrows(java.nio.channels.CancelledKeyException.class, k::interestOps);
+            assertThrows(java.nio.channels.CancelledKeyException.class, k::readyOps);
+            Selector closed = provider().openSelector();
+            closed.close();
+            assertThrows(ClosedSelectorException.class, () -> p[1].configureBlocking(false)
+                    .register(closed, 0));
+        }
+
+        @Test
+        void shouldCancelKeysWhenChannelClosed() throws IOException {
+            SocketChannel[] p = pair();
+            Selector sel = track(provider().openSelector());
+            p[0].configureBlocking(false);
+            SelectionKey k = p[0].register(sel, SelectionKey.OP_READ);
+            p[0].close();
+            assertFalse(k.isValid());
+            sel.selectNow();
+            assertFalse(sel.keys().contains(k));
+        }
+
+        @Test
         void shouldMoveBulkDataIntact() throws Exception {
             SocketChannel[] p = pair();
             byte[] data = new byte[1 << 20];

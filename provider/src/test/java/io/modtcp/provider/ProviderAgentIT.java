@@ -97,10 +97,12 @@ class ProviderAgentIT {
     @Timeout(value = 120, unit = TimeUnit.SECONDS)
     void shouldRunNioOverModTcpWithOnlyTheProviderProperty(String java) throws Exception {
         String agent = System.getProperty("modtcp.agent.jar");
+        Path pcap = Files.createTempFile(Path.of(agent).getParent(), "nio-", ".pcap");
         String out = run(
                 java,
                 List.of(
                         "-Djava.nio.channels.spi.SelectorProvider=io.modtcp.provider.ModTcpSelectorProvider",
+                        "-Dmodtcp.pcap=" + pcap,
                         "-cp",
                         programClassPath() + File.pathSeparator + agent),
                 "nio");
@@ -109,6 +111,9 @@ class ProviderAgentIT {
         assertTrue(out.contains("httpclient 200 hello from jetty /hc2"), out);
         assertTrue(figure(out, "socketChannels") >= 2, out);
         assertEquals(0, figure(out, "socketImpls"), out);
+        // modtcp.pcap: the capture holds the traffic (24-byte header, then 16 bytes + packet per record)
+        assertTrue(out.contains("capturing to " + pcap), out);
+        assertTrue(Files.size(pcap) > 24 + 10 * 56, "pcap size " + Files.size(pcap));
     }
 
     /** Runs the sample program; returns "exit=N\n" and its output. */
