@@ -664,6 +664,31 @@ class ChannelBehaviourTest {
         }
 
         @Test
+        void shouldOpenUnixDomainChannelsFromThePlatform(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+                throws IOException {
+            java.net.UnixDomainSocketAddress addr = java.net.UnixDomainSocketAddress.of(dir.resolve("s.sock"));
+            ServerSocketChannel ssc = track(provider().openServerSocketChannel(java.net.StandardProtocolFamily.UNIX));
+            ssc.bind(addr);
+            SocketChannel c = track(provider().openSocketChannel(java.net.StandardProtocolFamily.UNIX));
+            assertTrue(c.connect(addr));
+            SocketChannel a = track(ssc.accept());
+            c.write(bytes("u"));
+            assertEquals("u", readExactly(a, 1));
+            assertFalse(c instanceof ModTcpSocketChannel);
+        }
+
+        @Test
+        void shouldOpenDatagramChannelFromThePlatform() throws IOException {
+            java.nio.channels.DatagramChannel d = track(provider().openDatagramChannel());
+            d.bind(new InetSocketAddress(LOOPBACK, 0));
+            java.nio.channels.DatagramChannel e = track(provider().openDatagramChannel());
+            e.send(bytes("d"), d.getLocalAddress());
+            ByteBuffer b = ByteBuffer.allocate(4);
+            assertNotNull(d.receive(b));
+            assertEquals(1, b.position());
+        }
+
+        @Test
         void shouldMoveBulkDataIntact() throws Exception {
             SocketChannel[] p = pair();
             byte[] data = new byte[1 << 20];
