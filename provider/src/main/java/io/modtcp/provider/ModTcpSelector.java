@@ -172,8 +172,9 @@ final class ModTcpSelector extends AbstractSelector {
             batch.add(k);
         }
         int n = 0;
+        int i = 0;
         try {
-            for (int i = 0; i < batch.size(); i++) {
+            for (; i < batch.size(); i++) {
                 k = batch.get(i);
                 k.queued.set(false);
                 if (!k.isValid()) {
@@ -203,6 +204,12 @@ final class ModTcpSelector extends AbstractSelector {
                 }
             }
         } finally {
+            // An action that threw leaves the rest of the batch unexamined: keep those keys for the next selection.
+            for (int j = i + 1; j < batch.size(); j++) {
+                ModTcpSelectionKey rest = batch.get(j);
+                rest.queued.set(false);
+                enqueue(rest);
+            }
             batch.clear();
         }
         return n;

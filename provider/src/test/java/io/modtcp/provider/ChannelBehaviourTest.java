@@ -689,6 +689,58 @@ class ChannelBehaviourTest {
         }
 
         @Test
+        void shouldSignalWritableAgainOnceThePeerDrainsAFullSendBuffer() throws Exception {
+            SocketChannel[] p = pair();
+            p[0].configureBlocking(false);
+            ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
+            long queued = 0;
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int zeros = 0;
+            // Fill both the send buffer and the peer's receive window until writes return 0 for a while.
+            while (zeros < 20 && System.nanoTime() < deadline) {
+                chunk.clear();
+                int n = p[0].write(chunk);
+                queued += n;
+                if (n == 0) {
+                    zeros++;
+                    Thread.sleep(5);
+                } else {
+                    zeros = 0;
+                }
+            }
+            assertTrue(queued > 0);
+            Selector sel = track(provider().openSelector());
+            SelectionKey k = p[0].register(sel, SelectionKey.OP_WRITE);
+            assertEquals(0, sel.selectNow());
+            ByteBuffer sink = ByteBuffer.allocate(256 * 1024);
+            long drained = 0;
+            while (drained < queued) {
+                sink.clear();
+                drained += p[1].read(sink);
+                if (sel.selectNow() == 1) {
+                    break;
+                }
+            }
+            assertTrue(k.isWritable() || sel.select(5000) == 1);
+            assertTrue(k.isWritable());
+        }
+
+        @Test
+        void shouldResetPeerWhenClosedWithLingerZero() throws Exception {
+            SocketChannel[] p = pair();
+            p[0].setOption(StandardSocketOptions.SO_LINGER, 0);
+            p[0].close();
+            IOException e = assertThrows(IOException.class, () -> {
+                for (int i = 0; i < 100; i++) {
+                    if (p[1].read(ByteBuffer.allocate(1)) < 0) {
+                        return;
+                    }
+                }
+            });
+            assertTrue(e.getMessage().contains("Connection reset"), e.getMessage());
+        }
+
+        @Test
         void shouldMoveBulkDataIntact() throws Exception {
             SocketChannel[] p = pair();
             byte[] data = new byte[1 << 20];

@@ -75,6 +75,7 @@ class ProviderAgentIT {
             assertTrue(out.contains("urlconnection 200 hello from jetty /uc" + i), out);
         }
         assertTrue(out.contains("socket echo ping"), out);
+        assertTrue(out.contains("httpclient concurrent ok 64/64"), out);
         assertTrue(figure(out, "socketChannels") >= 2, out);
         assertTrue(figure(out, "serverChannels") >= 1, out);
         assertTrue(figure(out, "socketImpls") >= 3, out);

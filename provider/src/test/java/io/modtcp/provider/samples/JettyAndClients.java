@@ -64,6 +64,24 @@ public final class JettyAndClients {
                         HttpResponse.BodyHandlers.ofString());
                 System.out.println("httpclient " + r.statusCode() + " " + r.body());
             }
+            // 64 concurrent requests on the HttpClient's own selector thread and Jetty's.
+            java.util.List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> futures =
+                    new java.util.ArrayList<>();
+            for (int i = 0; i < 64; i++) {
+                futures.add(client.sendAsync(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/many" + i))
+                                .timeout(Duration.ofSeconds(20))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString()));
+            }
+            int ok = 0;
+            for (int i = 0; i < futures.size(); i++) {
+                HttpResponse<String> r = futures.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                if (r.statusCode() == 200 && r.body().equals("hello from jetty /many" + i)) {
+                    ok++;
+                }
+            }
+            System.out.println("httpclient concurrent ok " + ok + "/64");
             for (int i = 0; i < (nioOnly ? 0 : 3); i++) {
                 HttpURLConnection c = (HttpURLConnection) URI.create("http://127.0.0.1:" + port + "/uc" + i)
                         .toURL()
