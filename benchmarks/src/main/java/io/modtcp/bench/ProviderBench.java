@@ -36,6 +36,26 @@ public final class ProviderBench {
         print("platform", p);
         print("modtcp", m);
         System.out.printf("modtcp/platform: round trips %.2f, bulk %.2f%n", m[1] / p[1], m[3] / p[3]);
+        System.out.printf(
+                "selector wakeup()+selectNow(): platform %.0f ns, modtcp %.0f ns%n",
+                wakeupNs(platform), wakeupNs(modtcp));
+    }
+
+    /** The JDK HttpClient calls wakeup() very often: the cost of a wakeup consumed by the next selection. */
+    private static double wakeupNs(SelectorProvider provider) throws IOException {
+        try (java.nio.channels.Selector sel = provider.openSelector()) {
+            int n = 1_000_000;
+            for (int i = 0; i < n / 10; i++) {
+                sel.wakeup();
+                sel.selectNow();
+            }
+            long t0 = System.nanoTime();
+            for (int i = 0; i < n; i++) {
+                sel.wakeup();
+                sel.selectNow();
+            }
+            return (System.nanoTime() - t0) / (double) n;
+        }
     }
 
     private static void print(String name, double[] r) {
