@@ -88,4 +88,11 @@ public class ModTcpSelectorProvider extends SelectorProvider {
     public Pipe openPipe() throws IOException {
         return PlatformProvider.get().openPipe();
     }
+
+    /** A channel inherited from the launching process (inetd style) is a kernel one: the platform's. */
+    @Override
+    public java.nio.channels.Channel inheritedChannel() throws IOException {
+        SelectorProvider platform = PlatformProvider.find();
+        return platform == null ? null : platform.inheritedChannel();
+    }
 }
