@@ -352,6 +352,49 @@ class ChannelBehaviourTest {
         }
 
         @Test
+        void shouldCloseByInterruptWhenBlockedAcceptIsInterrupted() throws Exception {
+            ServerSocketChannel ssc = server();
+            CompletableFuture<Throwable> result = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    ssc.accept();
+                    result.complete(null);
+                } catch (Throwable e) {
+                    result.complete(e);
+                }
+            });
+            t.start();
+            Thread.sleep(200);
+            t.interrupt();
+            Throwable e = result.get(5, TimeUnit.SECONDS);
+            assertTrue(e instanceof ClosedByInterruptException, String.valueOf(e));
+            assertFalse(ssc.isOpen());
+        }
+
+        @Test
+        void shouldCloseByInterruptWhenBlockedWriterIsInterrupted() throws Exception {
+            SocketChannel[] p = pair();
+            CompletableFuture<Throwable> result = new CompletableFuture<>();
+            Thread t = new Thread(() -> {
+                try {
+                    ByteBuffer big = ByteBuffer.allocate(1 << 20);
+                    while (true) {
+                        big.clear();
+                        p[0].write(big); // the peer never reads: blocks once buffers are full
+                    }
+                } catch (Throwable e) {
+                    result.complete(e);
+                }
+            });
+            t.start();
+            Thread.sleep(300);
+            t.interrupt();
+            Throwable e = result.get(5, TimeUnit.SECONDS);
+            assertTrue(e instanceof ClosedByInterruptException, String.valueOf(e));
+            assertFalse(p[0].isOpen());
+        }
+
+        @Test
         void shouldBindEphemeralPortOnWildcard() throws IOException {
             ServerSocketChannel ssc = track(provider().openServerSocketChannel());
             ssc.bind(null);
