@@ -57,6 +57,7 @@ public final class NetStack implements AutoCloseable {
     private volatile Runnable wakeup = () -> {};
     private volatile boolean closed;
     private long uncaught;
+    private long roundNowNs;
 
     private NetStack(Builder b) {
         this.clock = b.clock;
@@ -84,6 +85,16 @@ public final class NetStack implements AutoCloseable {
 
     public Clock clock() {
         return clock;
+    }
+
+    /**
+     * The time of the current {@link #poll} on the stack thread (the clock elsewhere). Work done inside a poll, such as
+     * a socket's command, must use it rather than read the clock again: segments sent later in the same poll carry the
+     * poll's time, and a fresher time on an earlier segment makes TSval go backwards (RFC 7323 §5.4) and the peer
+     * drop the later ones by PAWS.
+     */
+    public long nowNs() {
+        return isStackThread() ? roundNowNs : clock.nanoTime();
     }
 
     public Counters counters() {
@@ -143,6 +154,7 @@ public final class NetStack implements AutoCloseable {
      * @return the earliest time at which there is more to do, or {@link Long#MAX_VALUE}
      */
     public long poll(long nowNs) {
+        this.roundNowNs = nowNs;
         // Rounds until quiet: handling a packet or a command can put new packets on a link that delivers to
         // this very stack (loopback), and nothing else would wake us for those.
         int work = 0;

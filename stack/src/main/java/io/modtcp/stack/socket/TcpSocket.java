@@ -245,7 +245,7 @@ public final class TcpSocket {
                                 receiveBufferBytes,
                                 sendBufferBytes,
                                 stackSide,
-                                stack.clock().nanoTime());
+                                stack.nowNs());
                 if (result instanceof TcpEngine.ConnectResult.NoRoute) {
                     throw new NoRouteToHostException("No route to host " + remote);
                 }
@@ -991,7 +991,7 @@ public final class TcpSocket {
     /** On the stack thread: hand pending data and requests to TCP. */
     private void syncOnStack() {
         syncQueued.set(false);
-        long now = stack.clock().nanoTime();
+        long now = stack.nowNs();
         TcpEngine tcp = stack.tcp();
         ArrayDeque<ByteBuf> toSend = null;
         int consumed;
@@ -1068,14 +1068,7 @@ public final class TcpSocket {
     }
 
     private void applyOptions(TcpConnection c) {
-        applyOptions(
-                c,
-                noDelay,
-                keepAlive,
-                lingerSeconds,
-                receiveBufferBytes,
-                sendBufferBytes,
-                stack.clock().nanoTime());
+        applyOptions(c, noDelay, keepAlive, lingerSeconds, receiveBufferBytes, sendBufferBytes, stack.nowNs());
     }
 
     private void applyOptions(TcpConnection c, boolean nd, boolean ka, int linger, int rcvBuf, int sndBuf, long now) {
@@ -1130,9 +1123,9 @@ public final class TcpSocket {
                 if (closedFully()) {
                     // Data for a socket the application closed: Linux answers with a reset (tcp_rcv_state_process).
                     stack.counters().inc(Counter.SOCKET_DATA_AFTER_CLOSE);
-                    stack.tcp().abort(c, stack.clock().nanoTime());
+                    stack.tcp().abort(c, stack.nowNs());
                 } else {
-                    stack.tcp().consumed(c, n, stack.clock().nanoTime());
+                    stack.tcp().consumed(c, n, stack.nowNs());
                 }
                 return;
             }
