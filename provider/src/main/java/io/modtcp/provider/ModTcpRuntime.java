@@ -39,10 +39,45 @@ public final class ModTcpRuntime {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
-    private ModTcpRuntime(ModTcpConfig config, NetStack stack) {
+    private ModTcpRuntime(ModTcpConfig config, NetStack stack, Link tun) {
         this.config = config;
         this.stack = stack;
-        this.thread = new StackThread(stack, "modtcp-stack").start();
+        this.thread = (tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()))
+                .start();
+    }
+
+    /**
+     * A TUN link does not wake the stack thread itself: the thread must wait in poll(2) on the device's descriptor,
+     * with tun-backend's {@code PollWaiter} and the stack's {@code StackThread(NetStack, String, Waiter)}. Both are
+     * looked up by name, so this compiles against stacks without them (then the thread polls its links on its
+     * park timeout, slowly, and says so).
+     */
+    private static StackThread tunStackThread(NetStack stack, Link tun, String device) {
+        Class<?> waiterType;
+        try {
+            waiterType = Class.forName("io.modtcp.stack.runtime.Waiter", false, NetStack.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "modtcp.tun=" + device + ": this stack has no StackThread Waiter; TUN input waits for the"
+                            + " stack thread's park timeout");
+            return new StackThread(stack, "modtcp-stack");
+        }
+        try {
+            int fd = (Integer) tun.getClass().getMethod("fd").invoke(tun);
+            Class<?> c = Class.forName("io.modtcp.tun.PollWaiter", true, ModTcpRuntime.class.getClassLoader());
+            Object waiter = c.getConstructor(int[].class).newInstance((Object) new int[] {fd});
+            return StackThread.class
+                    .getConstructor(NetStack.class, String.class, waiterType)
+                    .newInstance(stack, "modtcp-stack", waiter);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": cannot wait on the device: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("modtcp.tun=" + device + ": cannot wait on the device: " + e, e);
+        }
     }
 
     /** The runtime, booting it on first use. */
@@ -108,15 +143,13 @@ public final class ModTcpRuntime {
         if (config.loopback()) {
             b.addInterface(tap(new LoopbackLink(65535, 4096), pcap), IpAddr.parseV4("127.0.0.1"), 8, null);
         }
+        Link tun = null;
         if (config.tun() != null) {
-            b.addInterface(
-                    tap(openTun(config.tun(), config.mtu()), pcap),
-                    config.address(),
-                    config.prefixLength(),
-                    config.gateway());
+            tun = openTun(config.tun(), config.mtu());
+            b.addInterface(tap(tun, pcap), config.address(), config.prefixLength(), config.gateway());
         }
         NetStack stack = b.build();
-        ModTcpRuntime r = new ModTcpRuntime(config, stack);
+        ModTcpRuntime r = new ModTcpRuntime(config, stack, tun);
         StringJoiner links = new StringJoiner(", ");
         for (NetInterface netif : stack.interfaces()) {
             links.add(netif.link().name() + " " + netif.address() + "/" + netif.prefixLength()
