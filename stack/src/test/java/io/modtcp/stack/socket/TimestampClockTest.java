@@ -45,7 +45,8 @@ class TimestampClockTest {
         public boolean transmit(ByteBuf packet, long nowNs) {
             SegmentSpec spec = SegmentSpec.decode(packet);
             if (spec.options().timestamps()) {
-                Integer previous = last.put(spec.srcPort() << 16 | spec.dstPort(), spec.options().tsVal());
+                Integer previous = last.put(
+                        spec.srcPort() << 16 | spec.dstPort(), spec.options().tsVal());
                 if (previous != null && spec.options().tsVal() - previous < 0) {
                     regressions.add(previous + " then " + spec);
                 }

@@ -1,0 +1,226 @@
+package io.modtcp.provider;
+
+import io.modtcp.stack.wire.IpAddr;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+
+/**
+ * The provider's configuration: system properties {@code modtcp.KEY}, or agent arguments {@code KEY=VALUE,...} with
+ * the same keys. Every key is listed in {@link #KEYS} (the README table is the same list). A bad value fails with an
+ * {@link IllegalArgumentException} whose message starts with the key.
+ *
+ * @param tun the TUN device name, or null for the in-JVM loopback only
+ * @param address the stack's address on the TUN link, with {@code prefixLength}
+ * @param gateway the TUN link's gateway, or null
+ * @param mtu the TUN link's MTU
+ * @param pcap a capture file for every link, or null
+ * @param kernel destination prefixes routed to the platform stack instead of modtcp
+ * @param loopback whether the in-JVM loopback link (127.0.0.1/8) is present
+ * @param sendBufferBytes default SO_SNDBUF, or 0 for the stack's default
+ * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
+ * @param seed the stack's random seed, or null for a random one
+ */
+public record ModTcpConfig(
+        String tun,
+        IpAddr address,
+        int prefixLength,
+        IpAddr gateway,
+        int mtu,
+        Path pcap,
+        List<Prefix> kernel,
+        boolean loopback,
+        int sendBufferBytes,
+        int receiveBufferBytes,
+        Long seed) {
+
+    /** The system-property prefix. */
+    public static final String PREFIX = "modtcp.";
+
+    /** Every key, with its meaning (the README's table). */
+    public static final Map<String, String> KEYS;
+
+    static {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("tun", "TUN device name (e.g. mt0); absent: in-JVM loopback only");
+        k.put("address", "address/prefix on the TUN link, e.g. 192.0.2.2/24 (required with tun)");
+        k.put("gateway", "gateway on the TUN link, e.g. 192.0.2.1 (optional)");
+        k.put("mtu", "TUN MTU in bytes, 576..65535 (default 1500)");
+        k.put("pcap", "capture every packet of every link to this pcap file");
+        k.put("kernel", "destination prefixes (a.b.c.d/n separated by ';') routed to the platform stack");
+        k.put("loopback", "true/false: keep the in-JVM loopback link 127.0.0.1/8 (default true)");
+        k.put("sndbuf", "default SO_SNDBUF in bytes");
+        k.put("rcvbuf", "default SO_RCVBUF in bytes (at most 65535: no window scaling into the socket yet)");
+        k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
+        KEYS = Collections.unmodifiableMap(k);
+    }
+
+    public ModTcpConfig {
+        kernel = List.copyOf(kernel);
+    }
+
+    /** An IPv4 prefix. */
+    public record Prefix(int network, int length) {
+        public boolean contains(IpAddr a) {
+            if (!a.isV4()) {
+                return false;
+            }
+            int mask = length == 0 ? 0 : -1 << (32 - length);
+            return (a.v4() & mask) == (network & mask);
+        }
+    }
+
+    /** From the {@code modtcp.*} system properties. */
+    public static ModTcpConfig fromSystemProperties() {
+        return fromSystemProperties(System.getProperties());
+    }
+
+    static ModTcpConfig fromSystemProperties(Properties props) {
+        Map<String, String> values = new LinkedHashMap<>();
+        for (String key : KEYS.keySet()) {
+            String v = props.getProperty(PREFIX + key);
+            if (v != null) {
+                values.put(key, v);
+            }
+        }
+        return parse(values);
+    }
+
+    /**
+     * Parses agent arguments {@code key=value,key=value} (keys without the prefix).
+     *
+     * @throws IllegalArgumentException naming the key for an unknown key or a malformed pair
+     */
+    public static Map<String, String> parseAgentArgs(String args) {
+        Map<String, String> values = new LinkedHashMap<>();
+        if (args == null || args.isBlank()) {
+            return values;
+        }
+        for (String pair : args.split(",")) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("modtcp agent argument '" + pair + "': expected key=value");
+            }
+            String key = pair.substring(0, eq).trim();
+            if (key.startsWith(PREFIX)) {
+                key = key.substring(PREFIX.length());
+            }
+            if (!KEYS.containsKey(key)) {
+                throw new IllegalArgumentException("modtcp." + key + ": unknown key (known: " + KEYS.keySet() + ")");
+            }
+            values.put(key, pair.substring(eq + 1).trim());
+        }
+        return values;
+    }
+
+    /** Parses and validates {@code values} (keys without prefix). */
+    public static ModTcpConfig parse(Map<String, String> values) {
+        String tun = blankToNull(values.get("tun"));
+        IpAddr address = null;
+        int prefixLength = 0;
+        String addressText = blankToNull(values.get("address"));
+        if (addressText != null) {
+            int slash = addressText.indexOf('/');
+            if (slash < 0) {
+                throw bad("address", addressText, "expected a.b.c.d/prefix");
+            }
+            address = ipv4("address", addressText.substring(0, slash));
+            prefixLength = integer("address", addressText.substring(slash + 1), 1, 32);
+        }
+        IpAddr gateway = values.containsKey("gateway") ? ipv4("gateway", values.get("gateway")) : null;
+        if (tun == null && (address != null || gateway != null)) {
+            throw new IllegalArgumentException(
+                    "modtcp." + (address != null ? "address" : "gateway") + ": needs modtcp.tun (a TUN device)");
+        }
+        if (tun != null && address == null) {
+            throw new IllegalArgumentException("modtcp.address: required with modtcp.tun=" + tun);
+        }
+        int mtu = values.containsKey("mtu") ? integer("mtu", values.get("mtu"), 576, 65535) : 1500;
+        Path pcap = values.containsKey("pcap") ? Path.of(values.get("pcap").trim()) : null;
+        List<Prefix> kernel = new ArrayList<>();
+        String kernelText = blankToNull(values.get("kernel"));
+        if (kernelText != null) {
+            for (String p : kernelText.split("[;\\s]+")) {
+                if (p.isEmpty()) {
+                    continue;
+                }
+                int slash = p.indexOf('/');
+                IpAddr net = ipv4("kernel", slash < 0 ? p : p.substring(0, slash));
+                int len = slash < 0 ? 32 : integer("kernel", p.substring(slash + 1), 0, 32);
+                kernel.add(new Prefix(net.v4(), len));
+            }
+        }
+        boolean loopback = bool("loopback", values.getOrDefault("loopback", "true"));
+        int sndbuf = values.containsKey("sndbuf") ? integer("sndbuf", values.get("sndbuf"), 2048, 1 << 30) : 0;
+        int rcvbuf = values.containsKey("rcvbuf") ? integer("rcvbuf", values.get("rcvbuf"), 1024, 65535) : 0;
+        Long seed = null;
+        if (values.containsKey("seed")) {
+            try {
+                seed = Long.parseLong(values.get("seed").trim());
+            } catch (NumberFormatException e) {
+                throw bad("seed", values.get("seed"), "not a number");
+            }
+        }
+        if (!loopback && tun == null) {
+            throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
+        }
+        return new ModTcpConfig(tun, address, prefixLength, gateway, mtu, pcap, kernel, loopback, sndbuf, rcvbuf, seed);
+    }
+
+    /** True when connections to {@code dst} go to the platform stack. */
+    public boolean routesToKernel(IpAddr dst) {
+        for (Prefix p : kernel) {
+            if (p.contains(dst)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
+    }
+
+    private static IpAddr ipv4(String key, String text) {
+        try {
+            return IpAddr.parseV4(text.trim());
+        } catch (RuntimeException e) {
+            throw bad(key, text, "not an IPv4 address");
+        }
+    }
+
+    private static int integer(String key, String text, int min, int max) {
+        int v;
+        try {
+            v = Integer.parseInt(text.trim());
+        } catch (NumberFormatException e) {
+            throw bad(key, text, "not a number");
+        }
+        if (v < min || v > max) {
+            throw bad(key, text, "out of range " + min + ".." + max);
+        }
+        return v;
+    }
+
+    private static boolean bool(String key, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("true")) {
+            return true;
+        }
+        if (t.equals("false")) {
+            return false;
+        }
+        throw bad(key, text, "expected true or false");
+    }
+
+    private static IllegalArgumentException bad(String key, String value, String why) {
+        return new IllegalArgumentException("modtcp." + key + "='" + value + "': " + why);
+    }
+}

@@ -1,0 +1,230 @@
+package io.modtcp.provider;
+
+import io.modtcp.stack.NetStack;
+import io.modtcp.stack.ip.NetInterface;
+import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.LoopbackLink;
+import io.modtcp.stack.link.PcapWriter;
+import io.modtcp.stack.link.TappedLink;
+import io.modtcp.stack.runtime.StackThread;
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.wire.IpAddr;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.StringJoiner;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The process-wide modtcp stack behind the provider: one {@link NetStack} and one {@link StackThread}, booted lazily
+ * on first use from {@link ModTcpConfig#fromSystemProperties()} and logged in one line.
+ */
+public final class ModTcpRuntime {
+    private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
+    /** The TUN link class of the tun-backend module, loaded reflectively when {@code modtcp.tun} is set. */
+    static final String TUN_LINK_CLASS = "io.modtcp.tun.TunLink";
+
+    private static volatile ModTcpRuntime instance;
+
+    private final ModTcpConfig config;
+    private final NetStack stack;
+    private final StackThread thread;
+
+    final LongAdder socketChannels = new LongAdder();
+    final LongAdder serverChannels = new LongAdder();
+    final LongAdder selectors = new LongAdder();
+    final LongAdder socketImpls = new LongAdder();
+
+    private ModTcpRuntime(ModTcpConfig config, NetStack stack, Link tun) {
+        this.config = config;
+        this.stack = stack;
+        this.thread = (tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()))
+                .start();
+    }
+
+    /**
+     * A TUN link does not wake the stack thread itself: the thread must wait in poll(2) on the device's descriptor,
+     * with tun-backend's {@code PollWaiter} and the stack's {@code StackThread(NetStack, String, Waiter)}. Both are
+     * looked up by name, so this compiles against stacks without them (then the thread polls its links on its
+     * park timeout, slowly, and says so).
+     */
+    private static StackThread tunStackThread(NetStack stack, Link tun, String device) {
+        Class<?> waiterType;
+        try {
+            waiterType = Class.forName("io.modtcp.stack.runtime.Waiter", false, NetStack.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "modtcp.tun=" + device + ": this stack has no StackThread Waiter; TUN input waits for the"
+                            + " stack thread's park timeout");
+            return new StackThread(stack, "modtcp-stack");
+        }
+        try {
+            int fd = (Integer) tun.getClass().getMethod("fd").invoke(tun);
+            Class<?> c = Class.forName("io.modtcp.tun.PollWaiter", true, ModTcpRuntime.class.getClassLoader());
+            Object waiter = c.getConstructor(int[].class).newInstance((Object) new int[] {fd});
+            return StackThread.class
+                    .getConstructor(NetStack.class, String.class, waiterType)
+                    .newInstance(stack, "modtcp-stack", waiter);
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": cannot wait on the device: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException("modtcp.tun=" + device + ": cannot wait on the device: " + e, e);
+        }
+    }
+
+    /** The runtime, booting it on first use. */
+    public static ModTcpRuntime get() {
+        ModTcpRuntime r = instance;
+        if (r == null) {
+            synchronized (ModTcpRuntime.class) {
+                r = instance;
+                if (r == null) {
+                    r = boot(ModTcpConfig.fromSystemProperties());
+                    instance = r;
+                }
+            }
+        }
+        return r;
+    }
+
+    /** True once the stack has booted. */
+    public static boolean isBooted() {
+        return instance != null;
+    }
+
+    /**
+     * Checks what can be checked before boot: the values (already parsed) and that a configured TUN link's class is
+     * present. Throws with a message naming the key.
+     */
+    public static void validate(ModTcpConfig config) {
+        if (config.tun() != null) {
+            try {
+                Class.forName(TUN_LINK_CLASS, false, ModTcpRuntime.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw new IllegalStateException("modtcp.tun=" + config.tun() + ": the tun-backend module ("
+                        + TUN_LINK_CLASS + ") is not on the class path");
+            }
+        }
+    }
+
+    private static ModTcpRuntime boot(ModTcpConfig config) {
+        validate(config);
+        NetStack.Builder b = NetStack.builder();
+        TcpConfig.Builder tcp = TcpConfig.DEFAULT.toBuilder();
+        if (config.sendBufferBytes() > 0) {
+            tcp.sendBufferBytes(config.sendBufferBytes());
+        }
+        if (config.receiveBufferBytes() > 0) {
+            tcp.receiveBufferBytes(config.receiveBufferBytes());
+        }
+        b.config(tcp.build());
+        if (config.seed() != null) {
+            b.seed(config.seed());
+        }
+        PcapWriter pcap = null;
+        if (config.pcap() != null) {
+            try {
+                PcapWriter writer = new PcapWriter(config.pcap());
+                // Records are buffered: push them out when the JVM exits (the stack thread is a daemon).
+                Runtime.getRuntime().addShutdownHook(new Thread(writer::flush, "modtcp-pcap-flush"));
+                pcap = writer;
+            } catch (IOException e) {
+                throw new UncheckedIOException("modtcp.pcap=" + config.pcap() + ": cannot open: " + e.getMessage(), e);
+            }
+        }
+        if (config.loopback()) {
+            b.addInterface(tap(new LoopbackLink(65535, 4096), pcap), IpAddr.parseV4("127.0.0.1"), 8, null);
+        }
+        Link tun = null;
+        if (config.tun() != null) {
+            tun = openTun(config.tun(), config.mtu());
+            b.addInterface(tap(tun, pcap), config.address(), config.prefixLength(), config.gateway());
+        }
+        NetStack stack = b.build();
+        ModTcpRuntime r = new ModTcpRuntime(config, stack, tun);
+        StringJoiner links = new StringJoiner(", ");
+        for (NetInterface netif : stack.interfaces()) {
+            links.add(netif.link().name() + " " + netif.address() + "/" + netif.prefixLength()
+                    + (netif.gateway() != null ? " via " + netif.gateway() : "") + " mtu "
+                    + netif.link().mtu());
+        }
+        LOG.log(
+                System.Logger.Level.INFO,
+                "modtcp stack up: " + links + (pcap != null ? "; capturing to " + config.pcap() : "")
+                        + (config.kernel().isEmpty() ? "" : "; kernel routes " + config.kernel()));
+        return r;
+    }
+
+    private static Link tap(Link link, PcapWriter pcap) {
+        return pcap == null ? link : new TappedLink(link, pcap);
+    }
+
+    /**
+     * Opens the TUN link through the tun-backend module, by name so that the provider does not need it at compile time.
+     * Accepts a static {@code open(String, int)} or a constructor {@code (String, int)} or {@code (String)}.
+     */
+    static Link openTun(String device, int mtu) {
+        Class<?> c;
+        try {
+            c = Class.forName(TUN_LINK_CLASS, true, ModTcpRuntime.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("modtcp.tun=" + device + ": the tun-backend module (" + TUN_LINK_CLASS
+                    + ") is not on the class path");
+        }
+        try {
+            for (Method m : c.getMethods()) {
+                if (m.getName().equals("open")
+                        && Modifier.isStatic(m.getModifiers())
+                        && Link.class.isAssignableFrom(m.getReturnType())
+                        && m.getParameterCount() == 2
+                        && m.getParameterTypes()[0] == String.class
+                        && m.getParameterTypes()[1] == int.class) {
+                    return (Link) m.invoke(null, device, mtu);
+                }
+            }
+            try {
+                Constructor<?> k = c.getConstructor(String.class, int.class);
+                return (Link) k.newInstance(device, mtu);
+            } catch (NoSuchMethodException e) {
+                Constructor<?> k = c.getConstructor(String.class);
+                return (Link) k.newInstance(device);
+            }
+        } catch (InvocationTargetException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": cannot open: " + e.getCause().getMessage(), e.getCause());
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalStateException(
+                    "modtcp.tun=" + device + ": " + TUN_LINK_CLASS + " has no usable open(String, int): " + e, e);
+        }
+    }
+
+    public NetStack stack() {
+        return stack;
+    }
+
+    public ModTcpConfig config() {
+        return config;
+    }
+
+    /** One line of figures: what the provider opened and what the stack carried. */
+    public String status() {
+        return "modtcp: socketChannels=" + socketChannels.sum() + " serverChannels=" + serverChannels.sum()
+                + " selectors=" + selectors.sum() + " socketImpls=" + socketImpls.sum() + " tcpActiveOpens="
+                + stack.counters().get(Counter.TCP_ACTIVE_OPENS) + " tcpPassiveOpens="
+                + stack.counters().get(Counter.TCP_PASSIVE_OPENS) + " tcpInSegs="
+                + stack.counters().get(Counter.TCP_IN_SEGS) + " tcpOutSegs="
+                + stack.counters().get(Counter.TCP_OUT_SEGS);
+    }
+
+    Thread stackThread() {
+        return thread.thread();
+    }
+}

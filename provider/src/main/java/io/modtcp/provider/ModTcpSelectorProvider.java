@@ -1,0 +1,98 @@
+package io.modtcp.provider;
+
+import java.io.IOException;
+import java.net.ProtocolFamily;
+import java.net.StandardProtocolFamily;
+import java.nio.channels.DatagramChannel;
+import java.nio.channels.Pipe;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AbstractSelector;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Objects;
+
+/**
+ * The modtcp {@link SelectorProvider}: TCP channels and selectors on the process-wide modtcp stack (booted lazily on
+ * first use). Datagram channels, pipes and UNIX-domain channels are the platform provider's.
+ *
+ * <p>Install it system-wide with {@code -Djava.nio.channels.spi.SelectorProvider=io.modtcp.provider.ModTcpSelectorProvider}
+ * (or through the service entry or the agent), or use an instance directly.
+ */
+public class ModTcpSelectorProvider extends SelectorProvider {
+    /** Public for the JDK's property and service loaders. Validates the configuration, boots nothing. */
+    public ModTcpSelectorProvider() {
+        ModTcpConfig.fromSystemProperties();
+    }
+
+    /**
+     * The platform's own provider (what modtcp delegates to), or null when {@code sun.nio.ch} is not reachable (see
+     * the README: the agent opens it; otherwise {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
+     */
+    public static SelectorProvider platformProvider() {
+        return PlatformProvider.find();
+    }
+
+    private ModTcpRuntime runtime() {
+        return ModTcpRuntime.get();
+    }
+
+    @Override
+    public SocketChannel openSocketChannel() throws IOException {
+        ModTcpRuntime r = runtime();
+        r.socketChannels.increment();
+        return new ModTcpSocketChannel(this, r.stack().openSocket(), false);
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel() throws IOException {
+        ModTcpRuntime r = runtime();
+        r.serverChannels.increment();
+        return new ModTcpServerSocketChannel(this, r);
+    }
+
+    @Override
+    public SocketChannel openSocketChannel(ProtocolFamily family) throws IOException {
+        Objects.requireNonNull(family);
+        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
+            return openSocketChannel();
+        }
+        return PlatformProvider.get().openSocketChannel(family);
+    }
+
+    @Override
+    public ServerSocketChannel openServerSocketChannel(ProtocolFamily family) throws IOException {
+        Objects.requireNonNull(family);
+        if (family == StandardProtocolFamily.INET || family == StandardProtocolFamily.INET6) {
+            return openServerSocketChannel();
+        }
+        return PlatformProvider.get().openServerSocketChannel(family);
+    }
+
+    @Override
+    public AbstractSelector openSelector() throws IOException {
+        runtime().selectors.increment();
+        return new ModTcpSelector(this);
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel() throws IOException {
+        return PlatformProvider.get().openDatagramChannel();
+    }
+
+    @Override
+    public DatagramChannel openDatagramChannel(ProtocolFamily family) throws IOException {
+        return PlatformProvider.get().openDatagramChannel(family);
+    }
+
+    @Override
+    public Pipe openPipe() throws IOException {
+        return PlatformProvider.get().openPipe();
+    }
+
+    /** A channel inherited from the launching process (inetd style) is a kernel one: the platform's. */
+    @Override
+    public java.nio.channels.Channel inheritedChannel() throws IOException {
+        SelectorProvider platform = PlatformProvider.find();
+        return platform == null ? null : platform.inheritedChannel();
+    }
+}

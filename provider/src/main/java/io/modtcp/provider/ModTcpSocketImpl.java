@@ -1,0 +1,471 @@
+package io.modtcp.provider;
+
+import io.modtcp.stack.socket.TcpSocket;
+import io.modtcp.stack.wire.IpAddr;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketImpl;
+import java.net.SocketOption;
+import java.net.SocketOptions;
+import java.net.StandardSocketOptions;
+import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A {@link SocketImpl} on a modtcp {@link TcpSocket}, for {@code java.net.Socket} and {@code ServerSocket} (installed
+ * by {@link ModTcpSocketImplFactory}). Implements both option APIs: the legacy integer {@link SocketOptions} one that
+ * {@code Socket.setTcpNoDelay} and friends use, and, as a custom impl must since JDK 14, the
+ * {@link SocketOption}-typed {@code setOption/getOption/supportedOptions}.
+ */
+final class ModTcpSocketImpl extends SocketImpl {
+    private static final Set<SocketOption<?>> CLIENT_OPTIONS = ModTcpSocketChannel.OPTIONS;
+    private static final Set<SocketOption<?>> SERVER_OPTIONS = ModTcpServerSocketChannel.OPTIONS;
+
+    private final ModTcpRuntime runtime;
+    private final boolean server;
+    private TcpSocket socket;
+    private volatile int soTimeoutMs;
+    private boolean reuseAddress;
+    private int trafficClass;
+    private boolean oobInline;
+    /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): streams and options go to it. */
+    private volatile java.net.Socket kernelSocket;
+
+    private InputStream in;
+    private OutputStream out;
+
+    ModTcpSocketImpl(ModTcpRuntime runtime, boolean server) {
+        this.runtime = runtime;
+        this.server = server;
+        this.reuseAddress = server;
+    }
+
+    private TcpSocket socket() throws SocketException {
+        if (socket == null) {
+            throw new SocketException("Socket is not created");
+        }
+        return socket;
+    }
+
+    @Override
+    protected void create(boolean stream) throws IOException {
+        if (!stream) {
+            throw new IOException("modtcp: datagram sockets are not supported");
+        }
+        if (socket == null) {
+            socket = runtime.stack().openSocket();
+        }
+    }
+
+    @Override
+    protected void connect(String host, int port) throws IOException {
+        connect(new InetSocketAddress(InetAddress.getByName(host), port), 0);
+    }
+
+    @Override
+    protected void connect(InetAddress address, int port) throws IOException {
+        connect(new InetSocketAddress(address, port), 0);
+    }
+
+    @Override
+    protected void connect(SocketAddress remote, int timeoutMs) throws IOException {
+        Objects.requireNonNull(remote);
+        if (!(remote instanceof InetSocketAddress)) {
+            throw new IllegalArgumentException("Unsupported address type");
+        }
+        InetSocketAddress isa = (InetSocketAddress) remote;
+        if (isa.isUnresolved()) {
+            throw new UnknownHostException(isa.getHostName());
+        }
+        TcpSocket s = socket();
+        IpAddr dst = Addresses.forConnect(isa.getAddress());
+        if (runtime.config().routesToKernel(dst)) {
+            connectKernel(isa, timeoutMs, s);
+            return;
+        }
+        try {
+            s.connect(dst, isa.getPort(), timeoutMs > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMs) : TcpSocket.FOREVER);
+        } catch (IOException e) {
+            s.abort();
+            throw e;
+        }
+        this.address = isa.getAddress();
+        this.port = isa.getPort();
+        this.localport = s.localPort();
+    }
+
+    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s) throws IOException {
+        java.net.Socket ks = PlatformProvider.get().openSocketChannel().socket();
+        try {
+            ks.setTcpNoDelay(s.noDelay());
+            ks.setKeepAlive(s.keepAlive());
+            ks.setSoLinger(s.linger() >= 0, Math.max(0, s.linger()));
+            ks.setSoTimeout(soTimeoutMs);
+            ks.connect(isa, timeoutMs);
+        } catch (IOException | RuntimeException e) {
+            ks.close();
+            throw e;
+        }
+        kernelSocket = ks;
+        s.close();
+        this.address = isa.getAddress();
+        this.port = isa.getPort();
+        this.localport = ks.getLocalPort();
+    }
+
+    @Override
+    protected void bind(InetAddress host, int lport) throws IOException {
+        TcpSocket s = socket();
+        s.bind(Addresses.forBind(host), lport);
+        this.localport = s.localPort();
+        if (server) {
+            this.address = host;
+        }
+    }
+
+    @Override
+    protected void listen(int backlog) throws IOException {
+        socket().listen(backlog < 1 ? 50 : backlog);
+    }
+
+    @Override
+    protected void accept(SocketImpl si) throws IOException {
+        if (!(si instanceof ModTcpSocketImpl)) {
+            throw new SocketException(
+                    "modtcp: cannot accept into " + si.getClass().getName());
+        }
+        TcpSocket child =
+                socket().accept(ModTcpSocketChannel.timeoutOrForever(ModTcpSocketChannel.millisToNanos(soTimeoutMs)));
+        ModTcpSocketImpl impl = (ModTcpSocketImpl) si;
+        impl.socket = child;
+        impl.address = Addresses.toInet(child.remoteAddress());
+        impl.port = child.remotePort();
+        impl.localport = child.localPort();
+    }
+
+    @Override
+    protected synchronized InputStream getInputStream() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getInputStream();
+        }
+        TcpSocket s = socket();
+        if (in == null) {
+            in = new InputStream() {
+                @Override
+                public int read() throws IOException {
+                    byte[] one = new byte[1];
+                    int n = read(one, 0, 1);
+                    return n <= 0 ? -1 : one[0] & 0xff;
+                }
+
+                @Override
+                public int read(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    if (len == 0) {
+                        return 0;
+                    }
+                    return s.read(
+                            ByteBuffer.wrap(b, off, len),
+                            ModTcpSocketChannel.timeoutOrForever(ModTcpSocketChannel.millisToNanos(soTimeoutMs)));
+                }
+
+                @Override
+                public int available() throws IOException {
+                    return s.available();
+                }
+
+                @Override
+                public void close() throws IOException {
+                    ModTcpSocketImpl.this.close();
+                }
+            };
+        }
+        return in;
+    }
+
+    @Override
+    protected synchronized OutputStream getOutputStream() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getOutputStream();
+        }
+        TcpSocket s = socket();
+        if (out == null) {
+            out = new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    Objects.checkFromIndexSize(off, len, b.length);
+                    s.write(ByteBuffer.wrap(b, off, len), TcpSocket.FOREVER);
+                }
+
+                @Override
+                public void close() throws IOException {
+                    ModTcpSocketImpl.this.close();
+                }
+            };
+        }
+        return out;
+    }
+
+    @Override
+    protected int available() throws IOException {
+        if (kernelSocket != null) {
+            return kernelSocket.getInputStream().available();
+        }
+        return socket().available();
+    }
+
+    @Override
+    protected void close() throws IOException {
+        if (socket != null) {
+            socket.close();
+        }
+        if (kernelSocket != null) {
+            kernelSocket.close();
+        }
+    }
+
+    @Override
+    protected void shutdownInput() throws IOException {
+        if (kernelSocket != null) {
+            kernelSocket.shutdownInput();
+            return;
+        }
+        socket().shutdownInput();
+    }
+
+    @Override
+    protected void shutdownOutput() throws IOException {
+        if (kernelSocket != null) {
+            kernelSocket.shutdownOutput();
+            return;
+        }
+        socket().shutdownOutput();
+    }
+
+    @Override
+    protected void sendUrgentData(int data) throws IOException {
+        throw new SocketException("Urgent data not supported");
+    }
+
+    @Override
+    protected boolean supportsUrgentData() {
+        return false;
+    }
+
+    // ---- legacy integer options (java.net.Socket's setters use these) ----
+
+    @Override
+    public void setOption(int optID, Object value) throws SocketException {
+        if (optID == SocketOptions.SO_TIMEOUT) {
+            soTimeoutMs = (Integer) value;
+            if (kernelSocket != null) {
+                kernelSocket.setSoTimeout(soTimeoutMs);
+            }
+            return;
+        }
+        if (kernelSocket != null) {
+            setKernelOption(kernelSocket, optID, value);
+            return;
+        }
+        TcpSocket s = socket();
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                s.setNoDelay((Boolean) value);
+                break;
+            case SocketOptions.SO_KEEPALIVE:
+                s.setKeepAlive((Boolean) value);
+                break;
+            case SocketOptions.SO_LINGER:
+                if (value instanceof Boolean) {
+                    s.setLinger(-1); // Socket passes Boolean.FALSE to turn it off
+                } else {
+                    s.setLinger(Math.min((Integer) value, 65535));
+                }
+                break;
+            case SocketOptions.SO_TIMEOUT:
+                soTimeoutMs = (Integer) value;
+                break;
+            case SocketOptions.SO_RCVBUF:
+                s.setReceiveBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_SNDBUF:
+                s.setSendBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_REUSEADDR:
+                reuseAddress = (Boolean) value;
+                s.setReuseAddress(reuseAddress);
+                break;
+            case SocketOptions.SO_REUSEPORT:
+                s.setReusePort((Boolean) value);
+                break;
+            case SocketOptions.IP_TOS:
+                trafficClass = (Integer) value;
+                break;
+            case SocketOptions.SO_OOBINLINE:
+                oobInline = (Boolean) value;
+                break;
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
+    @Override
+    public Object getOption(int optID) throws SocketException {
+        if (kernelSocket != null && optID != SocketOptions.SO_TIMEOUT) {
+            return kernelOption(kernelSocket, optID);
+        }
+        TcpSocket s = socket();
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                return s.noDelay();
+            case SocketOptions.SO_KEEPALIVE:
+                return s.keepAlive();
+            case SocketOptions.SO_LINGER:
+                return s.linger() < 0 ? (Object) Boolean.FALSE : (Object) s.linger();
+            case SocketOptions.SO_TIMEOUT:
+                return soTimeoutMs;
+            case SocketOptions.SO_RCVBUF:
+                return s.receiveBufferSize();
+            case SocketOptions.SO_SNDBUF:
+                return s.sendBufferSize();
+            case SocketOptions.SO_REUSEADDR:
+                return reuseAddress;
+            case SocketOptions.SO_REUSEPORT:
+                return s.reusePort();
+            case SocketOptions.IP_TOS:
+                return trafficClass;
+            case SocketOptions.SO_OOBINLINE:
+                return oobInline;
+            case SocketOptions.SO_BINDADDR:
+                return Addresses.toInet(s.localAddress() == null ? IpAddr.ANY4 : s.localAddress());
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
+    private static void setKernelOption(java.net.Socket ks, int optID, Object value) throws SocketException {
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                ks.setTcpNoDelay((Boolean) value);
+                break;
+            case SocketOptions.SO_KEEPALIVE:
+                ks.setKeepAlive((Boolean) value);
+                break;
+            case SocketOptions.SO_LINGER:
+                ks.setSoLinger(value instanceof Integer, value instanceof Integer ? (Integer) value : 0);
+                break;
+            case SocketOptions.SO_RCVBUF:
+                ks.setReceiveBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_SNDBUF:
+                ks.setSendBufferSize((Integer) value);
+                break;
+            case SocketOptions.SO_REUSEADDR:
+                ks.setReuseAddress((Boolean) value);
+                break;
+            case SocketOptions.IP_TOS:
+                ks.setTrafficClass((Integer) value);
+                break;
+            case SocketOptions.SO_OOBINLINE:
+                ks.setOOBInline((Boolean) value);
+                break;
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
+    private static Object kernelOption(java.net.Socket ks, int optID) throws SocketException {
+        switch (optID) {
+            case SocketOptions.TCP_NODELAY:
+                return ks.getTcpNoDelay();
+            case SocketOptions.SO_KEEPALIVE:
+                return ks.getKeepAlive();
+            case SocketOptions.SO_LINGER:
+                return ks.getSoLinger() < 0 ? (Object) Boolean.FALSE : (Object) ks.getSoLinger();
+            case SocketOptions.SO_RCVBUF:
+                return ks.getReceiveBufferSize();
+            case SocketOptions.SO_SNDBUF:
+                return ks.getSendBufferSize();
+            case SocketOptions.SO_REUSEADDR:
+                return ks.getReuseAddress();
+            case SocketOptions.IP_TOS:
+                return ks.getTrafficClass();
+            case SocketOptions.SO_OOBINLINE:
+                return ks.getOOBInline();
+            case SocketOptions.SO_BINDADDR:
+                return ks.getLocalAddress();
+            default:
+                throw new SocketException("Unknown option " + optID);
+        }
+    }
+
+    // ---- typed options (JDK 9+; required of custom impls since JDK 14) ----
+
+    @Override
+    protected Set<SocketOption<?>> supportedOptions() {
+        return server ? SERVER_OPTIONS : CLIENT_OPTIONS;
+    }
+
+    @Override
+    protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
+        Objects.requireNonNull(name);
+        if (!supportedOptions().contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported");
+        }
+        if (!name.type().isInstance(value)) {
+            throw new IllegalArgumentException("Invalid value '" + value + "'");
+        }
+        if (kernelSocket != null) {
+            kernelSocket.setOption(name, value);
+            return;
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            reuseAddress = (Boolean) value;
+        } else if (name == StandardSocketOptions.IP_TOS) {
+            trafficClass = (Integer) value;
+        } else {
+            ModTcpSocketChannel.setSocketOption(socket(), name, value);
+        }
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    protected <T> T getOption(SocketOption<T> name) throws IOException {
+        Objects.requireNonNull(name);
+        if (!supportedOptions().contains(name)) {
+            throw new UnsupportedOperationException("'" + name + "' not supported");
+        }
+        if (kernelSocket != null) {
+            return kernelSocket.getOption(name);
+        }
+        if (name == StandardSocketOptions.SO_REUSEADDR) {
+            return (T) Boolean.valueOf(reuseAddress);
+        }
+        if (name == StandardSocketOptions.IP_TOS) {
+            return (T) Integer.valueOf(trafficClass);
+        }
+        return ModTcpSocketChannel.getSocketOption(socket(), name);
+    }
+
+    @Override
+    public String toString() {
+        return "ModTcpSocketImpl["
+                + (socket == null
+                        ? "uncreated"
+                        : socket.localAddress() + ":" + localport + " -> " + address + ":" + port)
+                + "]";
+    }
+}

@@ -1,0 +1,196 @@
+package io.modtcp.provider;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.SocketException;
+import java.net.SocketOption;
+import java.net.SocketTimeoutException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.IllegalBlockingModeException;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.util.Set;
+
+/** The {@code socket()} adaptor of a {@link ModTcpServerSocketChannel}: a real, cached {@link ServerSocket}. */
+final class ServerSocketAdaptor extends ServerSocket {
+    private final ModTcpServerSocketChannel ssc;
+    private volatile int soTimeoutMs;
+
+    private ServerSocketAdaptor(ModTcpServerSocketChannel ssc) {
+        super(new DummySocketImpl());
+        this.ssc = ssc;
+    }
+
+    static ServerSocketAdaptor create(ModTcpServerSocketChannel ssc) {
+        return new ServerSocketAdaptor(ssc);
+    }
+
+    @Override
+    public ServerSocketChannel getChannel() {
+        return ssc;
+    }
+
+    @Override
+    public void bind(SocketAddress local) throws IOException {
+        bind(local, 50);
+    }
+
+    @Override
+    public void bind(SocketAddress local, int backlog) throws IOException {
+        if (local == null) {
+            local = new InetSocketAddress(0);
+        }
+        try {
+            ssc.bind(local, backlog);
+        } catch (Exception e) {
+            throw SocketAdaptor.translate(e);
+        }
+    }
+
+    @Override
+    public InetAddress getInetAddress() {
+        InetSocketAddress l = ssc.localAddressOrNull();
+        return l == null || !ssc.isOpen() ? null : l.getAddress();
+    }
+
+    @Override
+    public int getLocalPort() {
+        InetSocketAddress l = ssc.localAddressOrNull();
+        return l == null ? -1 : l.getPort();
+    }
+
+    @Override
+    public SocketAddress getLocalSocketAddress() {
+        return ssc.isOpen() ? ssc.localAddressOrNull() : null;
+    }
+
+    @Override
+    public Socket accept() throws IOException {
+        try {
+            if (!ssc.isBlockingMode()) {
+                throw new IllegalBlockingModeException();
+            }
+            SocketChannel sc = ssc.blockingAccept(ModTcpSocketChannel.millisToNanos(soTimeoutMs));
+            return sc.socket();
+        } catch (SocketTimeoutException e) {
+            throw e;
+        } catch (Exception e) {
+            throw SocketAdaptor.translate(e);
+        }
+    }
+
+    @Override
+    public void close() throws IOException {
+        ssc.close();
+    }
+
+    @Override
+    public boolean isBound() {
+        return ssc.isBound();
+    }
+
+    @Override
+    public boolean isClosed() {
+        return !ssc.isOpen();
+    }
+
+    @Override
+    public void setSoTimeout(int timeout) throws SocketException {
+        if (!ssc.isOpen()) {
+            throw new SocketException("Socket is closed");
+        }
+        if (timeout < 0) {
+            throw new IllegalArgumentException("timeout < 0");
+        }
+        soTimeoutMs = timeout;
+    }
+
+    @Override
+    public int getSoTimeout() throws SocketException {
+        if (!ssc.isOpen()) {
+            throw new SocketException("Socket is closed");
+        }
+        return soTimeoutMs;
+    }
+
+    @Override
+    public void setReuseAddress(boolean on) throws SocketException {
+        set(StandardSocketOptions.SO_REUSEADDR, on);
+    }
+
+    @Override
+    public boolean getReuseAddress() throws SocketException {
+        return get(StandardSocketOptions.SO_REUSEADDR);
+    }
+
+    @Override
+    public void setReceiveBufferSize(int size) throws SocketException {
+        if (size <= 0) {
+            throw new IllegalArgumentException("size cannot be 0 or negative");
+        }
+        set(StandardSocketOptions.SO_RCVBUF, size);
+    }
+
+    @Override
+    public int getReceiveBufferSize() throws SocketException {
+        return get(StandardSocketOptions.SO_RCVBUF);
+    }
+
+    @Override
+    public void setPerformancePreferences(int connectionTime, int latency, int bandwidth) {
+        // Not used, as with the JDK's own sockets.
+    }
+
+    private <T> void set(SocketOption<T> name, T value) throws SocketException {
+        try {
+            ssc.setOption(name, value);
+        } catch (Exception e) {
+            throw SocketAdaptor.socketException(e);
+        }
+    }
+
+    private <T> T get(SocketOption<T> name) throws SocketException {
+        try {
+            return ssc.getOption(name);
+        } catch (Exception e) {
+            throw SocketAdaptor.socketException(e);
+        }
+    }
+
+    @Override
+    public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
+        try {
+            ssc.setOption(name, value);
+        } catch (ClosedChannelException e) {
+            throw new SocketException("Socket is closed");
+        }
+        return this;
+    }
+
+    @Override
+    public <T> T getOption(SocketOption<T> name) throws IOException {
+        try {
+            return ssc.getOption(name);
+        } catch (ClosedChannelException e) {
+            throw new SocketException("Socket is closed");
+        }
+    }
+
+    @Override
+    public Set<SocketOption<?>> supportedOptions() {
+        return ssc.supportedOptions();
+    }
+
+    @Override
+    public String toString() {
+        if (!isBound()) {
+            return "ServerSocket[unbound]";
+        }
+        return "ServerSocket[addr=" + getInetAddress() + ",localport=" + getLocalPort() + "]";
+    }
+}

@@ -1,0 +1,72 @@
+package io.modtcp.provider.agent;
+
+import io.modtcp.provider.ModTcpConfig;
+import io.modtcp.provider.ModTcpRuntime;
+import io.modtcp.provider.ModTcpSelectorProvider;
+import io.modtcp.provider.ModTcpSocketImplFactory;
+import java.lang.instrument.Instrumentation;
+import java.nio.channels.spi.SelectorProvider;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code -javaagent:modtcp-agent.jar[=key=value,...]}: puts every TCP socket of the JVM on modtcp before {@code main}.
+ *
+ * <ol>
+ *   <li>Agent arguments become {@code modtcp.*} system properties (they win over {@code -D}), and the configuration is
+ *       validated now, so a bad value stops the JVM at start-up with a message naming the key.
+ *   <li>{@code java.base/sun.nio.ch} is opened to the agent's module ({@link Instrumentation#redefineModule}), so the
+ *       provider can reach the platform provider for what it delegates (datagrams, pipes, UNIX-domain channels).
+ *   <li>The system property {@code java.nio.channels.spi.SelectorProvider} names the modtcp provider; the JDK reads it
+ *       lazily, the first time anything calls {@link SelectorProvider#provider()}, which on JDK 17 and 25 has not
+ *       happened yet when premain runs. premain then calls it once and checks the answer.
+ *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl.
+ * </ol>
+ * The stack itself boots lazily on first use.
+ */
+public final class ModTcpAgent {
+    private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
+    static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
+
+    private ModTcpAgent() {}
+
+    public static void premain(String args, Instrumentation inst) throws Exception {
+        install(args, inst);
+    }
+
+    public static void agentmain(String args, Instrumentation inst) throws Exception {
+        install(args, inst);
+    }
+
+    private static void install(String args, Instrumentation inst) throws Exception {
+        Map<String, String> values = ModTcpConfig.parseAgentArgs(args);
+        values.forEach((k, v) -> System.setProperty(ModTcpConfig.PREFIX + k, v));
+        ModTcpRuntime.validate(ModTcpConfig.fromSystemProperties()); // fail fast, naming the key
+
+        Module javaBase = Object.class.getModule();
+        Module self = ModTcpAgent.class.getModule();
+        inst.redefineModule(
+                javaBase,
+                Set.of(),
+                Map.of("sun.nio.ch", Set.of(self)),
+                Map.of("sun.nio.ch", Set.of(self)),
+                Set.of(),
+                Map.of());
+
+        String wanted = ModTcpSelectorProvider.class.getName();
+        String previous = System.getProperty(PROVIDER_PROPERTY);
+        if (previous == null) {
+            System.setProperty(PROVIDER_PROPERTY, wanted);
+        }
+        SelectorProvider installed = SelectorProvider.provider();
+        if (!(installed instanceof ModTcpSelectorProvider)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "modtcp agent: the system-wide SelectorProvider is "
+                            + installed.getClass().getName()
+                            + ", not modtcp (" + PROVIDER_PROPERTY + "=" + previous + " or provider() ran earlier);"
+                            + " NIO channels stay on the platform stack");
+        }
+        ModTcpSocketImplFactory.install();
+    }
+}

@@ -1,0 +1,83 @@
+package io.modtcp.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.modtcp.stack.wire.IpAddr;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+
+class ModTcpConfigTest {
+    @Test
+    void shouldDefaultToLoopbackOnly() {
+        ModTcpConfig c = ModTcpConfig.parse(Map.of());
+        assertNull(c.tun());
+        assertTrue(c.loopback());
+        assertEquals(1500, c.mtu());
+        assertTrue(c.kernel().isEmpty());
+    }
+
+    @Test
+    void shouldParseEveryKey() {
+        ModTcpConfig c = ModTcpConfig.parse(
+                ModTcpConfig.parseAgentArgs("tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1,mtu=9000,pcap=/tmp/x.pcap,"
+                        + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42"));
+        assertEquals("mt0", c.tun());
+        assertEquals(IpAddr.parseV4("192.0.2.2"), c.address());
+        assertEquals(24, c.prefixLength());
+        assertEquals(IpAddr.parseV4("192.0.2.1"), c.gateway());
+        assertEquals(9000, c.mtu());
+        assertEquals(Path.of("/tmp/x.pcap"), c.pcap());
+        assertTrue(c.routesToKernel(IpAddr.parseV4("10.1.2.3")));
+        assertTrue(c.routesToKernel(IpAddr.parseV4("192.168.1.1")));
+        assertFalse(c.routesToKernel(IpAddr.parseV4("192.168.1.2")));
+        assertFalse(c.routesToKernel(IpAddr.parseV4("127.0.0.1")));
+        assertFalse(c.loopback());
+        assertEquals(131072, c.sendBufferBytes());
+        assertEquals(65535, c.receiveBufferBytes());
+        assertEquals(42L, c.seed());
+    }
+
+    @Test
+    void shouldReadSystemPropertiesWithPrefix() {
+        Properties p = new Properties();
+        p.setProperty("modtcp.mtu", "4000");
+        p.setProperty("modtcp.sim.seeds", "1000"); // other modules' properties are not ours to reject
+        assertEquals(4000, ModTcpConfig.fromSystemProperties(p).mtu());
+    }
+
+    @Test
+    void shouldNameTheKeyOfABadValue() {
+        assertMessageStarts("modtcp.mtu", Map.of("mtu", "abc"));
+        assertMessageStarts("modtcp.mtu", Map.of("mtu", "100"));
+        assertMessageStarts("modtcp.address", Map.of("tun", "mt0", "address", "300.1.1.1/24"));
+        assertMessageStarts("modtcp.address", Map.of("tun", "mt0"));
+        assertMessageStarts("modtcp.address", Map.of("address", "192.0.2.2/24"));
+        assertMessageStarts("modtcp.gateway", Map.of("tun", "mt0", "address", "192.0.2.2/24", "gateway", "x"));
+        assertMessageStarts("modtcp.kernel", Map.of("kernel", "10.0.0.0/33"));
+        assertMessageStarts("modtcp.loopback", Map.of("loopback", "maybe"));
+        assertMessageStarts("modtcp.rcvbuf", Map.of("rcvbuf", "1000000"));
+        assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
+        IllegalArgumentException e =
+                assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
+        assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());
+    }
+
+    @Test
+    void shouldNameTunKeyWhenTunBackendIsMissing() {
+        ModTcpConfig c = ModTcpConfig.parse(Map.of("tun", "mt0", "address", "192.0.2.2/24"));
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModTcpRuntime.validate(c));
+        assertTrue(e.getMessage().startsWith("modtcp.tun=mt0"), e.getMessage());
+        assertTrue(e.getMessage().contains(ModTcpRuntime.TUN_LINK_CLASS), e.getMessage());
+    }
+
+    private static void assertMessageStarts(String key, Map<String, String> values) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parse(values));
+        assertTrue(e.getMessage().startsWith(key), e.getMessage());
+    }
+}

@@ -1,0 +1,143 @@
+package io.modtcp.provider;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Unmodified applications (Jetty 12, the JDK HttpClient, HttpURLConnection, Socket/ServerSocket) in a forked JVM
+ * started with only {@code -javaagent:provider/target/modtcp-agent.jar} (and a class path for the program), on the
+ * build's JDK and on JDK 25 when present. Runs after packaging (failsafe), since it needs the agent jar.
+ */
+class ProviderAgentIT {
+    static final Path JDK25 = Path.of("/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+
+    static Stream<String> javas() {
+        List<String> javas = new ArrayList<>();
+        javas.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        if (Files.isExecutable(JDK25)) {
+            javas.add(JDK25.toString());
+        }
+        return javas.stream();
+    }
+
+    /** The program's class path: test classes and Jetty, but not modtcp or netty (the agent jar carries those). */
+    static String programClassPath() throws IOException {
+        Path target = Path.of(System.getProperty("modtcp.agent.jar")).getParent();
+        String deps = Files.readString(target.resolve("it-classpath.txt"), StandardCharsets.UTF_8)
+                .trim();
+        List<String> cp = new ArrayList<>();
+        cp.add(target.resolve("test-classes").toString());
+        for (String e : deps.split(File.pathSeparator)) {
+            String name = Path.of(e).getFileName().toString();
+            if (name.startsWith("jetty-") || name.startsWith("slf4j-")) {
+                cp.add(e);
+            }
+        }
+        return String.join(File.pathSeparator, cp);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 180, unit = TimeUnit.SECONDS)
+    void shouldRunJettyAndClientsOverModTcpWithOnlyTheAgent(String java) throws Exception {
+        String agent = System.getProperty("modtcp.agent.jar");
+        assertTrue(Files.isRegularFile(Path.of(agent)), agent);
+        ProcessBuilder pb = new ProcessBuilder(
+                        java,
+                        "-javaagent:" + agent,
+                        "-cp",
+                        programClassPath(),
+                        "io.modtcp.provider.samples.JettyAndClients")
+                .redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS), out);
+        System.out.println("---- " + java + "\n" + out);
+        assertEquals(0, p.exitValue(), out);
+        assertTrue(out.contains("provider=io.modtcp.provider.ModTcpSelectorProvider"), out);
+        for (int i = 0; i < 3; i++) {
+            assertTrue(out.contains("httpclient 200 hello from jetty /hc" + i), out);
+            assertTrue(out.contains("urlconnection 200 hello from jetty /uc" + i), out);
+        }
+        assertTrue(out.contains("socket echo ping"), out);
+        assertTrue(out.contains("httpclient concurrent ok 64/64"), out);
+        assertTrue(figure(out, "socketChannels") >= 2, out);
+        assertTrue(figure(out, "serverChannels") >= 1, out);
+        assertTrue(figure(out, "socketImpls") >= 3, out);
+        assertTrue(figure(out, "tcpActiveOpens") >= 3, out);
+        assertTrue(figure(out, "tcpPassiveOpens") >= 3, out);
+        assertTrue(out.contains("modtcp stack up: lo 127.0.0.1/8"), out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldStopAtStartUpNamingTheKeyOfABadAgentArgument(String java) throws Exception {
+        String out = run(java, List.of("-javaagent:" + System.getProperty("modtcp.agent.jar") + "=mtu=abc"), "x");
+        assertTrue(out.contains("modtcp.mtu='abc': not a number"), out);
+        assertTrue(out.startsWith("exit=") && !out.startsWith("exit=0"), out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void shouldRunNioOverModTcpWithOnlyTheProviderProperty(String java) throws Exception {
+        String agent = System.getProperty("modtcp.agent.jar");
+        Path pcap = Files.createTempFile(Path.of(agent).getParent(), "nio-", ".pcap");
+        String out = run(
+                java,
+                List.of(
+                        "-Djava.nio.channels.spi.SelectorProvider=io.modtcp.provider.ModTcpSelectorProvider",
+                        "-Dmodtcp.pcap=" + pcap,
+                        "-cp",
+                        programClassPath() + File.pathSeparator + agent),
+                "nio");
+        assertTrue(out.startsWith("exit=0"), out);
+        assertTrue(out.contains("provider=io.modtcp.provider.ModTcpSelectorProvider"), out);
+        assertTrue(out.contains("httpclient 200 hello from jetty /hc2"), out);
+        assertTrue(figure(out, "socketChannels") >= 2, out);
+        assertEquals(0, figure(out, "socketImpls"), out);
+        // modtcp.pcap: the capture holds the traffic (24-byte header, then 16 bytes + packet per record)
+        assertTrue(out.contains("capturing to " + pcap), out);
+        assertTrue(Files.size(pcap) > 24 + 10 * 56, "pcap size " + Files.size(pcap));
+    }
+
+    /** Runs the sample program; returns "exit=N\n" and its output. */
+    private static String run(String java, List<String> jvmArgs, String mode) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        if (jvmArgs.stream().noneMatch(a -> a.equals("-cp"))) {
+            cmd.add("-cp");
+            cmd.add(programClassPath());
+        }
+        cmd.add("io.modtcp.provider.samples.JettyAndClients");
+        cmd.add(mode);
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(100, TimeUnit.SECONDS), out);
+        System.out.println("---- " + cmd + "\n" + out);
+        return "exit=" + p.exitValue() + "\n" + out;
+    }
+
+    private static long figure(String out, String name) {
+        Matcher m = Pattern.compile(name + "=(\\d+)").matcher(out);
+        assertTrue(m.find(), name + " in\n" + out);
+        return Long.parseLong(m.group(1));
+    }
+}
