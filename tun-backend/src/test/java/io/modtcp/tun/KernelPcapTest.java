@@ -73,5 +73,28 @@ class KernelPcapTest {
                 "tcp.checksum.status==0 || ip.checksum.status==0 || icmp.checksum.status==0 || _ws.malformed"
                         + " || _ws.expert.severity==error");
         assertEquals("", bad.strip(), "packets tshark flags as malformed or with bad checksums");
+
+        // RFC 7323 and RFC 2018 negotiated with Linux, as tshark reads them: the kernel's SYN offers window scaling,
+        // SACK-permitted and timestamps, modtcp's SYN-ACK answers with all three, and the data modtcp sends carries
+        // timestamps and windows scaled by its announced shift (7: factor 128).
+        String all = " && tcp.options.wscale.shift && tcp.options.sack_perm && tcp.options.timestamp.tsval";
+        assertEquals(1, count(tshark, "tcp.flags.syn==1 && tcp.flags.ack==0 && tcp.dstport==6201" + all), "kernel SYN");
+        assertEquals(
+                1, count(tshark, "tcp.flags.syn==1 && tcp.flags.ack==1 && tcp.srcport==6201" + all), "modtcp SYN-ACK");
+        assertTrue(
+                count(tshark, "tcp.srcport==6201 && tcp.len>0 && tcp.options.timestamp.tsval") > 100,
+                "modtcp's data carries timestamps");
+        assertTrue(
+                count(tshark, "tcp.srcport==6201 && tcp.flags.syn==0 && tcp.window_size_scalefactor==128") > 100,
+                "modtcp's windows are scaled by 128");
+        assertTrue(
+                count(tshark, "tcp.dstport==6201 && tcp.flags.syn==0 && tcp.options.timestamp.tsecr") > 100,
+                "the kernel echoes modtcp's timestamps");
+    }
+
+    private static long count(String tshark, String filter) throws Exception {
+        String out = KernelNet.runOutput(
+                false, tshark, "-r", PCAP.toString(), "-Y", filter, "-T", "fields", "-e", "frame.number");
+        return out.lines().filter(l -> !l.isBlank()).count();
     }
 }
