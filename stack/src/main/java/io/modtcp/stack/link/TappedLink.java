@@ -10,8 +10,7 @@ import io.netty.buffer.ByteBuf;
  * <p>{@link #close()} closes the inner link only: the writer may be shared by several tapped links, and its owner
  * closes it.
  */
-public final class TappedLink implements Link {
-    private final Link inner;
+public final class TappedLink extends ForwardingLink {
     private final PcapWriter pcap;
 
     /**
@@ -19,54 +18,24 @@ public final class TappedLink implements Link {
      * @param pcap where packets are recorded
      */
     public TappedLink(Link inner, PcapWriter pcap) {
-        this.inner = inner;
+        super(inner);
         this.pcap = pcap;
-    }
-
-    /** The wrapped link. */
-    public Link inner() {
-        return inner;
-    }
-
-    @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
     }
 
     @Override
     public boolean transmit(ByteBuf packet, long nowNs) {
         pcap.write(packet, nowNs);
-        return inner.transmit(packet, nowNs);
+        return super.transmit(packet, nowNs);
     }
 
     @Override
     public int receive(PacketSink sink, int max, long nowNs) {
-        return inner.receive(
+        return super.receive(
                 packet -> {
                     pcap.write(packet, nowNs);
                     sink.accept(packet);
                 },
                 max,
                 nowNs);
-    }
-
-    @Override
-    public long nextEventNs() {
-        return inner.nextEventNs();
-    }
-
-    @Override
-    public void setWakeup(Runnable wakeup) {
-        inner.setWakeup(wakeup);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }

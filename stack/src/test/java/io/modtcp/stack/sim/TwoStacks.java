@@ -3,6 +3,7 @@ package io.modtcp.stack.sim;
 import io.modtcp.stack.ManualClock;
 import io.modtcp.stack.NetStack;
 import io.modtcp.stack.link.FaultModel;
+import io.modtcp.stack.link.ForwardingLink;
 import io.modtcp.stack.link.LinkPair;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.wire.IpAddr;

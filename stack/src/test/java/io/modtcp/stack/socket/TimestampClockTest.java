@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.NetStack;
-import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.ForwardingLink;
 import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.stats.Counter;
@@ -26,19 +26,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(30)
 class TimestampClockTest {
     /** Records TSvals per connection direction (source and destination port) as packets leave. */
-    private static final class Watch implements Link {
-        private final LoopbackLink inner = new LoopbackLink(65535, 4096);
+    private static final class Watch extends ForwardingLink {
         final Map<Integer, Integer> last = new ConcurrentHashMap<>();
         final List<String> regressions = new CopyOnWriteArrayList<>();
 
-        @Override
-        public String name() {
-            return "lo";
-        }
-
-        @Override
-        public int mtu() {
-            return inner.mtu();
+        Watch() {
+            super(new LoopbackLink(65535, 4096));
         }
 
         @Override
@@ -51,27 +44,7 @@ class TimestampClockTest {
                     regressions.add(previous + " then " + spec);
                 }
             }
-            return inner.transmit(packet, nowNs);
-        }
-
-        @Override
-        public int receive(PacketSink sink, int max, long nowNs) {
-            return inner.receive(sink, max, nowNs);
-        }
-
-        @Override
-        public long nextEventNs() {
-            return inner.nextEventNs();
-        }
-
-        @Override
-        public void setWakeup(Runnable wakeup) {
-            inner.setWakeup(wakeup);
-        }
-
-        @Override
-        public void close() {
-            inner.close();
+            return super.transmit(packet, nowNs);
         }
     }
 

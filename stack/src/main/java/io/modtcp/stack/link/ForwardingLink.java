@@ -1,14 +1,21 @@
-package io.modtcp.stack.sim;
+package io.modtcp.stack.link;
 
-import io.modtcp.stack.link.Link;
 import io.netty.buffer.ByteBuf;
 
-/** A link that forwards every call to another; tests override what they watch. */
-class ForwardingLink implements Link {
+/**
+ * A link that forwards every call to another: the base of decorators (capture, fault injection, tracing), which
+ * override only what they change.
+ */
+public class ForwardingLink implements Link {
     private final Link inner;
 
-    ForwardingLink(Link inner) {
+    public ForwardingLink(Link inner) {
         this.inner = inner;
+    }
+
+    /** The link calls are forwarded to. */
+    public Link inner() {
+        return inner;
     }
 
     @Override
