@@ -15,7 +15,6 @@ import io.modtcp.stack.wire.IpAddr;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -303,12 +302,6 @@ public final class NetStack implements AutoCloseable {
             return call(task::get);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-    }
-
-    static void checkInterrupt() throws InterruptedIOException {
-        if (Thread.interrupted()) {
-            throw new InterruptedIOException();
         }
     }
 

@@ -66,7 +66,6 @@ public final class TcpEngine implements TransportHandler {
 
     private long challengeWindowStartNs;
     private int challengeAcksInWindow;
-    private long lastNowNs;
 
     /**
      * @param random the seedable source of every secret (ISS key, port selection keys, hash seeds)
@@ -98,7 +97,6 @@ public final class TcpEngine implements TransportHandler {
             shift++;
         }
         this.rcvWindowShift = shift;
-        this.lastNowNs = startNs;
         ip.setTcp(this);
     }
 
@@ -332,7 +330,6 @@ public final class TcpEngine implements TransportHandler {
 
     @Override
     public void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
-        lastNowNs = nowNs;
         TcpValidation validation = rxTcp.wrap(packet, offset).validate(length);
         if (validation != TcpValidation.OK) {
             counters.inc(Counter.TCP_IN_ERRS);
@@ -877,7 +874,6 @@ public final class TcpEngine implements TransportHandler {
     /** Runs every timer due at {@code nowNs}. */
     public void runTimers(long nowNs) {
         flushPendingOutput(nowNs);
-        lastNowNs = nowNs;
         timers.poll(nowNs, this::onTimer, Integer.MAX_VALUE);
     }
 
@@ -1377,10 +1373,5 @@ public final class TcpEngine implements TransportHandler {
         for (TcpConnection c : demux.connections()) {
             abort(c, nowNs);
         }
-    }
-
-    /** The time of the last event the engine saw (for callers that need a recent "now"). */
-    public long lastNowNs() {
-        return lastNowNs;
     }
 }
