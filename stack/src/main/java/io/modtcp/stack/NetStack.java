@@ -12,6 +12,7 @@ import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
@@ -50,6 +51,9 @@ public final class NetStack implements AutoCloseable {
     private final TcpEngine tcp;
     private final TcpConfig config;
     private final List<Link> links = new ArrayList<>();
+    /** One input sink per link, reused for every packet (its time is set before each batch). */
+    private final List<LinkInput> inputs = new ArrayList<>();
+
     private final ConcurrentLinkedQueue<Runnable> commands = new ConcurrentLinkedQueue<>();
     private final AtomicInteger pendingCommands = new AtomicInteger();
     private volatile Thread owner;
@@ -79,6 +83,7 @@ public final class NetStack implements AutoCloseable {
         ip.addInterface(netif);
         if (!links.contains(netif.link())) {
             links.add(netif.link());
+            inputs.add(new LinkInput(netif.link()));
             netif.link().setWakeup(this::wake);
         }
     }
@@ -169,9 +174,10 @@ public final class NetStack implements AutoCloseable {
         for (int round = 0; round < MAX_ROUNDS; round++) {
             work = runCommands();
             for (int i = 0; i < links.size(); i++) {
-                Link link = links.get(i);
+                LinkInput input = inputs.get(i);
+                input.nowNs = nowNs;
                 try {
-                    work += link.receive(packet -> ip.input(link, packet, nowNs), RX_BATCH, nowNs);
+                    work += input.link.receive(input, RX_BATCH, nowNs);
                     tcp.flushPendingOutput(nowNs);
                 } catch (RuntimeException e) {
                     uncaught(e);
@@ -332,6 +338,21 @@ public final class NetStack implements AutoCloseable {
 
     public boolean isClosed() {
         return closed;
+    }
+
+    /** Hands one link's received packets to IP. */
+    private final class LinkInput implements Link.PacketSink {
+        final Link link;
+        long nowNs;
+
+        LinkInput(Link link) {
+            this.link = link;
+        }
+
+        @Override
+        public void accept(ByteBuf packet) {
+            ip.input(link, packet, nowNs);
+        }
     }
 
     /** Builds a {@link NetStack}. */

@@ -7,9 +7,11 @@ import io.modtcp.stack.tcp.congestion.CongestionView;
 import io.modtcp.stack.tcp.connection.ConnectionManagement;
 import io.modtcp.stack.tcp.connection.ConnectionView;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.tcp.delivery.PayloadSink;
 import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
 import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
+import io.netty.buffer.ByteBuf;
 
 /**
  * One connection: the four per-connection components (Demux is per stack) and the orchestrator's bookkeeping.
@@ -44,6 +46,9 @@ public final class TcpConnection {
 
     boolean tsValSent;
 
+    /** Where in-order payload goes: counted, then handed to the socket. One per connection, not one per segment. */
+    final PayloadSink payloadSink = this::deliverToSocket;
+
     long timerHandle = io.modtcp.stack.timer.TimerWheel.NULL_HANDLE;
     long timerDeadlineNs = Long.MAX_VALUE;
 
@@ -62,6 +67,11 @@ public final class TcpConnection {
         this.route = route;
         this.receiveBufferBytes = receiveBufferBytes;
         this.sendBufferBytes = sendBufferBytes;
+    }
+
+    private void deliverToSocket(ByteBuf data) {
+        receiveQueued += data.readableBytes();
+        handler.onData(this, data);
     }
 
     public ConnectionView connection() {

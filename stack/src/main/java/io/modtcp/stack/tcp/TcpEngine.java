@@ -792,7 +792,7 @@ public final class TcpEngine implements TransportHandler {
             return;
         }
         int rcvWnd = FlowControl.receiveWindow(c.flow.view(), c.rod.view());
-        ReceiveOutcome outcome = c.rod.receive(seg, rcvWnd, data -> deliver(c, data));
+        ReceiveOutcome outcome = c.rod.receive(seg, rcvWnd, c.payloadSink);
         if (outcome.droppedQueueFull()) {
             counters.inc(Counter.TCP_DROP_OOO_QUEUE_FULL);
         } else if (outcome.outOfOrder()) {
@@ -808,11 +808,6 @@ public final class TcpEngine implements TransportHandler {
                 c.rod.stopRetransmitTimer();
             }
         }
-    }
-
-    private void deliver(TcpConnection c, ByteBuf data) {
-        c.receiveQueued += data.readableBytes();
-        c.handler.onData(c, data);
     }
 
     /** A valid reset (RFC 9293 §3.10.7.4 second step). */
