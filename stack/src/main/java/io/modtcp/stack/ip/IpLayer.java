@@ -276,20 +276,7 @@ public final class IpLayer {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;
         }
-        counters.inc(Counter.ICMP_IN_ECHOS);
-        Route route = route(src, dst);
-        if (route == null) {
-            counters.inc(Counter.IP_DROP_NO_ROUTE);
-            return;
-        }
-        ByteBuf reply = newPacket(dst, src, PROTO_ICMPV6, length);
-        int icmpOffset = reply.writerIndex();
-        reply.writeBytes(packet, offset, length);
-        icmp.wrap(reply, icmpOffset).type(ICMPV6_ECHO_REPLY).code(0).checksum(0);
-        int replySum = Checksum.sum(reply, icmpOffset, length, Checksum.pseudoHeader(dst, src, PROTO_ICMPV6, length));
-        icmp.checksum(Checksum.fold(replySum));
-        counters.inc(Counter.ICMP_OUT_ECHO_REPS);
-        transmit(route, reply, nowNs);
+        echoReply(src, dst, packet, offset, length, nowNs);
     }
 
     /**
@@ -404,17 +391,31 @@ public final class IpLayer {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;
         }
+        echoReply(src, dst, packet, offset, length, nowNs);
+    }
+
+    /**
+     * Answers an echo request (RFC 792, RFC 4443 §4.2) from the address it was sent to, carrying the same
+     * identifier, sequence number and data; ICMPv6 covers the pseudo header in its checksum, ICMPv4 does not.
+     */
+    private void echoReply(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
         counters.inc(Counter.ICMP_IN_ECHOS);
         Route route = route(src, dst);
         if (route == null) {
             counters.inc(Counter.IP_DROP_NO_ROUTE);
             return;
         }
-        ByteBuf reply = newPacket(route.source(), src, Ipv4Header.PROTO_ICMP, length);
+        boolean v4 = src.isV4();
+        int protocol = v4 ? Ipv4Header.PROTO_ICMP : PROTO_ICMPV6;
+        ByteBuf reply = newPacket(dst, src, protocol, length);
         int icmpOffset = reply.writerIndex();
         reply.writeBytes(packet, offset, length);
-        icmp.wrap(reply, icmpOffset).type(IcmpHeader.TYPE_ECHO_REPLY).code(0);
-        icmp.fillChecksum(length);
+        icmp.wrap(reply, icmpOffset)
+                .type(v4 ? IcmpHeader.TYPE_ECHO_REPLY : ICMPV6_ECHO_REPLY)
+                .code(0)
+                .checksum(0);
+        int initial = v4 ? 0 : Checksum.pseudoHeader(dst, src, PROTO_ICMPV6, length);
+        icmp.checksum(Checksum.fold(Checksum.sum(reply, icmpOffset, length, initial)));
         counters.inc(Counter.ICMP_OUT_ECHO_REPS);
         transmit(route, reply, nowNs);
     }
