@@ -64,18 +64,18 @@ public final class TcpSocket {
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private final StackSide stackSide = new StackSide();
 
-    // ---- guarded by lock ----
-    private Mode mode = Mode.FRESH;
-    private IpAddr localAddr;
-    private int localPort;
-    private boolean bound;
-    private IpAddr remoteAddr;
-    private int remotePort;
+    // ---- guarded by lock (the volatile ones are written under it and read without it by the state getters) ----
+    private volatile Mode mode = Mode.FRESH;
+    private volatile IpAddr localAddr;
+    private volatile int localPort;
+    private volatile boolean bound;
+    private volatile IpAddr remoteAddr;
+    private volatile int remotePort;
     private TcpError error;
     private boolean errorReported;
-    private boolean closed;
-    private boolean inputShutdown;
-    private boolean outputShutdown;
+    private volatile boolean closed;
+    private volatile boolean inputShutdown;
+    private volatile boolean outputShutdown;
     private boolean peerFin;
     private boolean connectionGone;
     private final ArrayDeque<ByteBuf> receiveQueue = new ArrayDeque<>();
@@ -685,102 +685,47 @@ public final class TcpSocket {
     // =====================================================================================================
 
     public boolean isBound() {
-        lock.lock();
-        try {
-            return bound || localPort != 0;
-        } finally {
-            lock.unlock();
-        }
+        return bound || localPort != 0;
     }
 
     public boolean isConnected() {
-        lock.lock();
-        try {
-            return mode == Mode.CONNECTED;
-        } finally {
-            lock.unlock();
-        }
+        return mode == Mode.CONNECTED;
     }
 
     public boolean isConnectionPending() {
-        lock.lock();
-        try {
-            return mode == Mode.CONNECTING;
-        } finally {
-            lock.unlock();
-        }
+        return mode == Mode.CONNECTING;
     }
 
     public boolean isListening() {
-        lock.lock();
-        try {
-            return mode == Mode.LISTENING;
-        } finally {
-            lock.unlock();
-        }
+        return mode == Mode.LISTENING;
     }
 
     public boolean isClosed() {
-        lock.lock();
-        try {
-            return closed;
-        } finally {
-            lock.unlock();
-        }
+        return closed;
     }
 
     public boolean isInputShutdown() {
-        lock.lock();
-        try {
-            return inputShutdown;
-        } finally {
-            lock.unlock();
-        }
+        return inputShutdown;
     }
 
     public boolean isOutputShutdown() {
-        lock.lock();
-        try {
-            return outputShutdown;
-        } finally {
-            lock.unlock();
-        }
+        return outputShutdown;
     }
 
     public IpAddr localAddress() {
-        lock.lock();
-        try {
-            return localAddr;
-        } finally {
-            lock.unlock();
-        }
+        return localAddr;
     }
 
     public int localPort() {
-        lock.lock();
-        try {
-            return localPort;
-        } finally {
-            lock.unlock();
-        }
+        return localPort;
     }
 
     public IpAddr remoteAddress() {
-        lock.lock();
-        try {
-            return remoteAddr;
-        } finally {
-            lock.unlock();
-        }
+        return remoteAddr;
     }
 
     public int remotePort() {
-        lock.lock();
-        try {
-            return remotePort;
-        } finally {
-            lock.unlock();
-        }
+        return remotePort;
     }
 
     /** The TCP state as the stack thread last saw it, for diagnostics (reads across threads without locking). */
