@@ -16,7 +16,6 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.SelectorProvider;
-import java.util.Objects;
 import java.util.Set;
 
 /** A {@link ServerSocketChannel} on a listening modtcp {@link TcpSocket}. */
@@ -169,13 +168,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
 
     @Override
     public <T> ServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        if (!name.type().isInstance(value)) {
-            throw new IllegalArgumentException("Invalid value '" + value + "'");
-        }
+        SocketOptions.checkSettable(OPTIONS, name, value);
         synchronized (stateLock) {
             ensureOpen();
             if (name == StandardSocketOptions.SO_REUSEADDR) {
@@ -196,10 +189,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
+        SocketOptions.checkSupported(OPTIONS, name);
         synchronized (stateLock) {
             ensureOpen();
             if (name == StandardSocketOptions.SO_REUSEADDR) {

@@ -626,13 +626,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
 
     @Override
     public <T> SocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        if (!name.type().isInstance(value)) {
-            throw new IllegalArgumentException("Invalid value '" + value + "'");
-        }
+        SocketOptions.checkSettable(OPTIONS, name, value);
         synchronized (stateLock) {
             ensureOpen();
             if (kernel != null) {
@@ -656,10 +650,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     @Override
     @SuppressWarnings("unchecked")
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        if (!OPTIONS.contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
+        SocketOptions.checkSupported(OPTIONS, name);
         synchronized (stateLock) {
             ensureOpen();
             if (kernel != null) {
