@@ -1,6 +1,7 @@
 package io.modtcp.tun;
 
 import io.modtcp.stack.link.FaultModel;
+import io.modtcp.stack.link.ForwardingLink;
 import io.modtcp.stack.link.Link;
 import io.modtcp.stack.link.LinkPair;
 import io.netty.buffer.ByteBuf;
@@ -12,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  * pass through the other direction ({@code toDevice}, usually {@link FaultModel#NONE}). The pair is driven by the
  * stack thread's {@code nowNs}; {@link #nextEventNs} tells it when a delayed packet falls due.
  */
-final class ImpairedLink implements Link {
+final class ImpairedLink extends ForwardingLink {
     private final Link device;
     private final LinkPair pair;
 
@@ -22,19 +23,10 @@ final class ImpairedLink implements Link {
      * @param toDevice faults on packets modtcp sends to the kernel
      */
     ImpairedLink(Link device, FaultModel fromDevice, FaultModel toDevice, long seed) {
+        super(device);
         this.device = device;
         // a: the stack's end; b: the device's end.
         this.pair = LinkPair.create(device.mtu(), toDevice, fromDevice, seed);
-    }
-
-    @Override
-    public String name() {
-        return device.name();
-    }
-
-    @Override
-    public int mtu() {
-        return device.mtu();
     }
 
     @Override
@@ -58,11 +50,6 @@ final class ImpairedLink implements Link {
     @Override
     public long nextEventNs() {
         return Math.min(pair.a().nextEventNs(), pair.b().nextEventNs());
-    }
-
-    @Override
-    public void setWakeup(Runnable wakeup) {
-        device.setWakeup(wakeup);
     }
 
     @Override

@@ -1,19 +1,19 @@
 package io.modtcp.tun;
 
+import io.modtcp.stack.link.ForwardingLink;
 import io.modtcp.stack.link.Link;
 import io.netty.buffer.ByteBuf;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Drops packets on modtcp's side of a link, both ways, at a settable rate (seeded; stack thread only). */
-final class LossyLink implements Link {
-    private final Link inner;
+final class LossyLink extends ForwardingLink {
     private final SplittableRandom random;
     private volatile double lossRate;
     private final AtomicLong dropped = new AtomicLong();
 
     LossyLink(Link inner, long seed) {
-        this.inner = inner;
+        super(inner);
         this.random = new SplittableRandom(seed);
     }
 
@@ -31,28 +31,18 @@ final class LossyLink implements Link {
     }
 
     @Override
-    public String name() {
-        return inner.name();
-    }
-
-    @Override
-    public int mtu() {
-        return inner.mtu();
-    }
-
-    @Override
     public boolean transmit(ByteBuf packet, long nowNs) {
         if (drop()) {
             dropped.incrementAndGet();
             packet.release();
             return true;
         }
-        return inner.transmit(packet, nowNs);
+        return super.transmit(packet, nowNs);
     }
 
     @Override
     public int receive(PacketSink sink, int max, long nowNs) {
-        return inner.receive(
+        return super.receive(
                 packet -> {
                     if (drop()) {
                         dropped.incrementAndGet();
@@ -63,20 +53,5 @@ final class LossyLink implements Link {
                 },
                 max,
                 nowNs);
-    }
-
-    @Override
-    public long nextEventNs() {
-        return inner.nextEventNs();
-    }
-
-    @Override
-    public void setWakeup(Runnable wakeup) {
-        inner.setWakeup(wakeup);
-    }
-
-    @Override
-    public void close() {
-        inner.close();
     }
 }
