@@ -9,8 +9,10 @@ import io.modtcp.stack.ManualClock;
 import io.modtcp.stack.NetStack;
 import io.modtcp.stack.link.FaultModel;
 import io.modtcp.stack.link.LinkPair;
+import io.modtcp.stack.sim.TwoStacks;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.IpAddr;
 import io.modtcp.stack.wire.Ipv6Header;
@@ -25,40 +27,24 @@ import org.junit.jupiter.api.Test;
 
 /** IPv6: TCP between two stacks, ICMPv6 echo, ::1 on loopback, dual-stack wildcard listeners. */
 class Ipv6Test {
-    private static final IpAddr A = IpAddr.parse("fd00::1");
-    private static final IpAddr B = IpAddr.parse("fd00::2");
+    private static final IpAddr A = TwoStacks.ADDR6_A;
+    private static final IpAddr B = TwoStacks.ADDR6_B;
+    private static final long SECOND = 1_000_000_000L;
 
     private final ManualClock clock = new ManualClock(1_000_000_000L);
 
-    private NetStack stack(LinkPair pair, boolean a) {
-        NetStack s = NetStack.builder()
-                .clock(clock)
-                .seed(a ? 1 : 2)
-                .addInterface(a ? pair.a() : pair.b(), a ? A : B, 64, null)
-                .build();
-        s.bindToCurrentThread();
-        return s;
-    }
-
-    /** Polls the stacks, stepping virtual time from event to event, until {@code done}; false if all went idle. */
-    private boolean run(BooleanSupplier done, NetStack... stacks) {
+    /** Polls one stack, stepping virtual time from event to event, until {@code done}; false if it went idle. */
+    private boolean run(BooleanSupplier done, NetStack s) {
         for (int i = 0; i < 1_000_000; i++) {
-            long now = clock.nanoTime();
-            for (NetStack s : stacks) {
-                s.poll(now);
-            }
+            long next = s.poll(clock.nanoTime());
             if (done.getAsBoolean()) {
                 return true;
             }
-            // After done(): it may have queued work (writes) that sets new deadlines.
-            long next = Long.MAX_VALUE;
-            for (NetStack s : stacks) {
-                next = Math.min(next, s.poll(now));
-            }
+            next = Math.min(next, s.poll(clock.nanoTime())); // done() may have queued work
             if (next == Long.MAX_VALUE) {
                 return false;
             }
-            if (next - now > 0) {
+            if (next - clock.nanoTime() > 0) {
                 clock.set(next);
             }
         }
@@ -77,19 +63,21 @@ class Ipv6Test {
 
     @Test
     void shouldTransferBytesOverIpv6WithLoss() throws Exception {
-        LinkPair pair = LinkPair.create(
-                1500,
+        TwoStacks net = new TwoStacks(
+                9,
                 FaultModel.NONE.withLossRate(0.02).withDelayNs(5_000_000),
                 FaultModel.NONE.withDelayNs(5_000_000),
-                9);
-        NetStack a = stack(pair, true);
-        NetStack b = stack(pair, false);
+                TcpConfig.DEFAULT,
+                1500,
+                true);
+        NetStack a = net.a;
+        NetStack b = net.b;
         TcpSocket server = b.openSocket();
         server.bind(IpAddr.ANY6, 443);
         server.listen(4);
         TcpSocket client = a.openSocket();
         client.connect(B, 443, 0);
-        assertTrue(run(() -> client.isConnected() && (server.readyOps() & TcpSocket.OP_ACCEPT) != 0, a, b));
+        assertTrue(net.runUntil(() -> client.isConnected() && (server.readyOps() & TcpSocket.OP_ACCEPT) != 0, SECOND));
         assertEquals(A, client.localAddress());
         TcpSocket accepted = server.accept(0);
         assertNotNull(accepted);
@@ -100,7 +88,7 @@ class Ipv6Test {
         ByteBuffer src = ByteBuffer.wrap(data);
         ByteBuffer dst = ByteBuffer.allocate(data.length);
         assertTrue(
-                run(
+                net.runUntil(
                         () -> {
                             try {
                                 client.write(src, 0);
@@ -110,8 +98,7 @@ class Ipv6Test {
                             }
                             return !dst.hasRemaining();
                         },
-                        a,
-                        b),
+                        60 * SECOND),
                 () -> "stalled: got " + dst.position() + " A "
                         + a.tcp().connections().get(0).delivery() + " "
                         + a.tcp().connections().get(0).flow() + " B "
@@ -124,8 +111,10 @@ class Ipv6Test {
 
     @Test
     void shouldAnswerIcmpv6EchoRequest() {
-        LinkPair pair = LinkPair.create(1500, FaultModel.NONE, FaultModel.NONE, 1);
-        NetStack b = stack(pair, false);
+        TwoStacks net = new TwoStacks(1, FaultModel.NONE, FaultModel.NONE, TcpConfig.DEFAULT, 1500, true);
+        LinkPair pair = net.pair;
+        NetStack b = net.b;
+        long now = net.clock.nanoTime();
         ByteBuf ping = Unpooled.buffer();
         new Ipv6Header().wrap(ping, 0).write(0, 0, 12, 58, 64, A, B);
         ping.writerIndex(40);
@@ -137,10 +126,10 @@ class Ipv6Test {
                 .writeInt(0xcafebabe);
         int sum = Checksum.sum(ping, 40, 12, Checksum.pseudoHeader(A, B, 58, 12));
         ping.setShort(42, Checksum.fold(sum));
-        assertTrue(pair.a().transmit(ping, clock.nanoTime()));
-        b.poll(clock.nanoTime());
+        assertTrue(pair.a().transmit(ping, now));
+        b.poll(now);
         List<ByteBuf> replies = new ArrayList<>();
-        pair.a().receive(replies::add, 10, clock.nanoTime());
+        pair.a().receive(replies::add, 10, now);
         assertEquals(1, replies.size());
         ByteBuf reply = replies.get(0);
         try {
