@@ -1132,16 +1132,16 @@ public final class TcpEngine implements TransportHandler {
             window = Math.min(window >> c.flow.view().rcvWndShift(), 65535);
         }
         boolean ack = (flags & TcpHeader.ACK) != 0;
-        txTcp.wrap(packet, offset)
-                .srcPort(cv.localPort())
-                .dstPort(cv.remotePort())
-                .seq(seq)
-                .ack(ack ? d.rcvNxt() : 0)
-                .dataOffset(TCP_HEADER + optionsLength)
-                .flags(flags)
-                .window(window)
-                .checksum(0)
-                .urgentPointer(0);
+        writeTcpHeader(
+                packet,
+                offset,
+                cv.localPort(),
+                cv.remotePort(),
+                seq,
+                ack ? d.rcvNxt() : 0,
+                TCP_HEADER + optionsLength,
+                flags,
+                window);
         int idx = offset + TCP_HEADER;
         int tsVal = 0;
         if (ts) {
@@ -1188,11 +1188,7 @@ public final class TcpEngine implements TransportHandler {
         if (ack) {
             c.rod.onAckSent();
         }
-        if ((flags & TcpHeader.RST) != 0) {
-            counters.inc(Counter.TCP_OUT_RSTS);
-        }
-        counters.inc(Counter.TCP_OUT_SEGS);
-        ip.transmit(route, packet, nowNs);
+        transmitTcp(route, packet, flags, nowNs);
     }
 
     /** A control segment with no connection (resets for RFC 9293 §3.10.7.1 and §3.10.7.2). */
@@ -1205,18 +1201,37 @@ public final class TcpEngine implements TransportHandler {
         }
         ByteBuf packet = ip.newPacket(local, remote, Ipv4Header.PROTO_TCP, TCP_HEADER);
         int offset = packet.writerIndex();
-        txTcp.wrap(packet, offset)
-                .srcPort(localPort)
-                .dstPort(remotePort)
-                .seq(seq)
-                .ack(ack)
-                .dataOffset(TCP_HEADER)
-                .flags(flags)
-                .window(0)
-                .checksum(0)
-                .urgentPointer(0);
+        writeTcpHeader(packet, offset, localPort, remotePort, seq, ack, TCP_HEADER, flags, 0);
         packet.writerIndex(offset + TCP_HEADER);
         txTcp.fillChecksum(TCP_HEADER, local, remote);
+        transmitTcp(route, packet, flags, nowNs);
+    }
+
+    /** Writes a TCP header at {@code offset} (checksum 0, no urgent data) and leaves {@code txTcp} wrapped on it. */
+    private void writeTcpHeader(
+            ByteBuf packet,
+            int offset,
+            int srcPort,
+            int dstPort,
+            int seq,
+            int ack,
+            int headerLength,
+            int flags,
+            int window) {
+        txTcp.wrap(packet, offset)
+                .srcPort(srcPort)
+                .dstPort(dstPort)
+                .seq(seq)
+                .ack(ack)
+                .dataOffset(headerLength)
+                .flags(flags)
+                .window(window)
+                .checksum(0)
+                .urgentPointer(0);
+    }
+
+    /** Counts an outgoing segment (and a reset) and hands the packet to the IP layer. */
+    private void transmitTcp(Route route, ByteBuf packet, int flags, long nowNs) {
         if ((flags & TcpHeader.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }

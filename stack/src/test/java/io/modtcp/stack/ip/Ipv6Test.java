@@ -107,6 +107,7 @@ class Ipv6Test {
         // IPv6 MSS: 1500 - 40 - 20.
         assertEquals(1440, a.tcp().connections().get(0).connection().sendMss());
         assertTrue(a.counters().get(Counter.TCP_RETRANS_SEGS) > 0, "loss should have caused retransmissions");
+        net.close();
     }
 
     @Test
@@ -145,6 +146,7 @@ class Ipv6Test {
             reply.release();
         }
         assertEquals(1, b.counters().get(Counter.ICMP_OUT_ECHO_REPS));
+        net.close();
     }
 
     @Test
@@ -168,5 +170,6 @@ class Ipv6Test {
         TcpSocket acceptedFour = server.accept(0);
         assertEquals(IpAddr.parse("127.0.0.1"), acceptedFour.remoteAddress());
         assertTrue(acceptedFour.localAddress().isV4());
+        s.close();
     }
 }
