@@ -7,6 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.wire.IpAddr;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
@@ -69,11 +73,34 @@ class ModTcpConfigTest {
     }
 
     @Test
-    void shouldNameTunKeyWhenTunBackendIsMissing() {
-        ModTcpConfig c = ModTcpConfig.parse(Map.of("tun", "mt0", "address", "192.0.2.2/24"));
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> ModTcpRuntime.validate(c));
-        assertTrue(e.getMessage().startsWith("modtcp.tun=mt0"), e.getMessage());
-        assertTrue(e.getMessage().contains(ModTcpRuntime.TUN_LINK_CLASS), e.getMessage());
+    void shouldFindTheTunBackendOnTheClassPath() {
+        ModTcpRuntime.validate(ModTcpConfig.parse(Map.of("tun", "mt0", "address", "192.0.2.2/24")));
+    }
+
+    /**
+     * The provider jar without tun-backend (an application that excludes it): the provider's and the stack's classes in
+     * a loader that cannot see tun-backend.
+     */
+    @Test
+    void shouldNameTunKeyWhenTunBackendIsMissing() throws Exception {
+        URL[] urls = {codeSource(ModTcpRuntime.class), codeSource(IpAddr.class)};
+        try (URLClassLoader noTun = new URLClassLoader(urls, ClassLoader.getPlatformClassLoader())) {
+            assertThrows(ClassNotFoundException.class, () -> noTun.loadClass(ModTcpRuntime.TUN_LINK_CLASS));
+            Class<?> config = noTun.loadClass(ModTcpConfig.class.getName());
+            Object c =
+                    config.getMethod("parse", Map.class).invoke(null, Map.of("tun", "mt0", "address", "192.0.2.2/24"));
+            Method validate = noTun.loadClass(ModTcpRuntime.class.getName()).getMethod("validate", config);
+            InvocationTargetException e = assertThrows(InvocationTargetException.class, () -> validate.invoke(null, c));
+            assertTrue(
+                    e.getCause() instanceof IllegalStateException, e.getCause().toString());
+            String message = e.getCause().getMessage();
+            assertTrue(message.startsWith("modtcp.tun=mt0"), message);
+            assertTrue(message.contains(ModTcpRuntime.TUN_LINK_CLASS), message);
+        }
+    }
+
+    private static URL codeSource(Class<?> c) {
+        return c.getProtectionDomain().getCodeSource().getLocation();
     }
 
     private static void assertMessageStarts(String key, Map<String, String> values) {

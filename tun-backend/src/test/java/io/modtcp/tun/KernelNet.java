@@ -8,17 +8,12 @@ import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.wire.IpAddr;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.AfterAllCallback;
@@ -45,7 +40,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     public static final String KERNEL_ADDR = "192.0.2.1";
     public static final String MODTCP_ADDR = "192.0.2.2";
-    private static final Pattern OUR_NS = Pattern.compile("mtns-(\\d+)-(\\d+)");
+    private static final Duration COMMAND_TIMEOUT = Duration.ofSeconds(30);
     private static final AtomicInteger SEQ = new AtomicInteger();
 
     private final int mtu;
@@ -53,6 +48,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private final Path pcap;
     private final TcpConfig config;
 
+    private Netns netns;
     private String ns;
     private String dev;
     private TunLink tun;
@@ -60,7 +56,6 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private NetStack stack;
     private StackThread thread;
     private Thread hook;
-    private final List<Process> processes = new ArrayList<>();
 
     private KernelNet(Builder b) {
         this.mtu = b.mtu;
@@ -75,20 +70,10 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
 
     /** Fails (under CI=true) or skips (otherwise) unless this machine can run kernel interop tests. */
     public static void requireCapabilities() {
-        List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
-            missing.add("not root (need CAP_NET_ADMIN to create namespaces and TUN devices)");
-        }
-        if (!Files.exists(Path.of("/dev/net/tun"))) {
-            missing.add("no /dev/net/tun (modprobe tun)");
-        }
-        for (String tool : new String[] {"ip", "tc", "python3"}) {
-            if (which(tool) == null) {
-                missing.add("no `" + tool + "` on PATH (apt-get install iproute2 python3)");
-            }
-        }
+        List<String> missing = Netns.missingCapabilities("tc", "python3");
         if (!missing.isEmpty()) {
-            String msg = "kernel interop tests need: " + String.join("; ", missing);
+            String msg =
+                    "kernel interop tests need: " + String.join("; ", missing) + " (apt-get install iproute2 python3)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail(msg + " (CI=true: missing capabilities fail, never skip)");
             }
@@ -108,37 +93,20 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     }
 
     static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
+        return Netns.isRoot();
     }
 
     static Path which(String tool) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
-            Path p = Path.of(dir, tool);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
+        return Netns.which(tool);
     }
 
     @Override
     public void beforeAll(ExtensionContext context) throws Exception {
         requireCapabilities();
-        removeStaleNamespaces();
+        netns = Netns.create();
+        ns = netns.name();
         long pid = ProcessHandle.current().pid();
-        int n = SEQ.incrementAndGet();
-        ns = "mtns-" + pid + "-" + n;
-        dev = "mt" + (pid % 1_000_000) + "x" + n;
+        dev = "mt" + (pid % 1_000_000) + "x" + SEQ.incrementAndGet();
         hook = new Thread(this::cleanup, "kernelnet-cleanup-" + ns);
         Runtime.getRuntime().addShutdownHook(hook);
         try {
@@ -150,13 +118,11 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     }
 
     private void setUp() throws IOException {
-        run("ip", "netns", "add", ns);
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
         tun = TunLink.open(dev, mtu);
         // Attach first, then move: the device never gets an address or comes up in the root namespace.
         run("ip", "link", "set", dev, "netns", ns);
-        run("ip", "-n", ns, "link", "set", "lo", "up");
         run("ip", "-n", ns, "link", "set", dev, "mtu", Integer.toString(mtu));
         run("ip", "-n", ns, "addr", "add", KERNEL_ADDR + "/24", "dev", dev);
         run("ip", "-n", ns, "link", "set", dev, "up");
@@ -186,10 +152,6 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     }
 
     private synchronized void cleanup() {
-        for (Process p : processes) {
-            p.destroyForcibly();
-        }
-        processes.clear();
         if (thread != null) {
             thread.close();
             thread = null;
@@ -210,12 +172,9 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
             }
             pcapWriter = null;
         }
-        if (ns != null) {
-            try {
-                run("ip", "netns", "delete", ns);
-            } catch (IOException | UncheckedIOException e) {
-                System.err.println("KernelNet: could not delete namespace " + ns + ": " + e.getMessage());
-            }
+        if (netns != null) {
+            netns.close(); // stops the peers, deletes the namespace
+            netns = null;
             ns = null;
         }
     }
@@ -228,34 +187,11 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         if (!isRoot() || which("tc") == null) {
             return false;
         }
-        String scratch = "mtns-" + ProcessHandle.current().pid() + "-" + (8000 + SEQ.incrementAndGet());
-        try {
-            run("ip", "netns", "add", scratch);
-            try {
-                run("tc", "-n", scratch, "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms");
-                return true;
-            } catch (IOException e) {
-                return false;
-            } finally {
-                run("ip", "netns", "delete", scratch);
-            }
+        try (Netns scratch = Netns.create()) {
+            run("tc", "-n", scratch.name(), "qdisc", "add", "dev", "lo", "root", "netem", "delay", "1ms");
+            return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** Deletes namespaces named by this fixture for JVMs that no longer run (a killed test run). */
-    static void removeStaleNamespaces() {
-        try {
-            for (String line : runOutput("ip", "netns", "list").split("\n")) {
-                String name = line.trim().split("\\s+")[0];
-                Matcher m = OUR_NS.matcher(name);
-                if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-                    run("ip", "netns", "delete", name);
-                }
-            }
-        } catch (IOException e) {
-            // nothing to clean, or no ip: requireCapabilities reports that
         }
     }
 
@@ -292,22 +228,12 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
 
     /** Starts {@code cmd} inside the namespace; the fixture kills it at the end if it still runs. */
     public Process exec(String... cmd) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        full.addAll(List.of(cmd));
-        Process p = new ProcessBuilder(full)
-                .redirectError(ProcessBuilder.Redirect.INHERIT)
-                .start();
-        synchronized (this) {
-            processes.add(p);
-        }
-        return p;
+        return netns.start(netns.processBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT));
     }
 
     /** Runs {@code cmd} inside the namespace and returns its standard output; fails on a non-zero exit. */
     public String execOutput(String... cmd) throws IOException {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", ns));
-        full.addAll(List.of(cmd));
-        return runOutput(full.toArray(String[]::new));
+        return netns.run(COMMAND_TIMEOUT, cmd);
     }
 
     /** Replaces the kernel side's root qdisc by {@code netem ARGS} (e.g. {@code loss 1% delay 5ms}). */
@@ -336,29 +262,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
 
     /** Runs {@code cmd}, returns its standard output (and standard error too if {@code withStderr}). */
     static String runOutput(boolean withStderr, String... cmd) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        if (withStderr) {
-            pb.redirectErrorStream(true);
-        } else {
-            pb.redirectError(ProcessBuilder.Redirect.DISCARD);
-        }
-        Process p = pb.start();
-        try {
-            byte[] out = p.getInputStream().readAllBytes();
-            if (!p.waitFor(30, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new IOException(String.join(" ", cmd) + ": timed out");
-            }
-            String text = new String(out, StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + text.trim());
-            }
-            return text;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            p.destroyForcibly();
-            throw new IOException("interrupted: " + String.join(" ", cmd), e);
-        }
+        return Netns.runOutput(withStderr, COMMAND_TIMEOUT, cmd);
     }
 
     public static final class Builder {
