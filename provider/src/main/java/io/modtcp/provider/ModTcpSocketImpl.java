@@ -230,6 +230,15 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected void close() throws IOException {
         if (socket != null) {
+            // As the JDK's NioSocketImpl: a connected socket whose SO_LINGER is not 0 shuts its output down first, so
+            // the peer reads end of stream even when close then resets the connection for unread data.
+            if (socket.isConnected() && socket.linger() != 0) {
+                try {
+                    socket.shutdownOutput();
+                } catch (IOException ignore) {
+                    // closed or reset meanwhile: close below decides
+                }
+            }
             socket.close();
         }
         if (kernelSocket != null) {

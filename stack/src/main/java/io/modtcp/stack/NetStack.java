@@ -68,8 +68,26 @@ public final class NetStack implements AutoCloseable {
         this.alloc = b.alloc;
         this.config = b.config;
         this.ip = new IpLayer(counters, alloc);
+        Link loopback = null;
+        boolean ownAddresses = false;
         for (NetInterface netif : b.interfaces) {
             addInterface(netif);
+            if (netif.address().isLoopback()) {
+                loopback = netif.link();
+            } else {
+                ownAddresses = true;
+            }
+        }
+        if (ownAddresses) {
+            // Packets to our own addresses on other links loop back inside the stack (on the loopback link if there
+            // is one, else on a link of their own that no interface uses).
+            if (loopback == null) {
+                loopback = new LoopbackLink(65535, 4096);
+                links.add(loopback);
+                inputs.add(new LinkInput(loopback));
+                loopback.setWakeup(this::wake);
+            }
+            ip.setLocalDelivery(loopback);
         }
         this.tcp = new TcpEngine(
                 ip, b.config, counters, new SplittableRandom(b.seed), clock.nanoTime(), b.congestionFactory);

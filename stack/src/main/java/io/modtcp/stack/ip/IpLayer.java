@@ -42,6 +42,7 @@ public final class IpLayer {
     private final Ipv6Header rxIp6 = new Ipv6Header();
     private final Ipv6Header txIp6 = new Ipv6Header();
     private TransportHandler tcp;
+    private Link localDelivery;
     private IpAddr lastLocal;
     private IpAddr lastRemote;
     private int nextId;
@@ -57,6 +58,14 @@ public final class IpLayer {
 
     public void addInterface(NetInterface netif) {
         interfaces.add(netif);
+    }
+
+    /**
+     * The link that carries packets to this host's own non-loopback addresses (a loopback link the stack polls): set
+     * by the stack when it has such addresses.
+     */
+    public void setLocalDelivery(Link link) {
+        this.localDelivery = link;
     }
 
     public List<NetInterface> interfaces() {
@@ -83,6 +92,12 @@ public final class IpLayer {
      * wildcard) picks the interface that owns that address.
      */
     public Route route(IpAddr dst, IpAddr preferredSource) {
+        if (localDelivery != null && isOwnNonLoopbackAddress(dst)) {
+            // Traffic to one of our own addresses stays in the stack, as the kernel's local routes keep it off the
+            // wire.
+            IpAddr source = preferredSource != null && !preferredSource.isAnyLocal() ? preferredSource : dst;
+            return new Route(localDelivery, source, dst, localDelivery.mtu());
+        }
         NetInterface best = null;
         for (NetInterface netif : interfaces) {
             if (preferredSource != null && !preferredSource.isAnyLocal() && !owns(netif, preferredSource)) {
@@ -110,6 +125,15 @@ public final class IpLayer {
             }
         }
         return null;
+    }
+
+    private boolean isOwnNonLoopbackAddress(IpAddr addr) {
+        for (NetInterface netif : interfaces) {
+            if (!netif.address().isLoopback() && netif.address().equals(addr)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static boolean owns(NetInterface netif, IpAddr addr) {

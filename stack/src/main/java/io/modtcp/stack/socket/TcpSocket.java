@@ -400,11 +400,16 @@ public final class TcpSocket {
                 if (!receiveQueue.isEmpty()) {
                     break;
                 }
+                // After the peer's FIN, reads see end of stream even if a reset followed (as Linux: the FIN is checked
+                // before the pending error); the error is left for the next write.
+                if (peerFin) {
+                    return -1;
+                }
                 if (error != null) {
                     throwErrorOnce();
                     return -1;
                 }
-                if (peerFin || connectionGone) {
+                if (connectionGone) {
                     return -1;
                 }
                 if (mode != Mode.CONNECTED && mode != Mode.CONNECTING) {
@@ -1028,13 +1033,15 @@ public final class TcpSocket {
             }
             return;
         }
-        if (abort) {
+        if (abort && !shutdown) {
             if (toSend != null) {
                 releaseAll(toSend);
             }
             tcp.abort(c, now);
             return;
         }
+        // A shutdown requested before the abort (shutdownOutput, then close with unread data) still sends what it
+        // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
         applyOptions(c, nd, ka, linger, rcvBuf, sndBuf, now);
         if (toSend != null) {
             for (ByteBuf b : toSend) {
@@ -1047,6 +1054,9 @@ public final class TcpSocket {
         }
         if (shutdown) {
             tcp.shutdownOutput(c, now);
+        }
+        if (abort) {
+            tcp.abort(c, now);
         }
     }
 
