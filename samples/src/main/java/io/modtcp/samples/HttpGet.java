@@ -16,7 +16,7 @@ import java.util.Set;
  * An HTTP client: fetches each URL with the JDK {@link HttpClient} or {@link HttpURLConnection} and prints the status,
  * the protocol, the body's length and its SHA-256.
  *
- * <p>Usage: {@code HttpGet [--client jdk|urlconnection] [--http2] [--post-bytes N] [--repeat K] URL...}; with
+ * <p>Usage: {@code HttpGet [--client jdk|urlconnection|jdk,urlconnection] [--http2] [--post-bytes N] [--repeat K] URL...}; with
  * {@code --post-bytes} it POSTs N bytes of {@link Payload}. Exits with 1 if any response is not 2xx.
  */
 public final class HttpGet {
@@ -35,18 +35,17 @@ public final class HttpGet {
                 args,
                 Set.of("client", "post-bytes", "repeat"),
                 Set.of("http2"),
-                "HttpGet [--client jdk|urlconnection] [--http2] [--post-bytes N] [--repeat K] URL...");
+                "HttpGet [--client jdk|urlconnection|jdk,urlconnection] [--http2] [--post-bytes N] [--repeat K] URL...");
         System.out.println("provider=" + SelectorProvider.provider().getClass().getName());
         boolean ok = true;
         for (int i = 0; i < a.getInt("repeat", 1); i++) {
             for (String url : a.positional()) {
-                Result r = fetch(
-                        a.get("client", "jdk"),
-                        a.flag("http2"),
-                        URI.create(url),
-                        Long.parseLong(a.get("post-bytes", "-1")));
-                System.out.println(r);
-                ok &= r.status() / 100 == 2;
+                for (String client : a.get("client", "jdk").split(",")) {
+                    Result r =
+                            fetch(client, a.flag("http2"), URI.create(url), Long.parseLong(a.get("post-bytes", "-1")));
+                    System.out.println(r);
+                    ok &= r.status() / 100 == 2;
+                }
             }
         }
         System.exit(ok ? 0 : 1);

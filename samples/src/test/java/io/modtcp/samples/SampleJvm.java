@@ -78,6 +78,7 @@ final class SampleJvm {
     static final class Running implements AutoCloseable {
         final Process process;
         private final StringBuilder out = new StringBuilder();
+        private final Thread reader;
 
         Running(Process process) {
             this.process = process;
@@ -100,6 +101,7 @@ final class SampleJvm {
                     "output-" + process.pid());
             t.setDaemon(true);
             t.start();
+            reader = t;
         }
 
         String output() {
@@ -136,7 +138,7 @@ final class SampleJvm {
                 process.destroyForcibly();
                 throw new AssertionError("still running after " + timeoutMs + " ms:\n" + output());
             }
-            process.getInputStream(); // output thread drains the rest
+            reader.join(5_000); // the last lines
             return process.exitValue();
         }
 
@@ -153,13 +155,15 @@ final class SampleJvm {
         /** Stops it (SIGTERM, then SIGKILL after 10 s) and waits for the output to end. */
         void stop() throws InterruptedException {
             if (process.isAlive()) {
-                process.destroy();
+                // SIGTERM through the handle: Process.destroy() would also close our end of its output, losing what
+                // its shutdown hooks print
+                process.toHandle().destroy();
                 if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
                     process.destroyForcibly();
                     process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
                 }
             }
-            Thread.sleep(100); // let the output thread take the last lines
+            reader.join(5_000); // the last lines
         }
     }
 
