@@ -1,28 +1,20 @@
 package io.modtcp.samples;
 
+import io.modtcp.tun.Netns;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 
 /**
- * A private network namespace holding a persistent TUN device, the kernel's side of it, and the processes run inside
- * ({@code ip netns exec NAME cmd...}, which execs the command, so each {@link Process} is the command itself). A modtcp
- * JVM started inside with {@code -javaagent:modtcp-agent.jar=tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1} attaches
- * to the device; kernel peers ({@code curl}, {@code wrk}, {@code python3}) run inside too, so all traffic stays in the
- * namespace. {@link #close} stops the processes it started and deletes the namespace (a shutdown hook does it if the
- * JVM exits first; namespaces of dead JVMs are deleted at the next {@link #create}).
- *
- * <p>The same operations as tun-backend's {@code io.modtcp.tun.Netns}, with plain {@code ip} commands.
+ * The samples' TUN network: a {@link Netns} holding a persistent TUN device {@value #DEVICE} with the kernel at
+ * {@value #KERNEL}/24. A sample JVM started inside with {@link #AGENT_ARGS} attaches to the device as {@value #MODTCP};
+ * kernel peers ({@code curl}, {@code wrk}, {@code python3}) run inside too, so all traffic stays in the namespace.
+ * {@link #close} stops the processes started here and deletes the namespace.
  */
 final class Namespace implements AutoCloseable {
     static final String KERNEL = "192.0.2.1";
@@ -32,19 +24,10 @@ final class Namespace implements AutoCloseable {
     /** The agent arguments that put a JVM started inside on the namespace's TUN device. */
     static final String AGENT_ARGS = "tun=" + DEVICE + ",address=" + MODTCP + "/24,gateway=" + KERNEL + ",mtu=" + MTU;
 
-    private static final String PREFIX = "mtns-";
-    private static final Pattern OURS = Pattern.compile(Pattern.quote(PREFIX) + "(\\d+)-(\\d+)");
-    private static final AtomicInteger SEQ = new AtomicInteger(1000);
-    private static final Duration IP_TIMEOUT = Duration.ofSeconds(30);
+    private final Netns ns;
 
-    private final String name;
-    private final List<Process> processes = new ArrayList<>();
-    private final Thread hook;
-    private boolean closed;
-
-    private Namespace(String name) {
-        this.name = name;
-        this.hook = new Thread(this::delete, "netns-cleanup-" + name);
+    private Namespace(Netns ns) {
+        this.ns = ns;
     }
 
     /**
@@ -53,25 +36,12 @@ final class Namespace implements AutoCloseable {
      * backend.
      */
     static void requireCapabilities(String... tools) {
-        List<String> missing = new ArrayList<>();
-        if (!isRoot()) {
-            missing.add("not root (need CAP_NET_ADMIN and CAP_SYS_ADMIN for namespaces and TUN devices)");
-        }
-        if (!Files.exists(Path.of("/dev/net/tun"))) {
-            missing.add("no /dev/net/tun (modprobe tun)");
-        }
-        List<String> all = new ArrayList<>(List.of("ip"));
-        all.addAll(List.of(tools));
-        for (String tool : all) {
-            if (which(tool) == null) {
-                missing.add("no `" + tool + "` on PATH (.ci/run installs it)");
-            }
-        }
+        List<String> missing = new ArrayList<>(Netns.missingCapabilities(tools));
         if (!agentHasTun()) {
             missing.add("the agent jar " + SampleJvm.agent() + " has no io.modtcp.tun.TunLink (TUN backend)");
         }
         if (!missing.isEmpty()) {
-            String msg = "TUN application tests need: " + String.join("; ", missing);
+            String msg = "TUN application tests need: " + String.join("; ", missing) + " (.ci/run installs the tools)";
             if ("true".equalsIgnoreCase(System.getenv("CI"))) {
                 Assertions.fail(msg + " (CI=true: a missing capability fails, never skips)");
             }
@@ -87,164 +57,50 @@ final class Namespace implements AutoCloseable {
         }
     }
 
-    /** Creates the namespace with its loopback up and the TUN device {@value #DEVICE}, kernel side {@value #KERNEL}/24. */
+    /** Creates the namespace with the TUN device {@value #DEVICE}, kernel side {@value #KERNEL}/24, up. */
     static Namespace createWithTun() throws IOException {
-        removeStale();
-        Namespace ns = new Namespace(PREFIX + ProcessHandle.current().pid() + "-" + SEQ.incrementAndGet());
-        runHere(IP_TIMEOUT, "ip", "netns", "add", ns.name);
-        Runtime.getRuntime().addShutdownHook(ns.hook);
+        Netns ns = Netns.create();
         try {
-            ns.ip("link", "set", "lo", "up");
-            ns.ip("tuntap", "add", "dev", DEVICE, "mode", "tun");
-            ns.ip("link", "set", DEVICE, "mtu", Integer.toString(MTU));
-            ns.ip("addr", "add", KERNEL + "/24", "dev", DEVICE);
-            ns.ip("link", "set", DEVICE, "up");
+            ns.addTun(DEVICE, KERNEL + "/24", MTU);
         } catch (IOException | RuntimeException e) {
             ns.close();
             throw e;
         }
-        return ns;
+        return new Namespace(ns);
     }
 
     String name() {
-        return name;
+        return ns.name();
     }
 
-    void ip(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of("ip", "-n", name));
-        cmd.addAll(List.of(args));
-        runHere(IP_TIMEOUT, cmd.toArray(String[]::new));
-    }
-
-    /** {@code ip netns exec NAME} followed by the command. */
-    List<String> exec(List<String> cmd) {
-        List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
-        full.addAll(cmd);
-        return full;
-    }
-
-    /** Starts {@code cmd} inside; {@link #close} stops it if it still runs. */
-    synchronized SampleJvm.Running start(List<String> cmd) throws IOException {
-        if (closed) {
-            throw new IllegalStateException("namespace " + name + " is closed");
-        }
-        SampleJvm.Running r = SampleJvm.start(exec(cmd));
-        processes.add(r.process);
-        return r;
+    /** Starts {@code cmd} inside, output collected; {@link #close} stops it if it still runs. */
+    SampleJvm.Running start(List<String> cmd) throws IOException {
+        ProcessBuilder pb = ns.processBuilder(cmd).redirectErrorStream(true);
+        System.out.println("$ " + String.join(" ", pb.command()));
+        return new SampleJvm.Running(ns.start(pb));
     }
 
     /** Runs {@code cmd} inside to completion; returns stdout and stderr; throws on a non-zero exit or the timeout. */
     String run(Duration timeout, String... cmd) throws IOException {
-        return runHere(timeout, exec(List.of(cmd)).toArray(String[]::new));
+        return ns.run(timeout, cmd);
     }
 
     @Override
     public void close() {
-        delete();
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // shutting down: the hook runs delete(), which is idempotent
-        }
+        ns.close();
     }
 
-    private synchronized void delete() {
-        if (closed) {
-            return;
+    /** Runs a command here (not in a namespace) and returns its output; fails on a non-zero exit or the timeout. */
+    static String runHere(Duration timeout, String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException(String.join(" ", cmd) + ": timed out after " + timeout);
         }
-        closed = true;
-        for (Process p : processes) {
-            p.destroy();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + out);
         }
-        for (Process p : processes) {
-            try {
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-            }
-        }
-        try {
-            runHere(IP_TIMEOUT, "ip", "netns", "delete", name);
-        } catch (IOException e) {
-            System.err.println("could not delete namespace " + name + ": " + e.getMessage());
-        }
-    }
-
-    /** Deletes namespaces {@code mtns-<pid>-<n>} whose JVM no longer runs. */
-    private static void removeStale() {
-        String list;
-        try {
-            list = runHere(IP_TIMEOUT, "ip", "netns", "list");
-        } catch (IOException e) {
-            return;
-        }
-        for (String line : list.split("\n")) {
-            String ns = line.trim().split("\\s+")[0];
-            Matcher m = OURS.matcher(ns);
-            if (m.matches() && ProcessHandle.of(Long.parseLong(m.group(1))).isEmpty()) {
-                try {
-                    runHere(IP_TIMEOUT, "ip", "netns", "delete", ns);
-                } catch (IOException e) {
-                    System.err.println("could not delete stale namespace " + ns + ": " + e.getMessage());
-                }
-            }
-        }
-    }
-
-    static boolean isRoot() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("Uid:")) {
-                    return line.split("\\s+")[2].equals("0");
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
-    }
-
-    static Path which(String tool) {
-        String path = System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin");
-        for (String dir : (path + ":/usr/sbin:/sbin").split(":")) {
-            Path p = Path.of(dir, tool);
-            if (Files.isExecutable(p)) {
-                return p;
-            }
-        }
-        return null;
-    }
-
-    /** Runs a command (output through a file, so a hung command cannot outlive the timeout); fails on non-zero exit. */
-    static String runHere(Duration timeout, String... cmd) throws IOException {
-        Path out = Files.createTempFile("netns-", ".out");
-        try {
-            Process p = new ProcessBuilder(cmd)
-                    .redirectOutput(out.toFile())
-                    .redirectErrorStream(true)
-                    .start();
-            try {
-                if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    p.destroyForcibly();
-                    p.waitFor(5, TimeUnit.SECONDS);
-                    throw new IOException(String.join(" ", cmd) + ": timed out after " + timeout);
-                }
-            } catch (InterruptedException e) {
-                p.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted: " + String.join(" ", cmd), e);
-            }
-            String text = new String(Files.readAllBytes(out), StandardCharsets.UTF_8);
-            if (p.exitValue() != 0) {
-                throw new IOException(String.join(" ", cmd) + ": exit " + p.exitValue() + ": " + text.trim());
-            }
-            return text;
-        } finally {
-            Files.deleteIfExists(out);
-        }
+        return out;
     }
 }

@@ -26,7 +26,7 @@ class RunDemoIT {
     void shouldTakeTheTunPathAnsweringCurlAndRemoveWhatItCreated() throws Exception {
         Namespace.requireCapabilities("curl");
         String out = runDemo(List.of("--no-build"));
-        assertTrue(out.contains("[run-demo] TUN path: namespace mtdemo-"), out);
+        assertTrue(out.contains("[run-demo] TUN path: namespace mtns-"), out);
         assertTrue(out.contains("/hello -> hello from jetty over HTTP/1.1 to 192.0.2.1"), out);
         assertTrue(
                 out.contains("--http2-prior-knowledge  http://192.0.2.2:8080/hello -> hello from jetty over HTTP/2.0"),
@@ -39,7 +39,7 @@ class RunDemoIT {
         assertTrue(out.contains("modtcp stack up: lo 127.0.0.1/8 mtu 65535, mt0 192.0.2.2/24 via 192.0.2.1"), out);
         assertTrue(SampleJvm.figure(out, "tcpPassiveOpens") >= 5, out);
         assertTrue(out.contains("done: Jetty on modtcp answered curl over a TUN device (TUN path)"), out);
-        Matcher ns = java.util.regex.Pattern.compile("namespace (mtdemo-\\d+)").matcher(out);
+        Matcher ns = java.util.regex.Pattern.compile("namespace (mtns-\\d+-0)").matcher(out);
         assertTrue(ns.find(), out);
         assertFalse(
                 Namespace.runHere(Duration.ofSeconds(30), "ip", "netns", "list").contains(ns.group(1)), ns.group(1));
