@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.spi.SelectorProvider;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -71,7 +72,7 @@ public final class LoopbackTour {
                     w + "/stub/json",
                     -1,
                     "HTTP_1_1",
-                    Payload.sha256(WireMockStubs.JSON.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+                    Payload.sha256(WireMockStubs.JSON.getBytes(StandardCharsets.UTF_8)));
             http("wiremock-hello-urlconnection", "urlconnection", false, w + "/stub/hello", -1, "HTTP_1_1", null);
             HttpResponse<String> created = HttpClient.newHttpClient()
                     .send(

@@ -34,7 +34,7 @@ class RunDemoIT {
         String sha = SampleJvm.expectedSha256(4 << 20);
         assertEquals(
                 2,
-                out.split(sha + " \\(sha256 of 4 MiB\\)", -1).length - 1,
+                out.split(sha + " \\(sha256 of 4 MiB: the expected bytes\\)", -1).length - 1,
                 "two 4 MiB bodies with " + sha + "\n" + out);
         assertTrue(out.contains("modtcp stack up: lo 127.0.0.1/8 mtu 65535, mt0 192.0.2.2/24 via 192.0.2.1"), out);
         assertTrue(SampleJvm.figure(out, "tcpPassiveOpens") >= 5, out);
