@@ -1,11 +1,7 @@
 package io.modtcp.provider;
 
 import io.modtcp.stack.wire.IpAddr;
-import java.io.IOException;
-import java.net.BindException;
-import java.net.ConnectException;
 import java.net.Inet4Address;
-import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -15,13 +11,14 @@ import java.nio.channels.UnsupportedAddressTypeException;
 import java.util.Objects;
 
 /**
- * The one place JDK addresses become stack addresses and back. The stack is IPv4-only for now, so IPv6 is mapped as
- * follows (a documented choice, see the README): the IPv6 wildcard {@code ::} binds the IPv4 wildcard; {@code ::1}
- * means 127.0.0.1; any other IPv6 address fails clearly ({@link ConnectException} on connect, {@link BindException}
- * on bind) with a message saying modtcp has no IPv6 yet.
+ * The one place JDK addresses become stack addresses and back. As the JDK's sockets on Linux are dual-stack IPv6
+ * sockets, a wildcard bind (null, {@code 0.0.0.0} or {@code ::}) binds the IPv6 wildcard, which accepts IPv4 too
+ * (unless {@code java.net.preferIPv4Stack} is set); a connect to a wildcard goes to the loopback address of its family.
+ * IPv6 scope ids are not used (modtcp has no link-local scopes).
  */
 final class Addresses {
     static final IpAddr LOOPBACK4 = IpAddr.parseV4("127.0.0.1");
+    private static final boolean PREFER_IPV4_STACK = Boolean.getBoolean("java.net.preferIPv4Stack");
 
     private Addresses() {}
 
@@ -38,42 +35,34 @@ final class Addresses {
         return isa;
     }
 
-    /** A local address to bind: the wildcard or one of the stack's own. */
-    static IpAddr forBind(InetAddress a) throws IOException {
+    /** The wildcard a socket binds when none or a wildcard is given. */
+    static IpAddr wildcard() {
+        return PREFER_IPV4_STACK ? IpAddr.ANY4 : IpAddr.ANY6;
+    }
+
+    /** A local address to bind: the wildcard or one of the stack's own (the stack checks that it is its own). */
+    static IpAddr forBind(InetAddress a) {
         if (a == null || a.isAnyLocalAddress()) {
-            return IpAddr.ANY4;
+            return wildcard();
         }
-        if (a instanceof Inet4Address) {
-            return IpAddr.v4(v4(a));
-        }
-        if (a.isLoopbackAddress()) {
-            return LOOPBACK4;
-        }
-        throw new BindException("Cannot assign requested address: " + a.getHostAddress() + " (modtcp has no IPv6 yet)");
+        return IpAddr.fromBytes(a.getAddress());
     }
 
-    /** A destination: the wildcard means this host (as with the JDK), {@code ::1} means 127.0.0.1. */
-    static IpAddr forConnect(InetAddress a) throws IOException {
+    /** A destination: a wildcard means the loopback address of its family (as with the JDK). */
+    static IpAddr forConnect(InetAddress a) {
         if (a.isAnyLocalAddress()) {
-            return LOOPBACK4;
+            return a instanceof Inet4Address ? LOOPBACK4 : IpAddr.LOOPBACK6;
         }
-        if (a instanceof Inet4Address) {
-            return IpAddr.v4(v4(a));
-        }
-        if (a instanceof Inet6Address && a.isLoopbackAddress()) {
-            return LOOPBACK4;
-        }
-        throw new ConnectException("Network is unreachable: " + a.getHostAddress() + " (modtcp has no IPv6 yet)");
+        return IpAddr.fromBytes(a.getAddress());
     }
 
+    /** An {@link java.net.Inet4Address} for IPv4 (IPv4-mapped included), else an {@link java.net.Inet6Address}. */
     static InetAddress toInet(IpAddr ip) {
         if (ip == null) {
             return null;
         }
-        int v = ip.isV4() ? ip.v4() : 0;
         try {
-            return InetAddress.getByAddress(
-                    new byte[] {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v});
+            return InetAddress.getByAddress(ip.toBytes());
         } catch (UnknownHostException e) {
             throw new AssertionError(e);
         }
@@ -81,10 +70,5 @@ final class Addresses {
 
     static InetSocketAddress toSocketAddress(IpAddr ip, int port) {
         return ip == null ? null : new InetSocketAddress(toInet(ip), port);
-    }
-
-    private static int v4(InetAddress a) {
-        byte[] b = a.getAddress();
-        return ((b[0] & 0xff) << 24) | ((b[1] & 0xff) << 16) | ((b[2] & 0xff) << 8) | (b[3] & 0xff);
     }
 }

@@ -1,5 +1,6 @@
 package io.modtcp.provider;
 
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,8 +16,9 @@ import java.util.Properties;
  * {@link IllegalArgumentException} whose message starts with the key.
  *
  * @param tun the TUN device name, or null for the in-JVM loopback only
- * @param address the stack's address on the TUN link, with {@code prefixLength}
- * @param gateway the TUN link's gateway, or null
+ * @param address the stack's IPv4 address on the TUN link, with {@code prefixLength}
+ * @param gateway the TUN link's IPv4 gateway, or null
+ * @param address6 the stack's IPv6 address on the TUN link, with {@code prefixLength6}, or null
  * @param mtu the TUN link's MTU
  * @param pcap a capture file for every link, or null
  * @param kernel destination prefixes routed to the platform stack instead of modtcp
@@ -24,19 +26,23 @@ import java.util.Properties;
  * @param sendBufferBytes default SO_SNDBUF, or 0 for the stack's default
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
+ * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
  */
 public record ModTcpConfig(
         String tun,
         IpAddr address,
         int prefixLength,
         IpAddr gateway,
+        IpAddr address6,
+        int prefixLength6,
         int mtu,
         Path pcap,
         List<Prefix> kernel,
         boolean loopback,
         int sendBufferBytes,
         int receiveBufferBytes,
-        Long seed) {
+        Long seed,
+        String congestion) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -49,13 +55,15 @@ public record ModTcpConfig(
         k.put("tun", "TUN device name (e.g. mt0); absent: in-JVM loopback only");
         k.put("address", "address/prefix on the TUN link, e.g. 192.0.2.2/24 (required with tun)");
         k.put("gateway", "gateway on the TUN link, e.g. 192.0.2.1 (optional)");
+        k.put("address6", "IPv6 address/prefix on the TUN link, e.g. fd00::2/64 (optional)");
         k.put("mtu", "TUN MTU in bytes, 576..65535 (default 1500)");
         k.put("pcap", "capture every packet of every link to this pcap file");
         k.put("kernel", "destination prefixes (a.b.c.d/n separated by ';') routed to the platform stack");
         k.put("loopback", "true/false: keep the in-JVM loopback link 127.0.0.1/8 (default true)");
         k.put("sndbuf", "default SO_SNDBUF in bytes");
-        k.put("rcvbuf", "default SO_RCVBUF in bytes (at most 65535: no window scaling into the socket yet)");
+        k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (fixes the buffer: no auto-tuning)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
+        k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -72,6 +80,11 @@ public record ModTcpConfig(
             int mask = length == 0 ? 0 : -1 << (32 - length);
             return (a.v4() & mask) == (network & mask);
         }
+    }
+
+    /** The defaults: the in-JVM loopback only, nothing set. */
+    public static ModTcpConfig defaults() {
+        return parse(Map.of());
     }
 
     /** From the {@code modtcp.*} system properties. */
@@ -135,9 +148,28 @@ public record ModTcpConfig(
             prefixLength = integer("address", addressText.substring(slash + 1), 1, 32);
         }
         IpAddr gateway = values.containsKey("gateway") ? ipv4("gateway", values.get("gateway")) : null;
-        if (tun == null && (address != null || gateway != null)) {
-            throw new IllegalArgumentException(
-                    "modtcp." + (address != null ? "address" : "gateway") + ": needs modtcp.tun (a TUN device)");
+        IpAddr address6 = null;
+        int prefixLength6 = 0;
+        String address6Text = blankToNull(values.get("address6"));
+        if (address6Text != null) {
+            int slash = address6Text.indexOf('/');
+            if (slash < 0) {
+                throw bad("address6", address6Text, "expected an IPv6 address/prefix, e.g. fd00::2/64");
+            }
+            try {
+                address6 = IpAddr.parse(address6Text.substring(0, slash));
+            } catch (RuntimeException e) {
+                throw bad("address6", address6Text, "not an IPv6 address");
+            }
+            if (address6.isV4() || address6.isAnyLocal() || address6.isLoopback()) {
+                throw bad("address6", address6Text, "not a unicast IPv6 address");
+            }
+            prefixLength6 = integer("address6", address6Text.substring(slash + 1), 1, 128);
+        }
+        if (tun == null && (address != null || gateway != null || address6 != null)) {
+            throw new IllegalArgumentException("modtcp."
+                    + (address != null ? "address" : gateway != null ? "gateway" : "address6")
+                    + ": needs modtcp.tun (a TUN device)");
         }
         if (tun != null && address == null) {
             throw new IllegalArgumentException("modtcp.address: required with modtcp.tun=" + tun);
@@ -159,7 +191,7 @@ public record ModTcpConfig(
         }
         boolean loopback = bool("loopback", values.getOrDefault("loopback", "true"));
         int sndbuf = values.containsKey("sndbuf") ? integer("sndbuf", values.get("sndbuf"), 2048, 1 << 30) : 0;
-        int rcvbuf = values.containsKey("rcvbuf") ? integer("rcvbuf", values.get("rcvbuf"), 1024, 65535) : 0;
+        int rcvbuf = values.containsKey("rcvbuf") ? integer("rcvbuf", values.get("rcvbuf"), 1024, 6 << 20) : 0;
         Long seed = null;
         if (values.containsKey("seed")) {
             try {
@@ -168,10 +200,32 @@ public record ModTcpConfig(
                 throw bad("seed", values.get("seed"), "not a number");
             }
         }
+        String congestion = blankToNull(values.get("congestion"));
+        if (congestion != null) {
+            try {
+                CongestionAlgorithms.byName(congestion);
+            } catch (IllegalArgumentException e) {
+                throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
-        return new ModTcpConfig(tun, address, prefixLength, gateway, mtu, pcap, kernel, loopback, sndbuf, rcvbuf, seed);
+        return new ModTcpConfig(
+                tun,
+                address,
+                prefixLength,
+                gateway,
+                address6,
+                prefixLength6,
+                mtu,
+                pcap,
+                kernel,
+                loopback,
+                sndbuf,
+                rcvbuf,
+                seed,
+                congestion);
     }
 
     /** True when connections to {@code dst} go to the platform stack. */

@@ -9,6 +9,7 @@ import io.modtcp.stack.link.TappedLink;
 import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -20,10 +21,16 @@ import java.util.StringJoiner;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
- * The process-wide modtcp stack behind the provider: one {@link NetStack} and one {@link StackThread}, booted lazily
- * on first use from {@link ModTcpConfig#fromSystemProperties()} and logged in one line.
+ * A modtcp stack behind a provider: one {@link NetStack} and the {@link StackThread} that drives it.
+ *
+ * <p>The process-wide one ({@link #get()}) boots lazily on first use from {@link ModTcpConfig#fromSystemProperties()}
+ * and logs one line; it is what the agent, the system property and {@code new ModTcpSelectorProvider()} use. More
+ * stacks in one JVM (each with its own addresses, ports and links) come from {@link #start(ModTcpConfig)} or {@link
+ * #start(NetStack, String)}, and {@link ModTcpSelectorProvider#ModTcpSelectorProvider(ModTcpRuntime)} puts channels
+ * and sockets on one of them. Such a runtime is closed with {@link #close()}; the process-wide one lives as long as
+ * the JVM.
  */
-public final class ModTcpRuntime {
+public final class ModTcpRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
     /** The TUN link class of the tun-backend module, loaded reflectively when {@code modtcp.tun} is set. */
     static final String TUN_LINK_CLASS = "io.modtcp.tun.TunLink";
@@ -39,11 +46,27 @@ public final class ModTcpRuntime {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
-    private ModTcpRuntime(ModTcpConfig config, NetStack stack, Link tun) {
+    private ModTcpRuntime(ModTcpConfig config, NetStack stack, StackThread thread) {
         this.config = config;
         this.stack = stack;
-        this.thread = (tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()))
-                .start();
+        this.thread = thread.start();
+    }
+
+    /**
+     * Boots a stack of its own from {@code config} (not the process-wide one), with its stack thread started and the
+     * boot line logged. Close it with {@link #close()}.
+     */
+    public static ModTcpRuntime start(ModTcpConfig config) {
+        return boot(config);
+    }
+
+    /**
+     * Runs an already built stack (any links, e.g. an in-memory {@code LinkPair} between two stacks) on a new stack
+     * thread named {@code threadName}, with the default configuration (no kernel routes). Close it with {@link
+     * #close()}, which closes the stack too.
+     */
+    public static ModTcpRuntime start(NetStack stack, String threadName) {
+        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
     }
 
     /**
@@ -126,6 +149,9 @@ public final class ModTcpRuntime {
             tcp.receiveBufferBytes(config.receiveBufferBytes());
         }
         b.config(tcp.build());
+        if (config.congestion() != null) {
+            b.congestion(CongestionAlgorithms.byName(config.congestion()));
+        }
         if (config.seed() != null) {
             b.seed(config.seed());
         }
@@ -141,15 +167,24 @@ public final class ModTcpRuntime {
             }
         }
         if (config.loopback()) {
-            b.addInterface(tap(new LoopbackLink(65535, 4096), pcap), IpAddr.parseV4("127.0.0.1"), 8, null);
+            Link lo = tap(new LoopbackLink(65535, 4096), pcap);
+            b.addInterface(lo, IpAddr.parseV4("127.0.0.1"), 8, null);
+            b.addInterface(lo, IpAddr.LOOPBACK6, 128, null);
         }
         Link tun = null;
         if (config.tun() != null) {
             tun = openTun(config.tun(), config.mtu());
-            b.addInterface(tap(tun, pcap), config.address(), config.prefixLength(), config.gateway());
+            Link tapped = tap(tun, pcap);
+            b.addInterface(tapped, config.address(), config.prefixLength(), config.gateway());
+            if (config.address6() != null) {
+                b.addInterface(tapped, config.address6(), config.prefixLength6(), null);
+            }
         }
         NetStack stack = b.build();
-        ModTcpRuntime r = new ModTcpRuntime(config, stack, tun);
+        ModTcpRuntime r = new ModTcpRuntime(
+                config,
+                stack,
+                tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()));
         StringJoiner links = new StringJoiner(", ");
         for (NetInterface netif : stack.interfaces()) {
             links.add(netif.link().name() + " " + netif.address() + "/" + netif.prefixLength()
@@ -226,5 +261,18 @@ public final class ModTcpRuntime {
 
     Thread stackThread() {
         return thread.thread();
+    }
+
+    /**
+     * Stops the stack thread and closes the stack with its links (open sockets then fail as closed). For runtimes from
+     * {@link #start}; the process-wide one refuses, as the JVM's sockets depend on it.
+     */
+    @Override
+    public void close() {
+        if (this == instance) {
+            throw new IllegalStateException("the process-wide modtcp runtime lives as long as the JVM");
+        }
+        thread.close();
+        stack.close();
     }
 }

@@ -10,18 +10,31 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.spi.AbstractSelector;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
+import javax.net.ServerSocketFactory;
+import javax.net.SocketFactory;
 
 /**
- * The modtcp {@link SelectorProvider}: TCP channels and selectors on the process-wide modtcp stack (booted lazily on
- * first use). Datagram channels, pipes and UNIX-domain channels are the platform provider's.
+ * The modtcp {@link SelectorProvider}: TCP channels and selectors on a modtcp stack, by default the process-wide one
+ * (booted lazily on first use). Datagram channels, pipes and UNIX-domain channels are the platform provider's.
  *
  * <p>Install it system-wide with {@code -Djava.nio.channels.spi.SelectorProvider=io.modtcp.provider.ModTcpSelectorProvider}
- * (or through the service entry or the agent), or use an instance directly.
+ * (or through the service entry or the agent), or use an instance directly. {@link #socketFactory()} and {@link
+ * #serverSocketFactory()} give {@code java.net.Socket}s and {@code ServerSocket}s on the same stack without the
+ * JVM-wide socket factories.
  */
 public class ModTcpSelectorProvider extends SelectorProvider {
+    /** Null: the process-wide runtime, looked up on each use so that constructing the provider boots nothing. */
+    private final ModTcpRuntime runtime;
+
     /** Public for the JDK's property and service loaders. Validates the configuration, boots nothing. */
     public ModTcpSelectorProvider() {
         ModTcpConfig.fromSystemProperties();
+        this.runtime = null;
+    }
+
+    /** A provider whose channels, selectors and sockets are on {@code runtime} (see {@link ModTcpRuntime#start}). */
+    public ModTcpSelectorProvider(ModTcpRuntime runtime) {
+        this.runtime = Objects.requireNonNull(runtime);
     }
 
     /**
@@ -32,8 +45,22 @@ public class ModTcpSelectorProvider extends SelectorProvider {
         return PlatformProvider.find();
     }
 
-    private ModTcpRuntime runtime() {
-        return ModTcpRuntime.get();
+    /** The runtime this provider's channels are on. */
+    public ModTcpRuntime runtime() {
+        return runtime != null ? runtime : ModTcpRuntime.get();
+    }
+
+    /**
+     * A {@link SocketFactory} whose {@code java.net.Socket}s run on this provider's stack (as the agent's JVM-wide
+     * {@code SocketImpl} factory makes every {@code new Socket()} do).
+     */
+    public SocketFactory socketFactory() {
+        return new ModTcpSocketFactories.Sockets(this::runtime);
+    }
+
+    /** A {@link ServerSocketFactory} whose {@code ServerSocket}s, and the sockets they accept, run on this stack. */
+    public ServerSocketFactory serverSocketFactory() {
+        return new ModTcpSocketFactories.ServerSockets(this::runtime);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.modtcp.provider;
 
 import io.modtcp.stack.socket.TcpSocket;
-import io.modtcp.stack.wire.IpAddr;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -67,7 +66,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
                 throw new AlreadyBoundException();
             }
             if (local == null) {
-                socket.bind(IpAddr.ANY4, 0);
+                socket.bind(Addresses.wildcard(), 0);
             } else {
                 InetSocketAddress isa = Addresses.check(local);
                 socket.bind(Addresses.forBind(isa.getAddress()), isa.getPort());

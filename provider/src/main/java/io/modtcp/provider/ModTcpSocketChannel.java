@@ -157,7 +157,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         throw new AlreadyBoundException();
                     }
                     if (local == null) {
-                        socket.bind(IpAddr.ANY4, 0);
+                        socket.bind(Addresses.wildcard(), 0);
                     } else {
                         InetSocketAddress isa = Addresses.check(local);
                         socket.bind(Addresses.forBind(isa.getAddress()), isa.getPort());
@@ -188,7 +188,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     }
                 }
                 IpAddr dst = Addresses.forConnect(isa.getAddress());
-                if (ModTcpRuntime.get().config().routesToKernel(dst)) {
+                if (((ModTcpSelectorProvider) provider()).runtime().config().routesToKernel(dst)) {
                     return connectKernel(isa, timeoutNs);
                 }
                 boolean b = blocking;

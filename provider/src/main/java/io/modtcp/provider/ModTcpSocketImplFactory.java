@@ -19,9 +19,7 @@ public final class ModTcpSocketImplFactory implements SocketImplFactory {
 
     @Override
     public SocketImpl createSocketImpl() {
-        ModTcpRuntime r = ModTcpRuntime.get();
-        r.socketImpls.increment();
-        return new ModTcpSocketImpl(r, server);
+        return ModTcpSocketFactories.impl(ModTcpRuntime.get(), server);
     }
 
     /**

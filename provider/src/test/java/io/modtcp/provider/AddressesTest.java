@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.wire.IpAddr;
-import java.net.BindException;
-import java.net.ConnectException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
@@ -15,24 +15,31 @@ import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import org.junit.jupiter.api.Test;
 
-/** The IPv4-only stack's mapping of JDK addresses (documented in the README). */
+/** How JDK addresses map to the stack's (dual-stack wildcard, loopback for a wildcard destination). */
 class AddressesTest {
     @Test
-    void shouldMapIpv6WildcardAndLoopbackToIpv4() throws Exception {
-        assertEquals(IpAddr.ANY4, Addresses.forBind(InetAddress.getByName("::")));
-        assertEquals(Addresses.LOOPBACK4, Addresses.forBind(InetAddress.getByName("::1")));
-        assertEquals(Addresses.LOOPBACK4, Addresses.forConnect(InetAddress.getByName("::1")));
-        assertEquals(Addresses.LOOPBACK4, Addresses.forConnect(InetAddress.getByName("0.0.0.0")));
-        assertEquals(IpAddr.parseV4("10.1.2.3"), Addresses.forConnect(InetAddress.getByName("10.1.2.3")));
-        assertEquals(InetAddress.getByName("10.1.2.3"), Addresses.toInet(IpAddr.parseV4("10.1.2.3")));
+    void shouldBindEveryWildcardAsTheDualStackWildcard() throws Exception {
+        assertEquals(IpAddr.ANY6, Addresses.forBind(null));
+        assertEquals(IpAddr.ANY6, Addresses.forBind(InetAddress.getByName("::")));
+        assertEquals(IpAddr.ANY6, Addresses.forBind(InetAddress.getByName("0.0.0.0")));
+        assertEquals(IpAddr.LOOPBACK6, Addresses.forBind(InetAddress.getByName("::1")));
+        assertEquals(IpAddr.parse("fd00::2"), Addresses.forBind(InetAddress.getByName("fd00::2")));
     }
 
     @Test
-    void shouldFailClearlyForOtherIpv6Addresses() {
-        ConnectException c =
-                assertThrows(ConnectException.class, () -> Addresses.forConnect(InetAddress.getByName("2001:db8::1")));
-        assertTrue(c.getMessage().contains("no IPv6"), c.getMessage());
-        assertThrows(BindException.class, () -> Addresses.forBind(InetAddress.getByName("2001:db8::1")));
+    void shouldConnectAWildcardToTheLoopbackOfItsFamily() throws Exception {
+        assertEquals(Addresses.LOOPBACK4, Addresses.forConnect(InetAddress.getByName("0.0.0.0")));
+        assertEquals(IpAddr.LOOPBACK6, Addresses.forConnect(InetAddress.getByName("::")));
+        assertEquals(IpAddr.parseV4("10.1.2.3"), Addresses.forConnect(InetAddress.getByName("10.1.2.3")));
+        assertEquals(IpAddr.parse("2001:db8::1"), Addresses.forConnect(InetAddress.getByName("2001:db8::1")));
+    }
+
+    @Test
+    void shouldGiveJdkAddressesOfTheRightFamily() throws Exception {
+        assertEquals(InetAddress.getByName("10.1.2.3"), Addresses.toInet(IpAddr.parseV4("10.1.2.3")));
+        assertTrue(Addresses.toInet(IpAddr.parseV4("10.1.2.3")) instanceof Inet4Address);
+        assertEquals(InetAddress.getByName("fd00::2"), Addresses.toInet(IpAddr.parse("fd00::2")));
+        assertTrue(Addresses.toInet(IpAddr.ANY6) instanceof Inet6Address);
     }
 
     @Test

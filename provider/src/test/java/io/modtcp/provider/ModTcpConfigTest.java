@@ -65,7 +65,11 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.gateway", Map.of("tun", "mt0", "address", "192.0.2.2/24", "gateway", "x"));
         assertMessageStarts("modtcp.kernel", Map.of("kernel", "10.0.0.0/33"));
         assertMessageStarts("modtcp.loopback", Map.of("loopback", "maybe"));
-        assertMessageStarts("modtcp.rcvbuf", Map.of("rcvbuf", "1000000"));
+        assertMessageStarts("modtcp.rcvbuf", Map.of("rcvbuf", "7000000"));
+        assertMessageStarts("modtcp.address6", Map.of("tun", "mt0", "address", "192.0.2.2/24", "address6", "fd00::2"));
+        assertMessageStarts("modtcp.address6", Map.of("tun", "mt0", "address", "192.0.2.2/24", "address6", "::1/128"));
+        assertMessageStarts("modtcp.address6", Map.of("address6", "fd00::2/64"));
+        assertMessageStarts("modtcp.congestion", Map.of("congestion", "vegas"));
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));

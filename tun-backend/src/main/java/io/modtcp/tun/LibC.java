@@ -37,5 +37,9 @@ public interface LibC {
     @SaveError
     int socket(int domain, int type, int protocol);
 
+    /** Moves the calling thread into the namespace open at {@code fd} ({@code nstype}: e.g. CLONE_NEWNET). */
+    @SaveError
+    int setns(int fd, int nstype);
+
     String strerror(int errnum);
 }

@@ -10,7 +10,9 @@ import jnr.ffi.Runtime;
  * its argument, the errno (symbol and text) and, where one is known, the fix.
  */
 public final class Native {
+    public static final int O_RDONLY = 0x0;
     public static final int O_RDWR = 0x2;
+    public static final int CLONE_NEWNET = 0x40000000;
     public static final int O_NONBLOCK = 0x800;
     public static final int O_CLOEXEC = 0x80000;
     public static final int EFD_NONBLOCK = 0x800;

@@ -1,6 +1,7 @@
 package io.modtcp.tun;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,6 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
@@ -109,6 +113,50 @@ public final class Netns implements AutoCloseable {
         List<String> full = new ArrayList<>(List.of("ip", "netns", "exec", name));
         full.addAll(cmd);
         return new ProcessBuilder(full);
+    }
+
+    /**
+     * A single platform thread that has entered this namespace ({@code setns(2)}, which moves only the calling
+     * thread): the kernel sockets it creates, e.g. with the platform's {@code SocketChannel.open()}, belong to the
+     * namespace and can then be used from any thread. So one JVM can hold sockets on both sides of a TUN device: the
+     * kernel peer's, made here, and modtcp's. Shut the executor down when done; {@link #close} does not.
+     *
+     * @throws IOException if the namespace cannot be entered (its message names the call and the errno)
+     */
+    public ExecutorService newExecutor() throws IOException {
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "netns-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        try {
+            executor.submit(this::enterOnThisThread).get();
+        } catch (ExecutionException e) {
+            executor.shutdownNow();
+            throw e.getCause() instanceof IOException io ? io : new IOException(e.getCause());
+        } catch (InterruptedException e) {
+            executor.shutdownNow();
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("entering namespace " + name);
+        }
+        return executor;
+    }
+
+    private Void enterOnThisThread() throws IOException {
+        LibC libc = Native.libc();
+        String path = "/run/netns/" + name;
+        int fd = libc.open(path, Native.O_RDONLY | Native.O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw Native.error("open(\"" + path + "\")", Native.errno(), null);
+        }
+        try {
+            if (libc.setns(fd, Native.CLONE_NEWNET) != 0) {
+                throw Native.error("setns(\"" + path + "\", CLONE_NEWNET)", Native.errno(), "needs CAP_SYS_ADMIN");
+            }
+        } finally {
+            libc.close(fd);
+        }
+        return null;
     }
 
     /** Starts {@code pb} and remembers the process: {@link #close} destroys it if it still runs. */

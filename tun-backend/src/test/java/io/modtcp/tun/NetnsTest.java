@@ -5,8 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.BindException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -53,6 +59,33 @@ class NetnsTest {
             assertTrue(addr.contains("inet 192.0.2.1/24"), addr);
             // Nothing of it in this (the caller's) namespace.
             assertThrows(IOException.class, () -> Netns.runOutput(true, T, "ip", "link", "show", "mt0"));
+        }
+    }
+
+    @Test
+    void shouldCreateKernelSocketsInsideTheNamespaceFromItsExecutorThread() throws Exception {
+        InetSocketAddress inside = new InetSocketAddress(InetAddress.getByName("198.51.100.7"), 0);
+        try (Netns ns = Netns.create()) {
+            ns.ip("addr", "add", "198.51.100.7/32", "dev", "lo");
+            ExecutorService executor = ns.newExecutor();
+            try {
+                // The address exists only inside: a socket made on the executor's thread binds it, one made here not.
+                Callable<ServerSocketChannel> open = ServerSocketChannel::open;
+                ServerSocketChannel ssc = executor.submit(open).get();
+                try (ssc) {
+                    ssc.bind(inside);
+                    String listening = ns.run(T, "ss", "-Htln", "src", "198.51.100.7");
+                    int port = ((InetSocketAddress) ssc.getLocalAddress()).getPort();
+                    assertTrue(
+                            listening.contains("198.51.100.7]:" + port) || listening.contains("198.51.100.7:" + port),
+                            listening);
+                }
+                try (ServerSocketChannel here = ServerSocketChannel.open()) {
+                    assertThrows(BindException.class, () -> here.bind(inside));
+                }
+            } finally {
+                executor.shutdownNow();
+            }
         }
     }
 
