@@ -110,8 +110,11 @@ final class Matrix {
         }
         sb.append("# Socket compatibility matrix\n\n");
         sb.append(behaviours)
-                .append(" behaviours, each run against every implementation. `platform` is the JDK's own")
-                .append(" stack (the reference); see tck/README in the project README for the implementations.\n\n");
+                .append(" behaviours, each run against every implementation, on JDK ")
+                .append(Runtime.version().feature())
+                .append(" with each behaviour on a ")
+                .append(TckExtension.virtualThreads() ? "virtual" : "platform")
+                .append(" thread. `platform` is the JDK's own stack (the reference).\n\n");
         sb.append("| implementation | pass | fail | skip |\n|---|---|---|---|\n");
         for (Map.Entry<String, int[]> t : totals.entrySet()) {
             int[] n = t.getValue();

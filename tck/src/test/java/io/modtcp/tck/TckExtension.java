@@ -10,8 +10,10 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.TestWatcher;
@@ -22,10 +24,14 @@ import org.opentest4j.TestAbortedException;
  * {@link Tck}, records each outcome in the {@link Matrix}, and closes the implementations and writes the matrix when
  * the whole run ends.
  *
+ * <p>With {@code -Dtck.threads=virtual} (JDK 21 and later) each behaviour's own thread is a virtual thread, so the kit
+ * checks blocking, timeouts and interrupts as virtual-thread programs see them (against the platform on virtual
+ * threads as the reference).
+ *
  * <p>An implementation that cannot run here (modtcp-tun without root) skips its behaviours with the reason; under
  * {@code CI=true} that is a failure instead, never a silent skip.
  */
-public final class TckExtension implements TestTemplateInvocationContextProvider, TestWatcher {
+public final class TckExtension implements TestTemplateInvocationContextProvider, TestWatcher, InvocationInterceptor {
     private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(TckExtension.class);
     private static final boolean CI = "true".equals(System.getenv("CI"));
     /** An {@link Implementation}, or the exception that made it unavailable; guarded by the class. */
@@ -57,7 +63,7 @@ public final class TckExtension implements TestTemplateInvocationContextProvider
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
         // The run-wide state: closed (implementations, then the matrix written) when the whole run ends.
         context.getRoot().getStore(NS).getOrComputeIfAbsent(RunEnd.class, k -> new RunEnd(), RunEnd.class);
-        return selected().stream().map(Invocation::new);
+        return selected().stream().map(ImplInvocation::new);
     }
 
     private static Implementation implementation(String name) {
@@ -84,10 +90,10 @@ public final class TckExtension implements TestTemplateInvocationContextProvider
     }
 
     /** One implementation's run of a behaviour. */
-    private static final class Invocation implements TestTemplateInvocationContext {
+    private static final class ImplInvocation implements TestTemplateInvocationContext {
         private final String impl;
 
-        Invocation(String impl) {
+        ImplInvocation(String impl) {
             this.impl = impl;
         }
 
@@ -124,6 +130,48 @@ public final class TckExtension implements TestTemplateInvocationContextProvider
         @Override
         public Object resolveParameter(ParameterContext p, ExtensionContext context) {
             return context.getStore(NS).get(Tck.class, Tck.class);
+        }
+    }
+
+    // --- the thread a behaviour runs on ---
+
+    static boolean virtualThreads() {
+        return "virtual".equals(System.getProperty("tck.threads", "platform"));
+    }
+
+    @Override
+    public void interceptTestTemplateMethod(
+            Invocation<Void> invocation,
+            ReflectiveInvocationContext<Method> invocationContext,
+            ExtensionContext extensionContext)
+            throws Throwable {
+        if (!virtualThreads()) {
+            invocation.proceed();
+            return;
+        }
+        Throwable[] failure = new Throwable[1];
+        Runnable body = () -> {
+            try {
+                invocation.proceed();
+            } catch (Throwable t) {
+                failure[0] = t;
+            }
+        };
+        Thread vt = startVirtualThread(body);
+        vt.join();
+        if (failure[0] != null) {
+            throw failure[0];
+        }
+    }
+
+    /** {@code Thread.startVirtualThread(body)}, looked up at run time: the kit compiles for Java 17. */
+    private static Thread startVirtualThread(Runnable body) {
+        try {
+            return (Thread)
+                    Thread.class.getMethod("startVirtualThread", Runnable.class).invoke(null, body);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(
+                    "tck.threads=virtual needs JDK 21 or later (this is " + Runtime.version() + ")", e);
         }
     }
 
