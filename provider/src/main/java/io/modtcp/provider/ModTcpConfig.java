@@ -61,7 +61,7 @@ public record ModTcpConfig(
         k.put("kernel", "destination prefixes (a.b.c.d/n separated by ';') routed to the platform stack");
         k.put("loopback", "true/false: keep the in-JVM loopback link 127.0.0.1/8 (default true)");
         k.put("sndbuf", "default SO_SNDBUF in bytes");
-        k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (fixes the buffer: no auto-tuning)");
+        k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
         KEYS = Collections.unmodifiableMap(k);
