@@ -17,6 +17,8 @@ import java.lang.reflect.Constructor;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.StringJoiner;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -185,12 +187,17 @@ public final class ModTcpRuntime implements AutoCloseable {
                 config,
                 stack,
                 tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()));
-        StringJoiner links = new StringJoiner(", ");
+        // One entry per link, its addresses in order: "lo 127.0.0.1/8 ::1/128 mtu 65535, mt0 192.0.2.2/24 via ...".
+        Map<Link, StringBuilder> byLink = new LinkedHashMap<>();
         for (NetInterface netif : stack.interfaces()) {
-            links.add(netif.link().name() + " " + netif.address() + "/" + netif.prefixLength()
-                    + (netif.gateway() != null ? " via " + netif.gateway() : "") + " mtu "
-                    + netif.link().mtu());
+            StringBuilder sb = byLink.computeIfAbsent(netif.link(), l -> new StringBuilder(l.name()));
+            sb.append(' ').append(netif.address()).append('/').append(netif.prefixLength());
+            if (netif.gateway() != null) {
+                sb.append(" via ").append(netif.gateway());
+            }
         }
+        StringJoiner links = new StringJoiner(", ");
+        byLink.forEach((link, sb) -> links.add(sb + " mtu " + link.mtu()));
         LOG.log(
                 System.Logger.Level.INFO,
                 "modtcp stack up: " + links + (pcap != null ? "; capturing to " + config.pcap() : "")

@@ -36,7 +36,8 @@ class RunDemoIT {
                 2,
                 out.split(sha + " \\(sha256 of 4 MiB: the expected bytes\\)", -1).length - 1,
                 "two 4 MiB bodies with " + sha + "\n" + out);
-        assertTrue(out.contains("modtcp stack up: lo 127.0.0.1/8 mtu 65535, mt0 192.0.2.2/24 via 192.0.2.1"), out);
+        assertTrue(
+                out.contains("modtcp stack up: lo 127.0.0.1/8 ::1/128 mtu 65535, mt0 192.0.2.2/24 via 192.0.2.1"), out);
         assertTrue(SampleJvm.figure(out, "tcpPassiveOpens") >= 5, out);
         assertTrue(out.contains("done: Jetty on modtcp answered curl over a TUN device (TUN path)"), out);
         Matcher ns = java.util.regex.Pattern.compile("namespace (mtns-\\d+-0)").matcher(out);

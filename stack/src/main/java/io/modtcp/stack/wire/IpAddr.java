@@ -166,13 +166,40 @@ public record IpAddr(long hi, long lo) {
             int a = v4();
             return (a >>> 24) + "." + (a >>> 16 & 0xff) + "." + (a >>> 8 & 0xff) + "." + (a & 0xff);
         }
+        // RFC 5952 §4: lower-case hex, no leading zeros, the longest run of two or more zero words (the first of
+        // equal runs) as "::".
+        int[] w = new int[8];
+        for (int i = 0; i < 8; i++) {
+            w[i] = (int) ((i < 4 ? hi >>> (48 - 16 * i) : lo >>> (48 - 16 * (i - 4))) & 0xffff);
+        }
+        int bestStart = -1;
+        int bestLen = 1;
+        for (int i = 0; i < 8; ) {
+            if (w[i] != 0) {
+                i++;
+                continue;
+            }
+            int j = i;
+            while (j < 8 && w[j] == 0) {
+                j++;
+            }
+            if (j - i > bestLen) {
+                bestStart = i;
+                bestLen = j - i;
+            }
+            i = j;
+        }
         StringBuilder sb = new StringBuilder();
         for (int i = 0; i < 8; i++) {
-            long word = i < 4 ? hi >>> (48 - 16 * i) : lo >>> (48 - 16 * (i - 4));
-            if (i > 0) {
+            if (i == bestStart) {
+                sb.append("::");
+                i += bestLen - 1;
+                continue;
+            }
+            if (sb.length() > 0 && sb.charAt(sb.length() - 1) != ':') {
                 sb.append(':');
             }
-            sb.append(Long.toHexString(word & 0xffff));
+            sb.append(Integer.toHexString(w[i]));
         }
         return sb.toString();
     }

@@ -299,7 +299,7 @@ class SegmentSpecTest {
     void shouldRefuseWhenAddressFamiliesMixed() {
         SegmentSpec spec = SegmentSpec.of(new IpAddr(0, 1), 1, A, 2, 3, 4, TcpHeader.ACK);
         assertThrows(IllegalArgumentException.class, () -> spec.encode(ALLOC));
-        assertEquals("[0:0:0:0:0:0:0:1]:1 > 10.0.0.1:2 [ACK] seq=3 ack=4 win=65535 len=0", spec.toString());
+        assertEquals("[::1]:1 > 10.0.0.1:2 [ACK] seq=3 ack=4 win=65535 len=0", spec.toString());
     }
 
     @Property(tries = 300)
