@@ -220,7 +220,7 @@ public final class TcpSocket {
      */
     public boolean connect(IpAddr remote, int port, long timeoutNs) throws IOException {
         Objects.requireNonNull(remote, "remote");
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         lock.lock();
@@ -234,6 +234,10 @@ public final class TcpSocket {
             }
             if (mode == Mode.LISTENING) {
                 throw new SocketException("Socket is listening");
+            }
+            if (port == 0) {
+                // Nothing listens on port 0 (stacks drop segments to it): refused, as Linux's connect(2) reports it.
+                throw new ConnectException("Connection refused");
             }
             mode = Mode.CONNECTING;
             remoteAddr = remote;
