@@ -165,6 +165,24 @@ class AddressBehaviours {
         tck.track(again.accept());
     }
 
+    @Behaviour("without SO_REUSEADDR a listener cannot bind the port of a just-closed connection: BindException")
+    void noReuseAddressTimeWait(Tck tck) throws Exception {
+        ServerSocketChannel l = tck.listener();
+        SocketAddress where = l.getLocalAddress();
+        SocketChannel c = tck.peerChannel();
+        assertTrue(c.connect(where));
+        SocketChannel a = tck.track(l.accept());
+        a.close(); // the subject closes first: its end of the connection stays (FIN-WAIT, then TIME-WAIT)
+        assertEquals(-1, c.read(ByteBuffer.allocate(1)));
+        c.close();
+        l.close();
+        ServerSocketChannel again = tck.serverChannel();
+        again.setOption(StandardSocketOptions.SO_REUSEADDR, false);
+        assertThrows(BindException.class, () -> again.bind(where));
+        SocketChannel client = tck.channel();
+        assertThrows(BindException.class, () -> client.bind(where), "a client channel has SO_REUSEADDR off");
+    }
+
     @Behaviour("two listeners with SO_REUSEPORT bind one port, and a connect to it completes")
     void reusePort(Tck tck) throws Exception {
         ServerSocketChannel first = tck.serverChannel();
