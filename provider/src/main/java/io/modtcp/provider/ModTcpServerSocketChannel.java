@@ -40,6 +40,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
         super(provider);
         this.runtime = runtime;
         this.socket = runtime.stack().openSocket();
+        socket.setReuseAddress(reuseAddress);
         socket.setReadinessListener(registrations);
     }
 
@@ -172,6 +173,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
             ensureOpen();
             if (name == StandardSocketOptions.SO_REUSEADDR) {
                 reuseAddress = (Boolean) value;
+                socket.setReuseAddress(reuseAddress);
             } else if (name == StandardSocketOptions.IP_TOS) {
                 int tos = (Integer) value;
                 if (tos < 0 || tos > 255) {

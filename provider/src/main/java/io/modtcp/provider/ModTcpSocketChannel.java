@@ -150,10 +150,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     if (state == State.PENDING) {
                         throw new ConnectionPendingException();
                     }
-                    if (state == State.CONNECTED) {
-                        throw new AlreadyConnectedException();
-                    }
-                    if (socket.isBound()) {
+                    // A connected channel is bound (as with the JDK's: AlreadyBoundException, not AlreadyConnected).
+                    if (isBound()) {
                         throw new AlreadyBoundException();
                     }
                     if (local == null) {

@@ -62,6 +62,7 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         if (socket == null) {
             socket = runtime.stack().openSocket();
+            socket.setReuseAddress(reuseAddress);
         }
     }
 
@@ -443,6 +444,7 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         if (name == StandardSocketOptions.SO_REUSEADDR) {
             reuseAddress = (Boolean) value;
+            socket().setReuseAddress(reuseAddress);
         } else if (name == StandardSocketOptions.IP_TOS) {
             trafficClass = (Integer) value;
         } else {

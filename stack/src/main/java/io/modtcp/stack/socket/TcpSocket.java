@@ -92,6 +92,7 @@ public final class TcpSocket {
     private boolean keepAlive;
     private int lingerSeconds = -1;
     private boolean reusePort;
+    private volatile boolean reuseAddress;
     private String congestionControl;
     private boolean receiveBufferSet;
     private ReadinessListener readinessListener;
@@ -125,6 +126,7 @@ public final class TcpSocket {
         this.congestionControl = parent.congestionControl;
         this.receiveBufferSet = parent.receiveBufferSet;
         this.keepAlive = parent.keepAlive;
+        this.reuseAddress = parent.reuseAddress;
         this.receiveBufferBytes = parent.receiveBufferBytes;
         this.sendBufferBytes = parent.sendBufferBytes;
     }
@@ -161,7 +163,7 @@ public final class TcpSocket {
             if (!address.isAnyLocal() && !stack.tcp().ip().isLocal(address)) {
                 throw new BindException("Cannot assign requested address");
             }
-            Demux.BindResult result = stack.tcp().bind(address, port, reusePort, this);
+            Demux.BindResult result = stack.tcp().bind(address, port, reusePort, reuseAddress, this);
             if (result instanceof Demux.BindResult.Bound) {
                 return ((Demux.BindResult.Bound) result).port();
             }
@@ -220,7 +222,7 @@ public final class TcpSocket {
      */
     public boolean connect(IpAddr remote, int port, long timeoutNs) throws IOException {
         Objects.requireNonNull(remote, "remote");
-        if (port < 1 || port > 65535) {
+        if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
         lock.lock();
@@ -234,6 +236,10 @@ public final class TcpSocket {
             }
             if (mode == Mode.LISTENING) {
                 throw new SocketException("Socket is listening");
+            }
+            if (port == 0) {
+                // Nothing listens on port 0 (stacks drop segments to it): refused, as Linux's connect(2) reports it.
+                throw new ConnectException("Connection refused");
             }
             mode = Mode.CONNECTING;
             remoteAddr = remote;
@@ -800,9 +806,16 @@ public final class TcpSocket {
         return get(() -> lingerSeconds);
     }
 
+    /**
+     * SO_REUSEADDR: a bind does not conflict with connections on its port (TIME-WAIT ones included) that set it too;
+     * a listener's accepted connections inherit it.
+     */
     public void setReuseAddress(boolean on) {
-        // Demux bindings released on close; TIME-WAIT connections never block a new bind, so SO_REUSEADDR has
-        // nothing more to allow. Accepted and remembered for getOption.
+        setOption(() -> reuseAddress = on);
+    }
+
+    public boolean reuseAddress() {
+        return reuseAddress;
     }
 
     public void setReusePort(boolean on) {
@@ -1072,6 +1085,7 @@ public final class TcpSocket {
 
     private void applyOptions(TcpConnection c, boolean nd, boolean ka, int linger, int rcvBuf, int sndBuf, long now) {
         TcpEngine tcp = stack.tcp();
+        tcp.setReuseAddress(c, reuseAddress);
         if (c.connection().noDelay() != nd) {
             tcp.setNoDelay(c, nd, now);
         }

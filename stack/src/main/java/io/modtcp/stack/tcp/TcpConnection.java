@@ -28,6 +28,8 @@ public final class TcpConnection {
     TcpListener listener;
     boolean inAcceptQueue;
     boolean removed;
+    /** SO_REUSEADDR: a new binding of this connection's port that sets it too does not conflict with it. */
+    boolean reuseAddress;
     /** Bytes delivered to the socket and not yet consumed by the application. */
     int receiveQueued;
 

@@ -126,7 +126,31 @@ public final class TcpEngine implements TransportHandler {
 
     /** Reserves a local port for a socket about to listen or connect; port 0 picks an ephemeral one. */
     public Demux.BindResult bind(IpAddr addr, int port, boolean reusePort, Object owner) {
+        return bind(addr, port, reusePort, true, owner);
+    }
+
+    /**
+     * As {@link #bind(IpAddr, int, boolean, Object)}; a fixed port is also in use while a connection on an
+     * overlapping address holds it (TIME-WAIT and the other closing states included), unless both that connection
+     * and this binding set SO_REUSEADDR (Linux's rule for connections that are not listening).
+     */
+    public Demux.BindResult bind(IpAddr addr, int port, boolean reusePort, boolean reuseAddress, Object owner) {
+        if (port != 0) {
+            for (TcpConnection c : demux.connections()) {
+                if (!c.removed
+                        && c.connection().localPort() == port
+                        && !(reuseAddress && c.reuseAddress)
+                        && Demux.overlaps(c.connection().localAddr(), addr)) {
+                    return new Demux.BindResult.InUse(port);
+                }
+            }
+        }
         return demux.bind(addr, port, reusePort, owner);
+    }
+
+    /** SO_REUSEADDR of a connection (see {@link #bind(IpAddr, int, boolean, boolean, Object)}). */
+    public void setReuseAddress(TcpConnection c, boolean on) {
+        c.reuseAddress = on;
     }
 
     public void unbind(int port, Object owner) {

@@ -169,7 +169,8 @@ public final class Demux<C, L> {
         bindings.computeIfAbsent(port, p -> new ArrayList<>(1)).add(new Binding(addr, owner, reusePort));
     }
 
-    private static boolean overlaps(IpAddr a, IpAddr b) {
+    /** True when bindings of one port on {@code a} and {@code b} overlap: equal, or either is a wildcard. */
+    public static boolean overlaps(IpAddr a, IpAddr b) {
         return a.equals(b)
                 || a.equals(IpAddr.ANY6)
                 || b.equals(IpAddr.ANY6)
