@@ -637,11 +637,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             if (name == StandardSocketOptions.SO_REUSEADDR) {
                 reuseAddress = (Boolean) value;
             } else if (name == StandardSocketOptions.IP_TOS) {
-                int tos = (Integer) value;
-                if (tos < 0 || tos > 255) {
-                    throw new IllegalArgumentException("Invalid IP_TOS value");
-                }
-                trafficClass = tos;
+                trafficClass = (Integer) value;
             }
         }
         return this;

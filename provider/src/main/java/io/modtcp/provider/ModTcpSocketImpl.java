@@ -430,13 +430,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        if (!name.type().isInstance(value)) {
-            throw new IllegalArgumentException("Invalid value '" + value + "'");
-        }
+        io.modtcp.provider.SocketOptions.checkSettable(supportedOptions(), name, value);
         if (kernelSocket != null) {
             kernelSocket.setOption(name, value);
             return;
@@ -453,10 +447,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
+        io.modtcp.provider.SocketOptions.checkSupported(supportedOptions(), name);
         if (kernelSocket != null) {
             return kernelSocket.getOption(name);
         }
