@@ -32,6 +32,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     private final ModTcpRuntime runtime;
     private final boolean server;
     private TcpSocket socket;
+    private volatile boolean closed;
     private volatile int soTimeoutMs;
     private boolean reuseAddress;
     private int trafficClass;
@@ -46,6 +47,13 @@ final class ModTcpSocketImpl extends SocketImpl {
         this.runtime = runtime;
         this.server = server;
         this.reuseAddress = server;
+    }
+
+    /** As the JDK's NioSocketImpl: options of a closed socket throw {@code SocketException("Socket closed")}. */
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
     }
 
     private TcpSocket socket() throws SocketException {
@@ -229,6 +237,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected void close() throws IOException {
+        closed = true;
         if (socket != null) {
             // As the JDK's NioSocketImpl: a connected socket whose SO_LINGER is not 0 shuts its output down first, so
             // the peer reads end of stream even when close then resets the connection for unread data.
@@ -278,6 +287,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public void setOption(int optID, Object value) throws SocketException {
+        ensureOpen();
         if (optID == SocketOptions.SO_TIMEOUT) {
             soTimeoutMs = (Integer) value;
             if (kernelSocket != null) {
@@ -333,6 +343,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public Object getOption(int optID) throws SocketException {
+        ensureOpen();
         if (kernelSocket != null && optID != SocketOptions.SO_TIMEOUT) {
             return kernelOption(kernelSocket, optID);
         }
@@ -431,6 +442,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
         io.modtcp.provider.SocketOptions.checkSettable(supportedOptions(), name, value);
+        ensureOpen();
         if (kernelSocket != null) {
             kernelSocket.setOption(name, value);
             return;
@@ -448,6 +460,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
         io.modtcp.provider.SocketOptions.checkSupported(supportedOptions(), name);
+        ensureOpen();
         if (kernelSocket != null) {
             return kernelSocket.getOption(name);
         }
