@@ -175,11 +175,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
                 reuseAddress = (Boolean) value;
                 socket.setReuseAddress(reuseAddress);
             } else if (name == StandardSocketOptions.IP_TOS) {
-                int tos = (Integer) value;
-                if (tos < 0 || tos > 255) {
-                    throw new IllegalArgumentException("Invalid IP_TOS value");
-                }
-                trafficClass = tos;
+                trafficClass = (Integer) value;
             } else {
                 ModTcpSocketChannel.setSocketOption(socket, name, value);
             }

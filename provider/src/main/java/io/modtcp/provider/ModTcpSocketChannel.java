@@ -635,11 +635,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             if (name == StandardSocketOptions.SO_REUSEADDR) {
                 reuseAddress = (Boolean) value;
             } else if (name == StandardSocketOptions.IP_TOS) {
-                int tos = (Integer) value;
-                if (tos < 0 || tos > 255) {
-                    throw new IllegalArgumentException("Invalid IP_TOS value");
-                }
-                trafficClass = tos;
+                trafficClass = (Integer) value;
             }
         }
         return this;
@@ -675,14 +671,14 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             socket.setLinger(v < 0 ? -1 : Math.min(v, 65535));
         } else if (name == StandardSocketOptions.SO_RCVBUF) {
             int v = (Integer) value;
-            if (v <= 0) {
-                throw new IllegalArgumentException("Invalid receive buffer size: " + v);
+            if (v < 0) {
+                throw new IllegalArgumentException("Invalid send/receive buffer size");
             }
             socket.setReceiveBufferSize(v);
         } else if (name == StandardSocketOptions.SO_SNDBUF) {
             int v = (Integer) value;
-            if (v <= 0) {
-                throw new IllegalArgumentException("Invalid send buffer size: " + v);
+            if (v < 0) {
+                throw new IllegalArgumentException("Invalid send/receive buffer size");
             }
             socket.setSendBufferSize(v);
         } else if (name == StandardSocketOptions.SO_REUSEPORT) {

@@ -32,6 +32,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     private final ModTcpRuntime runtime;
     private final boolean server;
     private TcpSocket socket;
+    private volatile boolean closed;
     private volatile int soTimeoutMs;
     private boolean reuseAddress;
     private int trafficClass;
@@ -46,6 +47,13 @@ final class ModTcpSocketImpl extends SocketImpl {
         this.runtime = runtime;
         this.server = server;
         this.reuseAddress = server;
+    }
+
+    /** As the JDK's NioSocketImpl: options of a closed socket throw {@code SocketException("Socket closed")}. */
+    private void ensureOpen() throws SocketException {
+        if (closed) {
+            throw new SocketException("Socket closed");
+        }
     }
 
     private TcpSocket socket() throws SocketException {
@@ -230,6 +238,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected void close() throws IOException {
+        closed = true;
         if (socket != null) {
             // As the JDK's NioSocketImpl: a connected socket whose SO_LINGER is not 0 shuts its output down first, so
             // the peer reads end of stream even when close then resets the connection for unread data.
@@ -279,6 +288,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public void setOption(int optID, Object value) throws SocketException {
+        ensureOpen();
         if (optID == SocketOptions.SO_TIMEOUT) {
             soTimeoutMs = (Integer) value;
             if (kernelSocket != null) {
@@ -334,6 +344,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     public Object getOption(int optID) throws SocketException {
+        ensureOpen();
         if (kernelSocket != null && optID != SocketOptions.SO_TIMEOUT) {
             return kernelOption(kernelSocket, optID);
         }
@@ -431,13 +442,8 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected <T> void setOption(SocketOption<T> name, T value) throws IOException {
-        Objects.requireNonNull(name);
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
-        if (!name.type().isInstance(value)) {
-            throw new IllegalArgumentException("Invalid value '" + value + "'");
-        }
+        io.modtcp.provider.SocketOptions.checkSettable(supportedOptions(), name, value);
+        ensureOpen();
         if (kernelSocket != null) {
             kernelSocket.setOption(name, value);
             return;
@@ -455,10 +461,8 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     @SuppressWarnings("unchecked")
     protected <T> T getOption(SocketOption<T> name) throws IOException {
-        Objects.requireNonNull(name);
-        if (!supportedOptions().contains(name)) {
-            throw new UnsupportedOperationException("'" + name + "' not supported");
-        }
+        io.modtcp.provider.SocketOptions.checkSupported(supportedOptions(), name);
+        ensureOpen();
         if (kernelSocket != null) {
             return kernelSocket.getOption(name);
         }

@@ -1,6 +1,7 @@
 package io.modtcp.provider;
 
 import java.net.SocketOption;
+import java.net.StandardSocketOptions;
 import java.util.Objects;
 import java.util.Set;
 
@@ -16,11 +17,20 @@ final class SocketOptions {
         }
     }
 
-    /** As {@link #checkSupported}, plus IllegalArgumentException for a value of the wrong type. */
+    /**
+     * As {@link #checkSupported}, plus IllegalArgumentException for a value of the wrong type or out of the option's
+     * range.
+     */
     static void checkSettable(Set<SocketOption<?>> supported, SocketOption<?> name, Object value) {
         checkSupported(supported, name);
         if (!name.type().isInstance(value)) {
             throw new IllegalArgumentException("Invalid value '" + value + "'");
+        }
+        if (name == StandardSocketOptions.IP_TOS) {
+            int tos = (Integer) value;
+            if (tos < 0 || tos > 255) {
+                throw new IllegalArgumentException("Invalid IP_TOS value");
+            }
         }
     }
 }

@@ -848,9 +848,10 @@ public final class TcpSocket {
         return name == null ? null : CongestionAlgorithms.byName(name);
     }
 
+    /** SO_RCVBUF in bytes; sizes below the stack's minimum (0 included, as on Linux) give the minimum. */
     public void setReceiveBufferSize(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("buffer size must not be negative: " + bytes);
         }
         setOption(() -> {
             receiveBufferBytes = Math.max(1024, Math.min(bytes, stack.config().maxReceiveBufferBytes()));
@@ -862,9 +863,10 @@ public final class TcpSocket {
         return get(() -> receiveBufferBytes);
     }
 
+    /** SO_SNDBUF in bytes; sizes below the stack's minimum (0 included, as on Linux) give the minimum. */
     public void setSendBufferSize(int bytes) {
-        if (bytes <= 0) {
-            throw new IllegalArgumentException("buffer size must be positive: " + bytes);
+        if (bytes < 0) {
+            throw new IllegalArgumentException("buffer size must not be negative: " + bytes);
         }
         setOption(() -> sendBufferBytes = Math.max(2048, bytes));
     }
