@@ -135,7 +135,7 @@ public final class TcpEngine implements TransportHandler {
      * and this binding set SO_REUSEADDR (Linux's rule for connections that are not listening).
      */
     public Demux.BindResult bind(IpAddr addr, int port, boolean reusePort, boolean reuseAddress, Object owner) {
-        if (port != 0) {
+        if (port != 0 && demux.hasConnectionsOn(port)) {
             for (TcpConnection c : demux.connections()) {
                 if (!c.removed
                         && c.connection().localPort() == port

@@ -29,6 +29,8 @@ public final class Demux<C, L> {
     private final int ephemeralMin;
     private final int ephemeralMax;
     private final DemuxView view = new View();
+    /** Connections per local port (TIME-WAIT included): a port with any is not handed out as an ephemeral bind. */
+    private final int[] connectionsPerPort = new int[65536];
 
     private record Binding(IpAddr addr, Object owner, boolean reusePort) {}
 
@@ -69,6 +71,7 @@ public final class Demux<C, L> {
             throw new IllegalStateException(
                     "4-tuple in use: " + local + ":" + localPort + " " + remote + ":" + remotePort);
         }
+        connectionsPerPort[localPort]++;
     }
 
     public boolean removeConnection(IpAddr local, int localPort, IpAddr remote, int remotePort, C connection) {
@@ -77,7 +80,13 @@ public final class Demux<C, L> {
             return false;
         }
         connections.remove(local.hi(), local.lo(), localPort, remote.hi(), remote.lo(), remotePort);
+        connectionsPerPort[localPort]--;
         return true;
+    }
+
+    /** True while some connection (in any state, TIME-WAIT included) has local port {@code port}. */
+    public boolean hasConnectionsOn(int port) {
+        return connectionsPerPort[port] > 0;
     }
 
     public List<C> connections() {
@@ -146,7 +155,10 @@ public final class Demux<C, L> {
             int start = (int) Math.floorMod(offsetHash.hash(addr.hi(), addr.lo(), perturbation[0]++), (long) span);
             for (int i = 0; i < span; i++) {
                 int candidate = ephemeralMin + (start + i) % span;
-                if (!bindings.containsKey(candidate) && !listeners.containsKey(candidate)) {
+                // As Linux's bind to port 0: a port any socket holds, a connection's included, is not free.
+                if (!bindings.containsKey(candidate)
+                        && !listeners.containsKey(candidate)
+                        && connectionsPerPort[candidate] == 0) {
                     add(addr, candidate, reusePort, owner);
                     return new BindResult.Bound(candidate);
                 }

@@ -233,6 +233,21 @@ class DemuxTest {
             assertEquals(3, ports.size());
             assertInstanceOf(BindResult.Exhausted.class, d.bind(A, 0, false, new Object()));
         }
+
+        @Test
+        void shouldNotHandOutAPortThatAConnectionHoldsUntilItIsRemoved() {
+            Demux<String, String> d = tiny();
+            String held = "held";
+            d.addConnection(A, 40000, PEER, 443, "c40000"); // e.g. connections lingering in TIME-WAIT
+            d.addConnection(A, 40001, PEER, 443, held);
+            d.addConnection(A, 40002, PEER, 443, "c40002");
+            assertTrue(d.hasConnectionsOn(40001));
+            assertEquals(new BindResult.Bound(40003), d.bind(A, 0, false, new Object()));
+            assertInstanceOf(BindResult.Exhausted.class, d.bind(A, 0, false, new Object()));
+            assertTrue(d.removeConnection(A, 40001, PEER, 443, held));
+            assertFalse(d.hasConnectionsOn(40001));
+            assertEquals(new BindResult.Bound(40001), d.bind(A, 0, false, new Object()));
+        }
     }
 
     @Nested
