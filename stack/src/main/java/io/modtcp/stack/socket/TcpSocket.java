@@ -585,6 +585,7 @@ public final class TcpSocket {
             }
             inputShutdown = true;
             dropped = drainReceiveQueue();
+            changed.signalAll(); // a blocked read returns end of stream now
         } finally {
             lock.unlock();
         }

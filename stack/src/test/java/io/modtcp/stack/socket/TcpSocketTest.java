@@ -280,6 +280,24 @@ class TcpSocketTest {
     @Nested
     class Closing {
         @Test
+        void shouldWakeABlockedReaderWithEndOfStreamWhenInputIsShutDown() throws Exception {
+            TcpSocket[] p = pair(7399);
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    result.set(p[1].read(ByteBuffer.allocate(1), TcpSocket.FOREVER));
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+            });
+            reader.start();
+            assertTrueEventually(() -> reader.getState() == Thread.State.WAITING);
+            p[1].shutdownInput();
+            reader.join(5000);
+            assertEquals(-1, result.get());
+        }
+
+        @Test
         void shouldDeliverEndOfStreamAfterShutdownOutputAndKeepOtherDirection() throws Exception {
             TcpSocket[] p = pair(7400);
             p[0].write(ByteBuffer.wrap(new byte[] {1, 2, 3}), SECOND);
