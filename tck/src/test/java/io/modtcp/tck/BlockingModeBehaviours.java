@@ -262,8 +262,7 @@ class BlockingModeBehaviours {
         assertEquals(Tck.sha256(data), Tck.sha256(received.get(20, TimeUnit.SECONDS)));
     }
 
-    @Behaviour("configureBlocking and isBlocking on a closed channel: configureBlocking throws"
-            + " ClosedChannelException")
+    @Behaviour("configureBlocking on a closed channel or server channel throws ClosedChannelException")
     void configureBlockingClosed(Tck tck) throws Exception {
         SocketChannel ch = tck.channel();
         ServerSocketChannel ssc = tck.serverChannel();
