@@ -7,6 +7,7 @@ import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.link.PcapWriter;
 import io.modtcp.stack.link.TappedLink;
 import io.modtcp.stack.runtime.StackThread;
+import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
@@ -250,6 +251,17 @@ public final class ModTcpRuntime implements AutoCloseable {
 
     public NetStack stack() {
         return stack;
+    }
+
+    /**
+     * A new socket for the JDK-facing classes. Its blocked calls ignore interrupts, as the JDK's do: a channel's
+     * blocked call ends because the interrupt closes the channel ({@code ClosedByInterruptException}), and a
+     * {@code java.net.Socket}'s is not interruptible.
+     */
+    TcpSocket openSocket() {
+        TcpSocket s = stack.openSocket();
+        s.setInterruptible(false);
+        return s;
     }
 
     public ModTcpConfig config() {

@@ -67,7 +67,7 @@ public class ModTcpSelectorProvider extends SelectorProvider {
     public SocketChannel openSocketChannel() throws IOException {
         ModTcpRuntime r = runtime();
         r.socketChannels.increment();
-        return new ModTcpSocketChannel(this, r.stack().openSocket(), false);
+        return new ModTcpSocketChannel(this, r.openSocket(), false);
     }
 
     @Override

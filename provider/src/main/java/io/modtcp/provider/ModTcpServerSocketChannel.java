@@ -39,7 +39,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
     ModTcpServerSocketChannel(SelectorProvider provider, ModTcpRuntime runtime) {
         super(provider);
         this.runtime = runtime;
-        this.socket = runtime.stack().openSocket();
+        this.socket = runtime.openSocket();
         socket.setReuseAddress(reuseAddress);
         socket.setReadinessListener(registrations);
     }

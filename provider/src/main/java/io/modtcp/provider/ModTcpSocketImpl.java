@@ -69,7 +69,7 @@ final class ModTcpSocketImpl extends SocketImpl {
             throw new IOException("modtcp: datagram sockets are not supported");
         }
         if (socket == null) {
-            socket = runtime.stack().openSocket();
+            socket = runtime.openSocket();
             socket.setReuseAddress(reuseAddress);
         }
     }

@@ -149,14 +149,9 @@ final class SocketAdaptor extends Socket {
                 if (len == 0) {
                     return 0;
                 }
-                try {
-                    int n = sc.blockingRead(ByteBuffer.wrap(b, off, len), TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
-                    return n;
-                } catch (java.net.SocketTimeoutException e) {
-                    throw e;
-                } catch (Exception e) {
-                    throw translate(e);
-                }
+                // As the JDK's adaptor streams: the channel's exceptions as they are (ClosedByInterruptException,
+                // AsynchronousCloseException, ClosedChannelException, IllegalBlockingModeException, ...).
+                return sc.blockingRead(ByteBuffer.wrap(b, off, len), TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
             }
 
             @Override
@@ -195,11 +190,7 @@ final class SocketAdaptor extends Socket {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
                 Objects.checkFromIndexSize(off, len, b.length);
-                try {
-                    sc.blockingWrite(ByteBuffer.wrap(b, off, len));
-                } catch (Exception e) {
-                    throw translate(e);
-                }
+                sc.blockingWrite(ByteBuffer.wrap(b, off, len));
             }
 
             @Override

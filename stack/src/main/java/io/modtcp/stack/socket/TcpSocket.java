@@ -95,6 +95,7 @@ public final class TcpSocket {
     private volatile boolean reuseAddress;
     private String congestionControl;
     private boolean receiveBufferSet;
+    private volatile boolean interruptible = true;
     private ReadinessListener readinessListener;
 
     // ---- stack thread only ----
@@ -129,6 +130,20 @@ public final class TcpSocket {
         this.reuseAddress = parent.reuseAddress;
         this.receiveBufferBytes = parent.receiveBufferBytes;
         this.sendBufferBytes = parent.sendBufferBytes;
+        this.interruptible = parent.interruptible;
+    }
+
+    /**
+     * Whether an interrupt ends a blocked call with {@link InterruptedIOException} (the default). When false, blocked
+     * calls ignore interrupts (the thread's interrupt status is kept) and only end as they would otherwise: data,
+     * timeout, close. Accepted sockets inherit the listener's setting.
+     */
+    public void setInterruptible(boolean on) {
+        interruptible = on;
+    }
+
+    public boolean interruptible() {
+        return interruptible;
     }
 
     public NetStack stack() {
@@ -591,6 +606,7 @@ public final class TcpSocket {
             }
             inputShutdown = true;
             dropped = drainReceiveQueue();
+            changed.signalAll(); // a blocked read returns end of stream now
         } finally {
             lock.unlock();
         }
@@ -938,8 +954,12 @@ public final class TcpSocket {
         return System.nanoTime() + timeoutNs;
     }
 
-    /** Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException. */
+    /**
+     * Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException, unless the socket
+     * is not {@link #setInterruptible interruptible}: then an interrupt is an early wake-up and the status is kept.
+     */
     private boolean await(long deadline) throws InterruptedIOException {
+        boolean interrupted = !interruptible && Thread.interrupted();
         try {
             if (deadline == FOREVER) {
                 changed.await();
@@ -952,8 +972,15 @@ public final class TcpSocket {
             changed.awaitNanos(left);
             return true;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted");
+            interrupted = true;
+            if (interruptible) {
+                throw new InterruptedIOException("interrupted");
+            }
+            return true; // the caller checks its condition and waits again
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

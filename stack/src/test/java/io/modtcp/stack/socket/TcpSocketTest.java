@@ -275,10 +275,53 @@ class TcpSocketTest {
             reader.join(5000);
             assertTrue(thrown.get() instanceof InterruptedIOException, String.valueOf(thrown.get()));
         }
+
+        @Test
+        void shouldKeepWaitingAndKeepTheInterruptStatusWhenNotInterruptible() throws Exception {
+            TcpSocket[] p = pair(7306);
+            p[1].setInterruptible(false);
+            AtomicReference<Object> result = new AtomicReference<>();
+            AtomicReference<Boolean> interrupted = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    result.set(p[1].read(ByteBuffer.allocate(1), TcpSocket.FOREVER));
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+                interrupted.set(Thread.currentThread().isInterrupted());
+            });
+            reader.start();
+            assertTrueEventually(() -> reader.getState() == Thread.State.WAITING);
+            reader.interrupt();
+            assertTrueEventually(() -> reader.getState() == Thread.State.WAITING);
+            assertNull(result.get());
+            p[0].write(ByteBuffer.wrap(new byte[] {1}), SECOND);
+            reader.join(5000);
+            assertEquals(1, result.get());
+            assertTrue(interrupted.get());
+        }
     }
 
     @Nested
     class Closing {
+        @Test
+        void shouldWakeABlockedReaderWithEndOfStreamWhenInputIsShutDown() throws Exception {
+            TcpSocket[] p = pair(7399);
+            AtomicReference<Object> result = new AtomicReference<>();
+            Thread reader = new Thread(() -> {
+                try {
+                    result.set(p[1].read(ByteBuffer.allocate(1), TcpSocket.FOREVER));
+                } catch (Throwable t) {
+                    result.set(t);
+                }
+            });
+            reader.start();
+            assertTrueEventually(() -> reader.getState() == Thread.State.WAITING);
+            p[1].shutdownInput();
+            reader.join(5000);
+            assertEquals(-1, result.get());
+        }
+
         @Test
         void shouldDeliverEndOfStreamAfterShutdownOutputAndKeepOtherDirection() throws Exception {
             TcpSocket[] p = pair(7400);
