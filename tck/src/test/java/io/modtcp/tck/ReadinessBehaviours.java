@@ -49,6 +49,7 @@ class ReadinessBehaviours {
         awaitReady(sel, k, ACCEPT);
         SocketChannel a = tck.track(l.accept());
         assertNotNull(a);
+        assertTrue(a.isBlocking(), "an accepted channel starts in blocking mode");
         assertEquals(p.getLocalAddress(), a.getRemoteAddress());
         sel.selectedKeys().clear();
         assertEquals(0, sel.selectNow(), "nothing pending any more");
@@ -282,6 +283,36 @@ class ReadinessBehaviours {
                 c.subject().write(ByteBuffer.wrap(new byte[1000]));
             }
         });
+    }
+
+    @Behaviour(
+            "OP_WRITE is ready after the subject shuts its output down, and write then throws ClosedChannelException")
+    void writeReadyAfterShutdownOutput(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        Tck.Channels c = tck.connect();
+        SelectionKey k = register(sel, c, WRITE);
+        c.subject().shutdownOutput();
+        awaitReady(sel, k, WRITE);
+        assertThrows(java.nio.channels.ClosedChannelException.class, () -> c.subject()
+                .write(ByteBuffer.wrap(new byte[] {1})));
+        assertEquals(-1, c.peer().read(ByteBuffer.allocate(1)));
+    }
+
+    @Behaviour("during a non-blocking connect only OP_CONNECT is reported; OP_WRITE only after finishConnect")
+    void connectBeforeWrite(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        ServerSocketChannel l = tck.peerListener();
+        SocketChannel ch = nonBlocking(tck.channel());
+        SelectionKey k = ch.register(sel, CONNECT | WRITE);
+        if (!ch.connect(l.getLocalAddress())) {
+            awaitReady(sel, k, CONNECT);
+            assertEquals(CONNECT, k.readyOps());
+            assertTrue(ch.finishConnect());
+        }
+        sel.selectedKeys().clear();
+        awaitReady(sel, k, WRITE);
+        assertEquals(WRITE, k.readyOps());
+        tck.track(l.accept());
     }
 
     @Behaviour("a channel with interest in both reading and writing reports both once data has arrived")

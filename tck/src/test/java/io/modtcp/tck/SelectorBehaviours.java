@@ -199,6 +199,41 @@ class SelectorBehaviours {
         assertTrue(ms >= 150, "the select after selectNow returned after " + ms + " ms");
     }
 
+    // --- interrupt ---
+
+    @Behaviour("interrupting a thread blocked in select() ends the select and leaves the interrupt status set")
+    void interruptEndsSelect(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        readKey(tck, sel, tck.accept());
+        CompletableFuture<Thread> thread = new CompletableFuture<>();
+        Future<Boolean> f = tck.async(() -> {
+            thread.complete(Thread.currentThread());
+            sel.select();
+            return Thread.currentThread().isInterrupted();
+        });
+        Thread t = thread.get(5, TimeUnit.SECONDS);
+        awaitSelecting(t);
+        t.interrupt();
+        assertTrue(f.get(5, TimeUnit.SECONDS), "the interrupt status is still set");
+        assertTrue(sel.isOpen(), "an interrupt does not close the selector");
+    }
+
+    @Behaviour("select() by a thread whose interrupt status is set returns at once and keeps the status")
+    void selectWhileInterrupted(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        readKey(tck, sel, tck.accept());
+        Future<Boolean> f = tck.async(() -> {
+            Thread.currentThread().interrupt();
+            sel.select(10_000);
+            boolean still = Thread.interrupted();
+            // and with the status cleared the selector blocks again (here: for the timeout)
+            long t0 = System.nanoTime();
+            sel.select(200);
+            return still && System.nanoTime() - t0 >= TimeUnit.MILLISECONDS.toNanos(150);
+        });
+        assertTrue(f.get(5, TimeUnit.SECONDS));
+    }
+
     // --- close ---
 
     @Behaviour("closing the selector from another thread ends a blocked select()")
@@ -372,6 +407,34 @@ class SelectorBehaviours {
             assertEquals(2, seen.size());
             assertTrue(sel.selectedKeys().isEmpty());
         }
+    }
+
+    @Behaviour("an exception thrown by the action of select(action) propagates to the caller")
+    void actionExceptionPropagates(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        List<SelectionKey> keys = twoReadable(tck, sel);
+        IllegalStateException boom = new IllegalStateException("boom");
+        IllegalStateException thrown = assertThrows(
+                IllegalStateException.class,
+                () -> sel.selectNow(k -> {
+                    throw boom;
+                }));
+        assertSame(boom, thrown);
+        assertTrue(sel.isOpen());
+        assertTrue(keys.get(0).isValid());
+        assertEquals(2, sel.selectNow(k -> {}), "both keys are still ready for the next selection");
+    }
+
+    @Behaviour("a channel registered after its data arrived is selected by the first selection")
+    void registeredAfterData(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        Tck.Channels c = tck.accept();
+        Tck.writeFully(c.peer(), new byte[] {1, 2});
+        assertEquals(1, Tck.readFully(c.subject(), 1).length); // so the second byte has arrived too
+        SelectionKey k = nonBlocking(c.subject()).register(sel, SelectionKey.OP_READ);
+        assertEquals(1, sel.selectNow());
+        assertEquals(Set.of(k), sel.selectedKeys());
+        assertTrue(k.isReadable());
     }
 
     // --- many channels ---
