@@ -285,6 +285,30 @@ class ReadinessBehaviours {
         });
     }
 
+    @Behaviour("OP_WRITE of a channel with a full send buffer becomes ready when the peer resets the connection")
+    void writeReadyWhenFullAndReset(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        Tck.Channels c = tck.accept();
+        c.subject().setOption(StandardSocketOptions.SO_SNDBUF, 64 * 1024);
+        SelectionKey k = register(sel, c, WRITE);
+        ByteBuffer chunk = ByteBuffer.wrap(Tck.pattern(64 * 1024));
+        long written = 0;
+        do {
+            int n;
+            do {
+                chunk.clear();
+                n = c.subject().write(chunk);
+                written += n;
+            } while (n > 0);
+            sel.selectedKeys().clear();
+            assertTrue(written < 64L * 1024 * 1024, "64 MiB written and the channel is still writable");
+        } while (sel.select(200) != 0);
+        c.peer().setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.peer().close();
+        awaitReady(sel, k, WRITE);
+        assertThrows(IOException.class, () -> c.subject().write(chunk.clear()));
+    }
+
     @Behaviour(
             "OP_WRITE is ready after the subject shuts its output down, and write then throws ClosedChannelException")
     void writeReadyAfterShutdownOutput(Tck tck) throws Exception {

@@ -173,6 +173,25 @@ class SelectorBehaviours {
         assertEquals(0, f.get(5, TimeUnit.SECONDS));
     }
 
+    @Behaviour("select(0) and select(action, 0) block without a timeout until woken")
+    void selectZeroBlocks(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        readKey(tck, sel, tck.accept());
+        for (int round = 0; round < 2; round++) {
+            boolean withAction = round == 1;
+            CompletableFuture<Thread> thread = new CompletableFuture<>();
+            Future<Integer> f = tck.async(() -> {
+                thread.complete(Thread.currentThread());
+                return withAction ? sel.select(k -> {}, 0) : sel.select(0);
+            });
+            awaitSelecting(thread.get(5, TimeUnit.SECONDS));
+            Thread.sleep(200);
+            assertFalse(f.isDone(), "still selecting after 200 ms");
+            sel.wakeup();
+            assertEquals(0, f.get(5, TimeUnit.SECONDS));
+        }
+    }
+
     @Behaviour("several wakeups before a select count as one")
     void severalWakeupsCountAsOne(Tck tck) throws Exception {
         Selector sel = tck.selector();
