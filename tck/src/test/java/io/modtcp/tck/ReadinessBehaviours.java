@@ -305,7 +305,12 @@ class ReadinessBehaviours {
         } while (sel.select(200) != 0);
         c.peer().setOption(StandardSocketOptions.SO_LINGER, 0);
         c.peer().close();
-        awaitReady(sel, k, WRITE);
+        // The peer never sends: OP_READ shows the reset has arrived (OP_WRITE alone might be space freed before it).
+        k.interestOps(READ | WRITE);
+        awaitReady(sel, k, READ);
+        sel.selectedKeys().clear();
+        assertEquals(1, sel.selectNow());
+        assertTrue(k.isWritable(), "a reset channel is writable");
         assertThrows(IOException.class, () -> c.subject().write(chunk.clear()));
     }
 
