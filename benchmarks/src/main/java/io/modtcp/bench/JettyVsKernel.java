@@ -1,0 +1,784 @@
+package io.modtcp.bench;
+
+import io.modtcp.tun.Netns;
+import java.io.File;
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Unmodified server programs on the kernel's TCP next to the same programs on modtcp over a TUN device, under the same
+ * load, in one run (root; all traffic inside network namespaces this program creates and deletes):
+ *
+ * <ol>
+ *   <li><b>Jetty and wrk</b>: the {@code JettyHello} sample answering {@code wrk --latency} ({@code GET /bytes/N}):
+ *       requests/s and the latency percentiles;
+ *   <li><b>connections per second</b>: the {@code Echo} sample (a {@code ServerSocket}, a thread per connection) and
+ *       {@link ConnectLoad} (threads that connect, exchange 8 bytes and close, on the kernel);
+ *   <li><b>memory per idle connection</b>: {@link IdleServer} (NIO, one selector) holding N connections that
+ *       {@link IdleClient} opened from the kernel; heap after a full GC before and after, per connection, and for the
+ *       kernel server the socket slabs the kernel allocated.
+ * </ol>
+ *
+ * <p>Kernel case: the server JVM (no agent) in namespace A at {@value #SERVER}/24, the client in namespace B at
+ * {@value #CLIENT}/24, joined by a veth pair. modtcp case: the server JVM with {@code
+ * -javaagent:modtcp-agent.jar=tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1} in namespace C, which holds the
+ * persistent TUN device {@code mt0} (kernel side {@value #TUN_KERNEL}/24, MTU {@value #MTU}); the client runs in C on
+ * the kernel. The samples run from {@code samples/target} exactly as built.
+ *
+ * <p>Options (in {@code -Dbench.args="..."}): {@code --seconds 15 --warmup 5 --threads 2 --connections 50 --body 1024
+ * --cps-seconds 10 --cps-threads 4 --idle 10000 --idle-threads 4 --idle-xmx 2g --java PATH --only jetty,cps,idle}.
+ */
+public final class JettyVsKernel {
+    static final String SERVER = "198.51.100.2";
+    static final String CLIENT = "198.51.100.1";
+    static final String TUN_KERNEL = "192.0.2.1";
+    static final String TUN_MODTCP = "192.0.2.2";
+    static final String DEVICE = "mt0";
+    static final int MTU = 1500;
+    static final String AGENT_ARGS =
+            "tun=" + DEVICE + ",address=" + TUN_MODTCP + "/24,gateway=" + TUN_KERNEL + ",mtu=" + MTU;
+    static final int HTTP_PORT = 8080;
+    static final int ECHO_PORT = 7007;
+    static final int IDLE_PORT = 7100;
+    private static final String USAGE = "JettyVsKernel [--seconds 15] [--warmup 5] [--threads 2] [--connections 50]"
+            + " [--body 1024] [--cps-seconds 10] [--cps-threads 4] [--idle 10000] [--idle-threads 4] [--idle-xmx 2g]"
+            + " [--java PATH] [--only jetty,cps,idle]";
+
+    /** The wrk script: exact figures (microseconds) from {@code done()}, next to wrk's own {@code --latency} text. */
+    private static final String WRK_LUA = String.join(
+            "\n",
+            "done = function(summary, latency, requests)",
+            "  io.write(string.format(\"bench-result requests=%.0f duration_us=%.0f bytes=%.0f connect=%.0f"
+                    + " read=%.0f write=%.0f status=%.0f timeout=%.0f mean_us=%.1f max_us=%.0f p50_us=%.0f"
+                    + " p75_us=%.0f p90_us=%.0f p99_us=%.0f\\n\",",
+            "    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read,",
+            "    summary.errors.write, summary.errors.status, summary.errors.timeout, latency.mean, latency.max,",
+            "    latency:percentile(50), latency:percentile(75), latency:percentile(90), latency:percentile(99)))",
+            "end",
+            "");
+
+    private JettyVsKernel() {}
+
+    /** The options, with their defaults. */
+    static final class Options {
+        int seconds = 15;
+        int warmup = 5;
+        int threads = 2;
+        int connections = 50;
+        int body = 1024;
+        int cpsSeconds = 10;
+        int cpsThreads = 4;
+        int idle = 10_000;
+        int idleThreads = 4;
+        String idleXmx = "2g";
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Set<String> parts = new LinkedHashSet<>(List.of("jetty", "cps", "idle"));
+
+        static Options parse(String[] args) {
+            // exec:exec passes -Dbench.args as one argument: split it
+            String[] a = String.join(" ", args).trim().split("\\s+");
+            Options o = new Options();
+            for (int i = 0; i < a.length; i++) {
+                if (a[i].isEmpty()) {
+                    continue;
+                }
+                if (!a[i].startsWith("--") || i + 1 >= a.length) {
+                    throw new IllegalArgumentException("bad argument `" + a[i] + "`");
+                }
+                String v = a[++i];
+                switch (a[i - 1]) {
+                    case "--seconds" -> o.seconds = positive(v);
+                    case "--warmup" -> o.warmup = Integer.parseInt(v);
+                    case "--threads" -> o.threads = positive(v);
+                    case "--connections" -> o.connections = positive(v);
+                    case "--body" -> o.body = Integer.parseInt(v);
+                    case "--cps-seconds" -> o.cpsSeconds = positive(v);
+                    case "--cps-threads" -> o.cpsThreads = positive(v);
+                    case "--idle" -> o.idle = positive(v);
+                    case "--idle-threads" -> o.idleThreads = positive(v);
+                    case "--idle-xmx" -> o.idleXmx = v;
+                    case "--java" -> o.java = v;
+                    case "--only" -> {
+                        o.parts = new LinkedHashSet<>(List.of(v.split(",")));
+                        if (!Set.of("jetty", "cps", "idle").containsAll(o.parts)) {
+                            throw new IllegalArgumentException("--only takes jetty,cps,idle");
+                        }
+                    }
+                    default -> throw new IllegalArgumentException("unknown option " + a[i - 1]);
+                }
+            }
+            if (o.connections < o.threads) {
+                throw new IllegalArgumentException("wrk needs --connections >= --threads");
+            }
+            return o;
+        }
+
+        private static int positive(String v) {
+            int n = Integer.parseInt(v);
+            if (n <= 0) {
+                throw new IllegalArgumentException(v + " must be positive");
+            }
+            return n;
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        Options o;
+        try {
+            o = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("JettyVsKernel: " + e.getMessage() + "\nusage: " + USAGE);
+            System.exit(2);
+            return;
+        }
+        Path repo = repo();
+        Path agent = repo.resolve("provider/target/modtcp-agent.jar");
+        Path samplesJar = repo.resolve("samples/target/modtcp-samples-0.1.0-SNAPSHOT.jar");
+        Path samplesLib = repo.resolve("samples/target/lib");
+        List<String> missing = new ArrayList<>(Netns.missingCapabilities("wrk", "curl", "sysctl", "ss"));
+        for (Path p : List.of(agent, samplesJar, samplesLib)) {
+            if (!Files.exists(p)) {
+                missing.add("no " + p + " (build first: mvn -q -B install -DskipTests)");
+            }
+        }
+        if (!Files.isExecutable(Path.of(o.java))) {
+            missing.add("no java at " + o.java);
+        }
+        if (!missing.isEmpty()) {
+            System.err.println("JettyVsKernel cannot run here:\n  - " + String.join("\n  - ", missing)
+                    + "\nIt needs root (network namespaces, a TUN device), /dev/net/tun, iproute2 (ip, ss), wrk, curl and"
+                    + " sysctl; nothing was changed on this machine.");
+            System.exit(2);
+            return;
+        }
+        Bench bench = new Bench(o, agent, samplesClassPath(samplesJar, samplesLib), benchClassPath());
+        System.out.println("JettyVsKernel: " + String.join(" ", args).trim());
+        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
+                + loadAverage() + "; server and client JVMs: " + o.java + " (" + System.getProperty("java.version")
+                + " runs this program)");
+        long t0 = System.nanoTime();
+        int rc = 0;
+        try (Net net = Net.create()) {
+            bench.run(net);
+        } catch (Exception e) {
+            System.out.println();
+            System.out.println("JettyVsKernel FAILED: " + e);
+            e.printStackTrace(System.out);
+            rc = 1;
+        }
+        System.out.println();
+        bench.printSummary();
+        System.out.printf(
+                Locale.ROOT,
+                "%ntook %.0f s; load average at the end %s; namespaces deleted%n",
+                (System.nanoTime() - t0) / 1e9,
+                loadAverage());
+        System.exit(rc);
+    }
+
+    /** The repository root: {@code -Dmodtcp.repo}, else two levels above this class's {@code target/classes}. */
+    private static Path repo() throws URISyntaxException {
+        String prop = System.getProperty("modtcp.repo");
+        if (prop != null) {
+            return Path.of(prop).toAbsolutePath().normalize();
+        }
+        Path classes = Path.of(JettyVsKernel.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
+        return classes.getParent().getParent().getParent();
+    }
+
+    /** The class path of the helper programs: this module's classes only (they use nothing but the JDK). */
+    private static String benchClassPath() throws URISyntaxException {
+        return Path.of(JettyVsKernel.class
+                        .getProtectionDomain()
+                        .getCodeSource()
+                        .getLocation()
+                        .toURI())
+                .toString();
+    }
+
+    private static String samplesClassPath(Path jar, Path lib) throws IOException {
+        List<String> cp = new ArrayList<>();
+        cp.add(jar.toString());
+        try (Stream<Path> jars = Files.list(lib)) {
+            jars.map(Path::toString).filter(s -> s.endsWith(".jar")).sorted().forEach(cp::add);
+        }
+        return String.join(File.pathSeparator, cp);
+    }
+
+    static String loadAverage() {
+        try {
+            String[] f = Files.readString(Path.of("/proc/loadavg")).trim().split("\\s+");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    /**
+     * The three namespaces: {@link #server} (A) and {@link #client} (B) joined by a veth pair, {@link #tun} (C) with
+     * the TUN device. In both client namespaces the ephemeral port range is widened and TIME-WAIT reuse turned on, so a
+     * few seconds of connect/close cannot run out of ports.
+     */
+    static final class Net implements AutoCloseable {
+        final List<Netns> all = new ArrayList<>();
+        Netns server;
+        Netns client;
+        Netns tun;
+
+        static Net create() throws IOException {
+            Net net = new Net();
+            try {
+                net.server = net.add(Netns.create());
+                net.client = net.add(Netns.create());
+                net.tun = net.add(Netns.create());
+                net.server.ip(
+                        "link", "add", "vsrv0", "type", "veth", "peer", "name", "vcli0", "netns", net.client.name());
+                net.server.ip("addr", "add", SERVER + "/24", "dev", "vsrv0");
+                net.server.ip("link", "set", "vsrv0", "mtu", Integer.toString(MTU), "up");
+                net.client.ip("addr", "add", CLIENT + "/24", "dev", "vcli0");
+                net.client.ip("link", "set", "vcli0", "mtu", Integer.toString(MTU), "up");
+                net.tun.addTun(DEVICE, TUN_KERNEL + "/24", MTU);
+                for (Netns ns : List.of(net.client, net.tun)) {
+                    ns.run(Duration.ofSeconds(10), "sysctl", "-q", "-w", "net.ipv4.ip_local_port_range=1024 65535");
+                    ns.run(Duration.ofSeconds(10), "sysctl", "-q", "-w", "net.ipv4.tcp_tw_reuse=1");
+                }
+                System.out.println("namespaces: A " + net.server.name() + " (kernel servers, vsrv0 " + SERVER
+                        + "/24), B " + net.client.name() + " (kernel-case clients, vcli0 " + CLIENT + "/24), C "
+                        + net.tun.name() + " (" + DEVICE + " " + TUN_KERNEL + "/24 mtu " + MTU
+                        + ": modtcp servers at " + TUN_MODTCP + " and their clients)");
+                return net;
+            } catch (IOException | RuntimeException e) {
+                net.close();
+                throw e;
+            }
+        }
+
+        private Netns add(Netns ns) {
+            all.add(ns);
+            return ns;
+        }
+
+        @Override
+        public void close() {
+            for (Netns ns : all) {
+                ns.close();
+            }
+        }
+    }
+
+    /** wrk's figures: {@code bench-result} from the Lua {@code done()}. */
+    record Wrk(Map<String, Double> f, String text) {
+        static Wrk parse(String text) throws IOException {
+            Matcher m = Pattern.compile("bench-result ((?:\\w+=[\\d.]+ ?)+)").matcher(text);
+            if (!m.find()) {
+                throw new IOException("no bench-result line in wrk's output:\n" + text);
+            }
+            Map<String, Double> f = new LinkedHashMap<>();
+            for (String kv : m.group(1).trim().split(" ")) {
+                String[] p = kv.split("=");
+                f.put(p[0], Double.parseDouble(p[1]));
+            }
+            return new Wrk(f, text);
+        }
+
+        double rps() {
+            return f.get("requests") / (f.get("duration_us") / 1e6);
+        }
+
+        double get(String k) {
+            return f.get(k);
+        }
+
+        String errors() {
+            long socket = (long) (get("connect") + get("read") + get("write") + get("timeout"));
+            return socket == 0 && get("status") == 0
+                    ? "none"
+                    : String.format(
+                            Locale.ROOT,
+                            "socket errors connect %.0f, read %.0f, write %.0f, timeout %.0f; non-2xx/3xx %.0f",
+                            get("connect"),
+                            get("read"),
+                            get("write"),
+                            get("timeout"),
+                            get("status"));
+        }
+    }
+
+    record Cps(long connections, long errors, double perSecond, long p50us, long p99us, String errorKinds) {}
+
+    /** The idle-connection figures of one server. */
+    record Idle(
+            int open,
+            double connectSeconds,
+            Map<String, Long> before,
+            Map<String, Long> after,
+            Slabs.Delta slabs,
+            String sockstatServer,
+            String sockstatClient) {
+        long perConnection(String key) {
+            long scale = key.endsWith("_kb") ? 1024 : 1;
+            return open == 0 ? 0 : (after.get(key) - before.get(key)) * scale / open;
+        }
+    }
+
+    /** Runs the parts and keeps their results for {@link #printSummary}. */
+    static final class Bench {
+        final Options o;
+        final Path agent;
+        final String samplesCp;
+        final String benchCp;
+        Wrk jettyKernel;
+        Wrk jettyModtcp;
+        Cps cpsKernel;
+        Cps cpsModtcp;
+        Idle idleKernel;
+        Idle idleModtcp;
+
+        Bench(Options o, Path agent, String samplesCp, String benchCp) {
+            this.o = o;
+            this.agent = agent;
+            this.samplesCp = samplesCp;
+            this.benchCp = benchCp;
+        }
+
+        void run(Net net) throws Exception {
+            if (o.parts.contains("jetty")) {
+                Path lua = Files.createTempFile("jetty-vs-kernel-", ".lua");
+                try {
+                    Files.writeString(lua, WRK_LUA, StandardCharsets.UTF_8);
+                    jettyKernel = jetty(net, false, lua);
+                    jettyModtcp = jetty(net, true, lua);
+                } finally {
+                    Files.deleteIfExists(lua);
+                }
+            }
+            if (o.parts.contains("cps")) {
+                cpsKernel = cps(net, false);
+                cpsModtcp = cps(net, true);
+            }
+            if (o.parts.contains("idle")) {
+                idleKernel = idle(net, false);
+                idleModtcp = idle(net, true);
+            }
+        }
+
+        private List<String> java(boolean modtcp, String xmx, String cp) {
+            List<String> cmd = new ArrayList<>(List.of(o.java, "-Xmx" + xmx));
+            if (modtcp) {
+                cmd.add("-javaagent:" + agent + "=" + AGENT_ARGS);
+            }
+            cmd.add("-cp");
+            cmd.add(cp);
+            return cmd;
+        }
+
+        private static String label(boolean modtcp) {
+            return modtcp ? "modtcp" : "kernel";
+        }
+
+        /** The server really is on the stack it should be: the provider it printed, and modtcp on mt0. */
+        private static void checkStack(boolean modtcp, String provider, Child server) throws IOException {
+            boolean onModtcp = provider.startsWith("io.modtcp.");
+            if (onModtcp != modtcp) {
+                throw new IOException(server.name + " runs on " + provider + ", expected " + label(modtcp));
+            }
+            if (modtcp && !server.output().matches("(?s).*modtcp stack up: .*" + DEVICE + " " + TUN_MODTCP + "/24.*")) {
+                throw new IOException(server.name + ": no `modtcp stack up: ... " + DEVICE + " " + TUN_MODTCP
+                        + "/24` line:\n" + server.output());
+            }
+        }
+
+        private List<String> wrk(int seconds, Path lua, String url) {
+            return List.of(
+                    "wrk",
+                    "-t" + o.threads,
+                    "-c" + o.connections,
+                    "-d" + seconds + "s",
+                    "--timeout",
+                    "5s",
+                    "--latency",
+                    "-s",
+                    lua.toString(),
+                    url);
+        }
+
+        Wrk jetty(Net net, boolean modtcp, Path lua) throws Exception {
+            Netns serverNs = modtcp ? net.tun : net.server;
+            Netns clientNs = modtcp ? net.tun : net.client;
+            String host = modtcp ? TUN_MODTCP : SERVER;
+            System.out.println();
+            System.out.println("== Jetty on " + label(modtcp) + ": JettyHello at " + host + ":" + HTTP_PORT
+                    + ", wrk in namespace " + clientNs.name());
+            List<String> cmd = java(modtcp, "1g", samplesCp);
+            cmd.addAll(List.of("io.modtcp.samples.JettyHello", "--host", host, "--port", Integer.toString(HTTP_PORT)));
+            try (Child server = Child.start(serverNs, "jetty-" + label(modtcp), cmd)) {
+                Matcher m = server.await("jetty listening on \\S+ .*provider=(\\S+)", 90_000);
+                checkStack(modtcp, m.group(1), server);
+                String url = "http://" + host + ":" + HTTP_PORT + "/bytes/" + o.body;
+                String probe = clientNs.run(
+                                Duration.ofSeconds(30),
+                                "curl",
+                                "-sS",
+                                "-o",
+                                "/dev/null",
+                                "-w",
+                                "%{http_code} %{size_download}",
+                                url)
+                        .trim();
+                if (!probe.equals("200 " + o.body)) {
+                    throw new IOException("curl " + url + ": expected `200 " + o.body + "`, got `" + probe + "`");
+                }
+                if (o.warmup > 0) {
+                    Wrk w = Wrk.parse(clientNs.run(
+                            Duration.ofSeconds(o.warmup + 60L),
+                            wrk(o.warmup, lua, url).toArray(String[]::new)));
+                    System.out.printf(
+                            Locale.ROOT, "  warm-up %d s: %.0f requests/s (%s)%n", o.warmup, w.rps(), w.errors());
+                }
+                List<String> run = wrk(o.seconds, lua, url);
+                System.out.println("  $ " + String.join(" ", run));
+                Wrk w = Wrk.parse(clientNs.run(Duration.ofSeconds(o.seconds + 60L), run.toArray(String[]::new)));
+                for (String line : w.text().split("\n")) {
+                    if (!line.startsWith("bench-result")) {
+                        System.out.println("  | " + line);
+                    }
+                }
+                printStates(serverNs, clientNs);
+                return w;
+            }
+        }
+
+        Cps cps(Net net, boolean modtcp) throws Exception {
+            Netns serverNs = modtcp ? net.tun : net.server;
+            Netns clientNs = modtcp ? net.tun : net.client;
+            String host = modtcp ? TUN_MODTCP : SERVER;
+            int warmup = 2;
+            System.out.println();
+            System.out.println("== Connections/s on " + label(modtcp) + ": Echo server at " + host + ":" + ECHO_PORT
+                    + ", ConnectLoad (" + o.cpsThreads + " threads, kernel) in namespace " + clientNs.name());
+            List<String> cmd = java(modtcp, "1g", samplesCp);
+            cmd.addAll(
+                    List.of("io.modtcp.samples.Echo", "server", "--host", host, "--port", Integer.toString(ECHO_PORT)));
+            try (Child server = Child.start(serverNs, "echo-" + label(modtcp), cmd)) {
+                Matcher m = server.await("echo listening on \\S+ provider=(\\S+)", 90_000);
+                checkStack(modtcp, m.group(1), server);
+                List<String> client = java(false, "512m", benchCp);
+                client.addAll(List.of(
+                        ConnectLoad.class.getName(),
+                        host,
+                        Integer.toString(ECHO_PORT),
+                        Integer.toString(o.cpsSeconds),
+                        Integer.toString(o.cpsThreads),
+                        Integer.toString(warmup)));
+                try (Child load = Child.start(clientNs, "connect-" + label(modtcp), client)) {
+                    int rc = load.waitFor((o.cpsSeconds + warmup + 60L) * 1000);
+                    Matcher r = load.await(
+                            "connect-load connections=(\\d+) errors=(\\d+) seconds=\\S+ per_second=([\\d.]+)"
+                                    + " p50_us=(\\d+) p99_us=(\\d+)",
+                            1000);
+                    if (rc != 0) {
+                        throw new IOException("ConnectLoad exited with " + rc + ":\n" + load.output());
+                    }
+                    printStates(serverNs, clientNs);
+                    StringBuilder kinds = new StringBuilder();
+                    Matcher e = Pattern.compile("connect-load error (.*)").matcher(load.output());
+                    while (e.find()) {
+                        kinds.append(kinds.length() == 0 ? "" : "; ").append(e.group(1));
+                    }
+                    long serverFailures = server.output()
+                            .lines()
+                            .filter(l -> l.startsWith("echo connection failed"))
+                            .count();
+                    if (serverFailures > 0) {
+                        kinds.append(kinds.length() == 0 ? "" : "; ")
+                                .append("server: ")
+                                .append(serverFailures)
+                                .append(" echo connection failed");
+                    }
+                    return new Cps(
+                            Long.parseLong(r.group(1)),
+                            Long.parseLong(r.group(2)),
+                            Double.parseDouble(r.group(3)),
+                            Long.parseLong(r.group(4)),
+                            Long.parseLong(r.group(5)),
+                            kinds.toString());
+                }
+            }
+        }
+
+        Idle idle(Net net, boolean modtcp) throws Exception {
+            Netns serverNs = modtcp ? net.tun : net.server;
+            Netns clientNs = modtcp ? net.tun : net.client;
+            String host = modtcp ? TUN_MODTCP : SERVER;
+            System.out.println();
+            System.out.println("== " + o.idle + " idle connections on " + label(modtcp) + ": IdleServer at " + host
+                    + ":" + IDLE_PORT + " (-Xmx" + o.idleXmx + "), IdleClient (" + o.idleThreads
+                    + " threads, kernel) in namespace " + clientNs.name());
+            List<String> cmd = java(modtcp, o.idleXmx, benchCp);
+            cmd.addAll(List.of(IdleServer.class.getName(), host, Integer.toString(IDLE_PORT)));
+            try (Child server = Child.start(serverNs, "idle-server-" + label(modtcp), cmd)) {
+                Matcher m = server.await("idle-server listening on \\S+ provider=(\\S+)", 90_000);
+                checkStack(modtcp, m.group(1), server);
+                Map<String, Long> before = measure(server, 1);
+                List<String> client = java(false, "1g", benchCp);
+                client.addAll(List.of(
+                        IdleClient.class.getName(),
+                        host,
+                        Integer.toString(IDLE_PORT),
+                        Integer.toString(o.idle),
+                        Integer.toString(o.idleThreads)));
+                try (Child holder = Child.start(clientNs, "idle-client-" + label(modtcp), client)) {
+                    holder.await("idle-client ready", 60_000);
+                    Slabs slabsBefore = Slabs.read();
+                    long dropsBefore = modtcp ? tunDrops(serverNs) : 0;
+                    holder.send("open");
+                    Matcher r = holder.await("idle-client open=(\\d+) failed=(\\d+) seconds=([\\d.]+)", 300_000);
+                    int open = Integer.parseInt(r.group(1));
+                    int failed = Integer.parseInt(r.group(2));
+                    long accepted = countUntil(server, open, 60_000);
+                    if (accepted != open) {
+                        throw new IOException(server.name + " holds " + accepted + " connections, the client " + open
+                                + " (" + failed + " failed)");
+                    }
+                    Thread.sleep(1000); // the last ACKs, delayed-ACK timers
+                    Slabs.Delta slabs = Slabs.read().minus(slabsBefore);
+                    String sockServer = tcpLine(serverNs);
+                    String sockClient = tcpLine(clientNs);
+                    Map<String, Long> after = measure(server, 2);
+                    long dropsOpen = modtcp ? tunDrops(serverNs) : 0;
+                    System.out.println(
+                            "  sockets in the server's namespace: " + sockServer + "; in the client's: " + sockClient);
+                    System.out.println("  kernel socket slabs grew by " + slabs);
+                    long closing = System.nanoTime();
+                    holder.send("close");
+                    holder.waitFor(60_000);
+                    // a graceful end: the server sees every end of stream and closes its side (killing it earlier
+                    // would leave the client's FINs unanswered, orphaned sockets retransmitting for minutes)
+                    long left = countUntil(server, 0, 30_000);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  the client closed them all; %.1f s later the server holds %d;",
+                            (System.nanoTime() - closing) / 1e9,
+                            left);
+                    System.out.println(" "
+                            + "kernel TCP sockets: client namespace " + tcpStates(clientNs)
+                            + (serverNs == clientNs ? "" : ", server namespace " + tcpStates(serverNs)));
+                    if (modtcp) {
+                        long dropsClose = tunDrops(serverNs);
+                        System.out.println("  " + DEVICE + " tx_dropped (kernel to modtcp, TUN queue full): "
+                                + (dropsOpen - dropsBefore) + " while opening, " + (dropsClose - dropsOpen)
+                                + " while closing (the kernel retransmits them)");
+                    }
+                    if (failed > 0) {
+                        throw new IOException(holder.name + ": " + failed + " of " + o.idle + " connections failed:\n"
+                                + holder.output());
+                    }
+                    return new Idle(open, Double.parseDouble(r.group(3)), before, after, slabs, sockServer, sockClient);
+                }
+            }
+        }
+
+        /** Packets the kernel dropped on their way to modtcp: the TUN device's transmit queue was full. */
+        private static long tunDrops(Netns ns) throws IOException {
+            return Long.parseLong(
+                    ns.run(Duration.ofSeconds(10), "cat", "/sys/class/net/" + DEVICE + "/statistics/tx_dropped")
+                            .trim());
+        }
+
+        /** Asks the server for its connection count until it is {@code target} or the time is up; the last count. */
+        private static long countUntil(Child server, long target, long timeoutMs)
+                throws IOException, InterruptedException {
+            long deadline = System.currentTimeMillis() + timeoutMs;
+            long n;
+            for (int id = 100; ; id++) {
+                int mark = server.mark();
+                server.send("count " + id);
+                n = Long.parseLong(server.await(mark, "idle-server count#" + id + " connections=(\\d+)", 10_000)
+                        .group(1));
+                if (n == target || System.currentTimeMillis() > deadline) {
+                    return n;
+                }
+                Thread.sleep(200);
+            }
+        }
+
+        private static Map<String, Long> measure(Child server, int id) throws IOException, InterruptedException {
+            int mark = server.mark();
+            server.send("measure " + id);
+            Matcher m = server.await(mark, "idle-server measure#" + id + " ((?:\\w+=-?\\d+ ?)+)", 60_000);
+            Map<String, Long> f = new LinkedHashMap<>();
+            for (String kv : m.group(1).trim().split(" ")) {
+                String[] p = kv.split("=");
+                f.put(p[0], Long.parseLong(p[1]));
+            }
+            return f;
+        }
+
+        /**
+         * The {@code TCP:} lines of /proc/net/sockstat and sockstat6 as the namespace sees them ({@code inuse} counts the
+         * namespace's sockets, {@code alloc} and {@code mem} are machine-wide).
+         */
+        private static String tcpLine(Netns ns) throws IOException {
+            return ns.run(Duration.ofSeconds(10), "cat", "/proc/net/sockstat", "/proc/net/sockstat6")
+                    .lines()
+                    .filter(l -> l.startsWith("TCP:") || l.startsWith("TCP6:"))
+                    .map(String::trim)
+                    .collect(java.util.stream.Collectors.joining(", "));
+        }
+
+        private static void printStates(Netns serverNs, Netns clientNs) throws IOException {
+            if (serverNs == clientNs) {
+                System.out.println("  kernel TCP sockets after the run (namespace " + clientNs.name() + "): "
+                        + tcpStates(clientNs));
+            } else {
+                System.out.println("  kernel TCP sockets after the run: client namespace " + tcpStates(clientNs)
+                        + ", server namespace " + tcpStates(serverNs));
+            }
+        }
+
+        /** The namespace's TCP sockets counted by state ({@code ss -tan}), e.g. {@code TIME-WAIT 12000, LISTEN 1}. */
+        static String tcpStates(Netns ns) throws IOException {
+            Map<String, Integer> states = new java.util.TreeMap<>();
+            for (String line : ns.run(Duration.ofSeconds(10), "ss", "-tanH").split("\n")) {
+                if (!line.isBlank()) {
+                    states.merge(line.trim().split("\\s+")[0], 1, Integer::sum);
+                }
+            }
+            return states.isEmpty() ? "none" : states.toString();
+        }
+
+        void printSummary() {
+            System.out.println("==================== kernel vs modtcp (" + MTU + " MTU; kernel over veth, modtcp over"
+                    + " TUN) ====================");
+            if (jettyKernel != null && jettyModtcp != null) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "Jetty 12 (JettyHello), wrk -t%d -c%d -d%ds --latency http://HOST:%d/bytes/%d (after %d s"
+                                + " warm-up)%n",
+                        o.threads,
+                        o.connections,
+                        o.seconds,
+                        HTTP_PORT,
+                        o.body,
+                        o.warmup);
+                row("", "kernel", "modtcp", "modtcp/kernel");
+                row(
+                        "requests/s",
+                        fmt(jettyKernel.rps()),
+                        fmt(jettyModtcp.rps()),
+                        ratio(jettyModtcp.rps(), jettyKernel.rps()));
+                for (String p : List.of("p50", "p75", "p90", "p99")) {
+                    double k = jettyKernel.get(p + "_us");
+                    double m = jettyModtcp.get(p + "_us");
+                    row("latency " + p, ms(k), ms(m), ratio(m, k));
+                }
+                row(
+                        "latency mean",
+                        ms(jettyKernel.get("mean_us")),
+                        ms(jettyModtcp.get("mean_us")),
+                        ratio(jettyModtcp.get("mean_us"), jettyKernel.get("mean_us")));
+                row("requests", fmt(jettyKernel.get("requests")), fmt(jettyModtcp.get("requests")), "");
+                System.out.println("  errors: kernel " + jettyKernel.errors() + "; modtcp " + jettyModtcp.errors());
+                System.out.println();
+            }
+            if (cpsKernel != null && cpsModtcp != null) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "Connections/s: Echo sample (ServerSocket, thread per connection); client: %d kernel threads,"
+                                + " connect + 8-byte echo + close, %d s%n",
+                        o.cpsThreads,
+                        o.cpsSeconds);
+                row("", "kernel", "modtcp", "modtcp/kernel");
+                row(
+                        "connections/s",
+                        fmt(cpsKernel.perSecond()),
+                        fmt(cpsModtcp.perSecond()),
+                        ratio(cpsModtcp.perSecond(), cpsKernel.perSecond()));
+                row(
+                        "per connection p50",
+                        ms(cpsKernel.p50us()),
+                        ms(cpsModtcp.p50us()),
+                        ratio(cpsModtcp.p50us(), cpsKernel.p50us()));
+                row(
+                        "per connection p99",
+                        ms(cpsKernel.p99us()),
+                        ms(cpsModtcp.p99us()),
+                        ratio(cpsModtcp.p99us(), cpsKernel.p99us()));
+                System.out.println("  errors: kernel " + errors(cpsKernel) + "; modtcp " + errors(cpsModtcp));
+                System.out.println();
+            }
+            if (idleKernel != null && idleModtcp != null) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "Idle connections: IdleServer (NIO, one selector, -Xmx%s) holding %d / %d connections opened"
+                                + " from the kernel in %.1f / %.1f s%n",
+                        o.idleXmx,
+                        idleKernel.open(),
+                        idleModtcp.open(),
+                        idleKernel.connectSeconds(),
+                        idleModtcp.connectSeconds());
+                row("bytes per connection", "kernel", "modtcp", "modtcp/kernel");
+                long hk = idleKernel.perConnection("heap_used");
+                long hm = idleModtcp.perConnection("heap_used");
+                row("JVM heap (after full GC)", fmt(hk), fmt(hm), ratio(hm, hk));
+                long rk = idleKernel.perConnection("rss_kb");
+                long rm = idleModtcp.perConnection("rss_kb");
+                long ck = idleKernel.perConnection("heap_committed");
+                long cm = idleModtcp.perConnection("heap_committed");
+                row("JVM heap committed growth", fmt(ck), fmt(cm), ratio(cm, ck));
+                row("JVM process RSS growth", fmt(rk), fmt(rm), ratio(rm, rk));
+                // kernel case: both ends' sockets are the kernel's; modtcp case: only the client's
+                long kernelServer = idleKernel.open() == 0
+                        ? 0
+                        : (idleKernel.slabs().bytes() - idleModtcp.slabs().bytes()) / idleKernel.open();
+                row("kernel socket slabs (server end)", fmt(kernelServer), "0", "");
+                row("  the same from object sizes", fmt(idleKernel.slabs().bytesOfOneSocket()), "0", "");
+                row("heap + server kernel slabs", fmt(hk + kernelServer), fmt(hm), ratio(hm, hk + kernelServer));
+                System.out.println("  kernel slabs: the kernel case grew by " + idleKernel.slabs()
+                        + " (both ends), the modtcp case by " + idleModtcp.slabs()
+                        + " (the client end only); the server end is the difference (machine-wide counts: other"
+                        + " processes add noise)");
+                System.out.println("  sockstat (kernel case, server namespace): " + idleKernel.sockstatServer());
+                System.out.println();
+            }
+        }
+
+        private static String errors(Cps c) {
+            return c.errors() == 0 && c.errorKinds().isEmpty() ? "none" : c.errors() + " (" + c.errorKinds() + ")";
+        }
+
+        private static void row(String what, String kernel, String modtcp, String ratio) {
+            System.out.printf(Locale.ROOT, "  %-32s %14s %14s %14s%n", what, kernel, modtcp, ratio);
+        }
+
+        private static String fmt(double v) {
+            return String.format(Locale.ROOT, "%,.0f", v);
+        }
+
+        private static String ms(double us) {
+            return String.format(Locale.ROOT, "%.2f ms", us / 1000);
+        }
+
+        private static String ratio(double a, double b) {
+            return b == 0 ? "-" : String.format(Locale.ROOT, "%.3f", a / b);
+        }
+    }
+}
