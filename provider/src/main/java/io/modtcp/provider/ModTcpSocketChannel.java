@@ -274,7 +274,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
 
     @Override
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        // A closed channel is not connected (as the JDK's: its close ends the connected state).
+        return state == State.CONNECTED && isOpen();
     }
 
     @Override
