@@ -295,6 +295,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.requireNonNull(dst);
         synchronized (readLock) {
             beginRead();
+            checkWritable(dst);
             SocketChannel k = kernel;
             if (k != null) {
                 return kernelIo(() -> k.read(dst));
@@ -308,6 +309,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         synchronized (readLock) {
             beginRead();
+            for (int i = offset; i < offset + length; i++) {
+                checkWritable(dsts[i]);
+            }
             SocketChannel k = kernel;
             if (k != null) {
                 return kernelIoLong(() -> k.read(dsts, offset, length));
@@ -349,6 +353,13 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 return n;
             }
             return readBlockingOrNot(dst, timeoutOrForever(timeoutNs));
+        }
+    }
+
+    /** A read target must be writable: the JDK rejects a read-only buffer before reading anything. */
+    private static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
         }
     }
 
