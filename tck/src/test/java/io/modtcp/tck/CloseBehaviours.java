@@ -305,4 +305,63 @@ class CloseBehaviours {
         assertTrue(t.subject().isClosed());
         assertEquals(-1, t.peer().getInputStream().read(), "the peer sees the close");
     }
+
+    /** Writes 1 MiB from the subject, closes it at once, and checks the peer still gets all of it and then -1. */
+    private static void closeAfterWriteDelivers(Tck tck, Tck.Channels c) throws Exception {
+        byte[] data = Tck.pattern(1 << 20);
+        Future<byte[]> r = tck.async(() -> Tck.readFully(c.peer(), data.length + 1));
+        Tck.writeFully(c.subject(), data);
+        c.subject().close();
+        assertEquals(Tck.sha256(data), Tck.sha256(r.get(20, TimeUnit.SECONDS)), "all bytes, then the end of stream");
+    }
+
+    @Behaviour("a close right after a large write still delivers every byte, then the end of stream")
+    void closeAfterWrite(Tck tck) throws Exception {
+        closeAfterWriteDelivers(tck, tck.connect());
+    }
+
+    @Behaviour("with SO_LINGER 5 a close after a large write delivers every byte, then the end of stream")
+    void lingerPositiveClose(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        c.subject().setOption(StandardSocketOptions.SO_LINGER, 5);
+        assertEquals(5, c.subject().getOption(StandardSocketOptions.SO_LINGER));
+        closeAfterWriteDelivers(tck, c);
+    }
+
+    @Behaviour("a channel's socket adaptor InputStream reads -1 twice after the peer's shutdownOutput")
+    void adaptorEof(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        InputStream in = c.subject().socket().getInputStream();
+        Tck.writeFully(c.peer(), new byte[] {5});
+        c.peer().shutdownOutput();
+        assertEquals(5, in.read());
+        assertEquals(-1, in.read());
+        assertEquals(-1, in.read(new byte[4]));
+        assertEquals(0, in.available());
+    }
+
+    @Behaviour("a channel's socket adaptor InputStream throws \"Connection reset\" after the peer resets")
+    void adaptorReset(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        InputStream in = c.subject().socket().getInputStream();
+        c.peer().setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.peer().close();
+        assertReset(assertThrows(IOException.class, () -> {
+            while (in.read() >= 0) {
+                // nothing was sent
+            }
+        }));
+    }
+
+    @Behaviour("a channel's socket adaptor OutputStream write after shutdownOutput throws IOException")
+    void adaptorWriteAfterShutdownOutput(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        Socket adaptor = c.subject().socket();
+        OutputStream out = adaptor.getOutputStream();
+        adaptor.shutdownOutput();
+        assertTrue(adaptor.isOutputShutdown());
+        assertTrue(c.subject().isOpen());
+        assertThrows(IOException.class, () -> out.write(1));
+        assertEquals(-1, c.peer().read(ByteBuffer.allocate(1)));
+    }
 }
