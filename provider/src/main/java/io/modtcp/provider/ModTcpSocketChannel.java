@@ -272,7 +272,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
 
     @Override
     public boolean isConnected() {
-        return state == State.CONNECTED;
+        // A closed channel is not connected (as the JDK's: its close ends the connected state).
+        return state == State.CONNECTED && isOpen();
     }
 
     @Override
@@ -292,6 +293,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.requireNonNull(dst);
         synchronized (readLock) {
             beginRead();
+            checkWritable(dst);
             SocketChannel k = kernel;
             if (k != null) {
                 return kernelIo(() -> k.read(dst));
@@ -305,6 +307,9 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         Objects.checkFromIndexSize(offset, length, dsts.length);
         synchronized (readLock) {
             beginRead();
+            for (int i = offset; i < offset + length; i++) {
+                checkWritable(dsts[i]);
+            }
             SocketChannel k = kernel;
             if (k != null) {
                 return kernelIoLong(() -> k.read(dsts, offset, length));
@@ -346,6 +351,13 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 return n;
             }
             return readBlockingOrNot(dst, timeoutOrForever(timeoutNs));
+        }
+    }
+
+    /** A read target must be writable: the JDK rejects a read-only buffer before reading anything. */
+    private static void checkWritable(ByteBuffer dst) {
+        if (dst.isReadOnly()) {
+            throw new IllegalArgumentException("Read-only buffer");
         }
     }
 
