@@ -278,7 +278,9 @@ public final class TcpEngine implements TransportHandler {
             c.receiveBufferBytes = c.flow.onDataConsumed(
                     bytes, nowNs, c.rod.view().srttNs(), c.receiveBufferBytes, config.maxReceiveBufferBytes());
         }
-        if (c.flow.isWindowUpdateWorthSending(
+        if (c.receiveQueued == 0 && c.rod.onReceiveQueueDrained()) {
+            output(c, nowNs); // the ACK carries the window update too
+        } else if (c.flow.isWindowUpdateWorthSending(
                 c.rod.view(), freeSpace(c), c.receiveBufferBytes, c.cm.view().sendMss())) {
             c.rod.ackOwed(true, 0, 0, nowNs, 0);
             output(c, nowNs);

@@ -62,6 +62,9 @@ public final class ReliableOrderedDelivery {
 
     private boolean ackNow;
     private long delayedAckDeadlineNs = NO_DEADLINE;
+    /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
+    private boolean shortSegmentUnacked;
+
     private int unackedSegments;
 
     private final DeliveryView view = new View();
@@ -389,12 +392,32 @@ public final class ReliableOrderedDelivery {
         }
         if (segmentBytes >= mss) {
             unackedSegments++;
+        } else if (segmentBytes > 0) {
+            shortSegmentUnacked = true;
         }
         if (unackedSegments >= 2) {
             ackNow = true;
         } else if (delayedAckDeadlineNs == NO_DEADLINE) {
             delayedAckDeadlineNs = nowNs + delayedAckNs;
         }
+    }
+
+    /**
+     * The application has read everything delivered. If the delayed ACK waits for data that ended with a short
+     * segment (the end of the sender's burst: its send buffer or its writes ran out), the ACK is owed now: the sender
+     * may be waiting for it to free its send buffer, and nothing more will arrive to trigger it. Streams of full
+     * segments keep the every-second-segment rule. DEVIATION(RFC 1122 §4.2.3.2): the ACK is sent before the delay
+     * ends, as Linux's tcp_cleanup_rbuf does for "pushed" data.
+     *
+     * @return true if an ACK is now owed
+     */
+    public boolean onReceiveQueueDrained() {
+        if (delayedAckDeadlineNs == NO_DEADLINE || !shortSegmentUnacked) {
+            return false;
+        }
+        delayedAckDeadlineNs = NO_DEADLINE;
+        ackNow = true;
+        return true;
     }
 
     /** The delayed-ACK timer expired: the ACK is owed now. */
@@ -408,6 +431,7 @@ public final class ReliableOrderedDelivery {
         lastAckSent = rcvNxt;
         ackNow = false;
         unackedSegments = 0;
+        shortSegmentUnacked = false;
         delayedAckDeadlineNs = NO_DEADLINE;
     }
 

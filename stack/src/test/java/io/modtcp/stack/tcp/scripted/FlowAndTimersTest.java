@@ -116,6 +116,47 @@ class FlowAndTimersTest {
         }
 
         @Test
+        void shouldSendTheDelayedAckAtOnceWhenTheApplicationReadsEverything() throws Exception {
+            // One segment in flight (say, all the sender's SO_SNDBUF allows): its sender waits for this ACK, and no
+            // second segment comes to trigger it, so the delay would stall the transfer once per segment.
+            TcpSocket c = s.establishActive();
+            s.inject(s.in(ACK).seq(1).ack(1).data(1000));
+            s.advance(5 * MS);
+            s.expectNothing();
+            long t = s.now();
+            assertEquals(1000, s.read(c).length);
+            s.expectAt(t, s.out(ACK).seq(1).ack(1001).len(0));
+            s.advance(DELAYED_ACK_NS);
+            s.expectNothing();
+            assertEquals(0, s.counter(Counter.TCP_DELAYED_ACKS));
+        }
+
+        @Test
+        void shouldKeepTheDelayForAFullSegmentEvenWhenTheApplicationReadsIt() throws Exception {
+            // A stream of full segments is acknowledged every second segment; a lone full one waits for the delay.
+            TcpSocket c = s.establishActive();
+            long t = s.now();
+            s.inject(s.in(ACK).seq(1).ack(1).data(PEER_MSS));
+            assertEquals(PEER_MSS, s.read(c).length);
+            s.expectNothing();
+            s.advanceTo(t + DELAYED_ACK_NS);
+            s.expectAt(t + DELAYED_ACK_NS, s.out(ACK).seq(1).ack(1 + PEER_MSS).len(0));
+        }
+
+        @Test
+        void shouldKeepTheDelayWhileReceivedDataIsUnread() throws Exception {
+            TcpSocket c = s.establishActive();
+            long t = s.now();
+            s.inject(s.in(ACK).seq(1).ack(1).data(1000));
+            ByteBuffer part = ByteBuffer.allocate(10);
+            assertEquals(10, c.read(part, 0));
+            s.poll();
+            s.expectNothing();
+            s.advanceTo(t + DELAYED_ACK_NS);
+            s.expectAt(t + DELAYED_ACK_NS, s.out(ACK).seq(1).ack(1001).len(0));
+        }
+
+        @Test
         void shouldSendDuplicateAckAtOnceWhenSegmentIsOutOfOrder() throws Exception {
             s.establishActive();
             long t = s.now();
