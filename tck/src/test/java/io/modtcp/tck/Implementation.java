@@ -46,11 +46,20 @@ public abstract class Implementation implements AutoCloseable {
         return name;
     }
 
+    /** The stack under test; set by each implementation's constructor. */
+    protected Side subject;
+    /** The other end of the subject's connections (may be {@link #subject}); set by the constructor. */
+    protected Side peer;
+
     /** The stack under test. */
-    public abstract Side subject();
+    public final Side subject() {
+        return subject;
+    }
 
     /** The other end of the subject's connections. */
-    public abstract Side peer();
+    public final Side peer() {
+        return peer;
+    }
 
     /** True for the reference implementation (the platform's own stack). */
     public boolean isReference() {
@@ -120,16 +129,7 @@ public abstract class Implementation implements AutoCloseable {
 
         Platform() {
             super("platform");
-        }
-
-        @Override
-        public Side subject() {
-            return side;
-        }
-
-        @Override
-        public Side peer() {
-            return side;
+            subject = peer = side;
         }
 
         @Override
@@ -145,16 +145,7 @@ public abstract class Implementation implements AutoCloseable {
 
         ModTcpLoopback() {
             super("modtcp-loopback");
-        }
-
-        @Override
-        public Side subject() {
-            return side;
-        }
-
-        @Override
-        public Side peer() {
-            return side;
+            subject = peer = side;
         }
 
         @Override
@@ -167,8 +158,6 @@ public abstract class Implementation implements AutoCloseable {
     static final class ModTcpPair extends Implementation {
         private final ModTcpRuntime a;
         private final ModTcpRuntime b;
-        private final Side subject;
-        private final Side peer;
 
         ModTcpPair() {
             super("modtcp-pair");
@@ -188,16 +177,6 @@ public abstract class Implementation implements AutoCloseable {
         }
 
         @Override
-        public Side subject() {
-            return subject;
-        }
-
-        @Override
-        public Side peer() {
-            return peer;
-        }
-
-        @Override
         public void close() {
             a.close();
             b.close();
@@ -212,8 +191,6 @@ public abstract class Implementation implements AutoCloseable {
     static final class ModTcpTun extends Implementation {
         static final Duration T = Duration.ofSeconds(30);
         private final List<AutoCloseable> resources = new ArrayList<>();
-        private final Side subject;
-        private final Side peer;
 
         ModTcpTun() throws IOException {
             super("modtcp-tun");
@@ -258,16 +235,6 @@ public abstract class Implementation implements AutoCloseable {
                 Thread.currentThread().interrupt();
                 throw new IOException(e);
             }
-        }
-
-        @Override
-        public Side subject() {
-            return subject;
-        }
-
-        @Override
-        public Side peer() {
-            return peer;
         }
 
         @Override
