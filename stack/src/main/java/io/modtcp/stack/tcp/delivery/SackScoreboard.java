@@ -1,6 +1,7 @@
 package io.modtcp.stack.tcp.delivery;
 
 import io.modtcp.stack.wire.Seq;
+import java.util.Arrays;
 
 /**
  * The sender's SACK scoreboard (RFC 6675 §3): the sequence ranges above SND.UNA that the peer reported holding, kept
@@ -10,8 +11,12 @@ import io.modtcp.stack.wire.Seq;
 final class SackScoreboard {
     static final int MAX_RANGES = 64;
 
-    private final int[] starts = new int[MAX_RANGES];
-    private final int[] ends = new int[MAX_RANGES];
+    private static final int[] NONE = new int[0];
+
+    /** Grown on demand up to {@link #MAX_RANGES}: most connections never see a SACK block and keep none. */
+    private int[] starts = NONE;
+
+    private int[] ends = NONE;
     private int size;
 
     int size() {
@@ -34,7 +39,10 @@ final class SackScoreboard {
         return ends[i];
     }
 
-    /** Adds [start, end), merging with neighbours; returns the bytes newly marked SACKed. */
+    /**
+     * Adds [start, end), merging with neighbours; returns the change in SACKed bytes (the bytes newly marked, less
+     * those of the highest range when a full scoreboard dropped it to make room).
+     */
     int add(int start, int end) {
         if (!Seq.lt(start, end)) {
             return 0;
@@ -55,13 +63,19 @@ final class SackScoreboard {
         }
         int removed = j - i;
         if (removed == 0 && size == MAX_RANGES) {
-            // Full: drop the highest range to make room (the lowest matter most for loss detection).
-            size--;
-            if (i > size) {
+            // Full: the highest range goes (the lowest matter most for loss detection). If that is the new one, it
+            // is simply not kept.
+            if (i == size) {
                 return 0;
             }
+            size--;
         }
         int shift = 1 - removed;
+        if (size + shift > starts.length) {
+            int capacity = Math.min(MAX_RANGES, Math.max(4, 2 * starts.length));
+            starts = Arrays.copyOf(starts, capacity);
+            ends = Arrays.copyOf(ends, capacity);
+        }
         if (shift != 0) {
             System.arraycopy(starts, j, starts, j + shift, size - j);
             System.arraycopy(ends, j, ends, j + shift, size - j);
