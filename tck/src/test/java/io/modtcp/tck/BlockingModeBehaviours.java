@@ -90,19 +90,23 @@ class BlockingModeBehaviours {
 
     @Behaviour("a non-blocking accept returns a pending connection once OP_ACCEPT is selected")
     void nonBlockingAcceptAfterSelect(Tck tck) throws Exception {
-        ServerSocketChannel l = tck.listener();
-        l.configureBlocking(false);
-        Selector sel = tck.selector();
-        l.register(sel, SelectionKey.OP_ACCEPT);
-        SocketChannel c = tck.peerChannel();
-        assertTrue(c.connect(l.getLocalAddress()));
-        assertEquals(1, sel.select(5_000));
-        SocketChannel a = tck.track(l.accept());
-        assertEquals(c.getLocalAddress(), a.getRemoteAddress());
+        Tck.Channels ch = acceptAfterSelect(tck);
+        assertEquals(ch.peer().getLocalAddress(), ch.subject().getRemoteAddress());
     }
 
     @Behaviour("a channel accepted by a non-blocking server channel is in blocking mode")
     void acceptedChannelIsBlocking(Tck tck) throws Exception {
+        Tck.Channels ch = acceptAfterSelect(tck);
+        assertTrue(ch.subject().isBlocking());
+        Tck.writeFully(ch.peer(), new byte[] {4});
+        assertArrayEquals(new byte[] {4}, Tck.readFully(ch.subject(), 1));
+    }
+
+    /**
+     * A peer connects to a non-blocking subject listener; once OP_ACCEPT is selected (exactly one key), the subject
+     * accepts: the accepted channel and the peer's.
+     */
+    private static Tck.Channels acceptAfterSelect(Tck tck) throws Exception {
         ServerSocketChannel l = tck.listener();
         l.configureBlocking(false);
         Selector sel = tck.selector();
@@ -111,9 +115,7 @@ class BlockingModeBehaviours {
         assertTrue(c.connect(l.getLocalAddress()));
         assertEquals(1, sel.select(5_000));
         SocketChannel a = tck.track(l.accept());
-        assertTrue(a.isBlocking());
-        Tck.writeFully(c, new byte[] {4});
-        assertArrayEquals(new byte[] {4}, Tck.readFully(a, 1));
+        return new Tck.Channels(a, c);
     }
 
     @Behaviour("a non-blocking connect returns true or false (pending); finishConnect completes it after OP_CONNECT")

@@ -208,18 +208,6 @@ public final class Tck implements AutoCloseable {
         return f;
     }
 
-    /** Waits until {@code t} is blocked or waiting (inside a blocking call), at most 5 s. */
-    public static void awaitBlocked(Thread t) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (System.nanoTime() - deadline < 0) {
-            Thread.State s = t.getState();
-            if (s == Thread.State.BLOCKED || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING) {
-                return;
-            }
-            Thread.sleep(1);
-        }
-    }
-
     // --- data ---
 
     /** {@code n} bytes of a fixed pattern that does not repeat with a short period. */
