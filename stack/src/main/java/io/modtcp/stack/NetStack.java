@@ -90,7 +90,7 @@ public final class NetStack implements AutoCloseable {
             ip.setLocalDelivery(loopback);
         }
         this.tcp = new TcpEngine(
-                ip, b.config, counters, new SplittableRandom(b.seed), clock.nanoTime(), b.congestionFactory);
+                ip, b.config, counters, new SplittableRandom(b.seed), clock, b.congestionFactory);
     }
 
     public static Builder builder() {

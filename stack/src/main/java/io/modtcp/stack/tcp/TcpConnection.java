@@ -28,25 +28,15 @@ public final class TcpConnection {
     TcpListener listener;
     boolean inAcceptQueue;
     boolean removed;
-    /** SO_REUSEADDR: a new binding of this connection's port that sets it too does not conflict with it. */
-    boolean reuseAddress;
     /** Bytes delivered to the socket and not yet consumed by the application. */
     int receiveQueued;
 
     int receiveBufferBytes;
     int sendBufferBytes;
-    /** Send one segment despite silly-window avoidance (persist timer expired with a non-zero window). */
-    boolean forceSend;
     /** Queued for output at the end of the received batch. */
     boolean outputPending;
     /** The receive buffer grows with the application's read rate until SO_RCVBUF is set explicitly. */
     boolean autotuneReceiveBuffer = true;
-    /** Added to the millisecond clock for TSval (RFC 7323 §7.1). */
-    int tsOffset;
-    /** The last TSval sent, kept so that TSval is non-decreasing (RFC 7323 §5.4). */
-    int lastTsVal;
-
-    boolean tsValSent;
 
     /** Where in-order payload goes: counted, then handed to the socket. One per connection, not one per segment. */
     final PayloadSink payloadSink = this::deliverToSocket;

@@ -1,5 +1,6 @@
 package io.modtcp.stack.tcp;
 
+import io.modtcp.stack.Clock;
 import io.modtcp.stack.ip.IpLayer;
 import io.modtcp.stack.ip.Route;
 import io.modtcp.stack.ip.TransportHandler;
@@ -21,6 +22,7 @@ import io.modtcp.stack.tcp.delivery.DeliveryView;
 import io.modtcp.stack.tcp.delivery.ReceiveOutcome;
 import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
 import io.modtcp.stack.tcp.demux.Demux;
+import io.modtcp.stack.tcp.demux.DemuxView;
 import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.timer.TimerWheel;
@@ -53,6 +55,8 @@ public final class TcpEngine implements TransportHandler {
     private final Demux<TcpConnection, TcpListener> demux;
     private final TimerWheel<TcpConnection> timers;
     private final SipHash issHash;
+    /** Read only for the ISS's 4 µs counter (RFC 6528 §3): a fresh reading per connection, not the poll's one. */
+    private final Clock issClock;
     private final InSegment seg = new InSegment();
     private final TcpHeader rxTcp = new TcpHeader();
     private final TcpHeader txTcp = new TcpHeader();
@@ -69,9 +73,10 @@ public final class TcpEngine implements TransportHandler {
 
     /**
      * @param random the seedable source of every secret (ISS key, port selection keys, hash seeds)
+     * @param clock the stack's clock: the timer wheel starts at its reading, and each ISS takes a fresh reading
      */
-    public TcpEngine(IpLayer ip, TcpConfig config, Counters counters, SplittableRandom random, long startNs) {
-        this(ip, config, counters, random, startNs, NewReno.FACTORY);
+    public TcpEngine(IpLayer ip, TcpConfig config, Counters counters, SplittableRandom random, Clock clock) {
+        this(ip, config, counters, random, clock, NewReno.FACTORY);
     }
 
     public TcpEngine(
@@ -79,7 +84,7 @@ public final class TcpEngine implements TransportHandler {
             TcpConfig config,
             Counters counters,
             SplittableRandom random,
-            long startNs,
+            Clock clock,
             CongestionAlgorithm.Factory congestionFactory) {
         this.ip = ip;
         this.config = config;
@@ -91,7 +96,8 @@ public final class TcpEngine implements TransportHandler {
         }
         this.demux = new Demux<>(secret, Demux.DEFAULT_EPHEMERAL_MIN, Demux.DEFAULT_EPHEMERAL_MAX);
         this.issHash = new SipHash(random.nextLong(), random.nextLong());
-        this.timers = new TimerWheel<>(1_000_000L, 1024, startNs);
+        this.issClock = clock;
+        this.timers = new TimerWheel<>(1_000_000L, 1024, clock.nanoTime());
         int shift = 0;
         while (shift < 14 && (65535L << shift) < config.maxReceiveBufferBytes()) {
             shift++;
@@ -112,8 +118,9 @@ public final class TcpEngine implements TransportHandler {
         return ip;
     }
 
-    public Demux<TcpConnection, TcpListener> demux() {
-        return demux;
+    /** The demultiplexer's read-only view. */
+    public DemuxView demux() {
+        return demux.view();
     }
 
     public List<TcpConnection> connections() {
@@ -135,22 +142,15 @@ public final class TcpEngine implements TransportHandler {
      * and this binding set SO_REUSEADDR (Linux's rule for connections that are not listening).
      */
     public Demux.BindResult bind(IpAddr addr, int port, boolean reusePort, boolean reuseAddress, Object owner) {
-        if (port != 0 && demux.hasConnectionsOn(port)) {
-            for (TcpConnection c : demux.connections()) {
-                if (!c.removed
-                        && c.connection().localPort() == port
-                        && !(reuseAddress && c.reuseAddress)
-                        && Demux.overlaps(c.connection().localAddr(), addr)) {
-                    return new Demux.BindResult.InUse(port);
-                }
-            }
-        }
-        return demux.bind(addr, port, reusePort, owner);
+        return demux.bind(addr, port, reusePort, reuseAddress, owner);
     }
 
     /** SO_REUSEADDR of a connection (see {@link #bind(IpAddr, int, boolean, boolean, Object)}). */
     public void setReuseAddress(TcpConnection c, boolean on) {
-        c.reuseAddress = on;
+        if (!c.removed) {
+            ConnectionView cv = c.cm.view();
+            demux.setReuseAddress(cv.localAddr(), cv.localPort(), cv.remoteAddr(), cv.remotePort(), on);
+        }
     }
 
     public void unbind(int port, Object owner) {
@@ -249,8 +249,8 @@ public final class TcpEngine implements TransportHandler {
         TcpConnection c = newConnection(route, receiveBufferBytes, sendBufferBytes, congestion);
         c.handler = handler;
         c.cm.openActive(source, port, remote, remotePort, mssFor(route));
-        c.rod.initSend(iss(source, port, remote, remotePort, nowNs));
-        c.tsOffset = tsOffset(source, port, remote, remotePort);
+        c.rod.initSend(iss(source, port, remote, remotePort));
+        c.rod.initTimestampClock(tsOffset(source, port, remote, remotePort));
         c.cc.init(c.cm.view().sendMss(), c.rod.view().iss());
         demux.addConnection(source, port, remote, remotePort, c);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
@@ -506,8 +506,8 @@ public final class TcpEngine implements TransportHandler {
         TcpConnection c =
                 newConnection(route, config.receiveBufferBytes(), config.sendBufferBytes(), listener.congestion());
         c.cm.openPassive(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), mssFor(route));
-        c.rod.initSend(iss(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), nowNs));
-        c.tsOffset = tsOffset(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort());
+        c.rod.initSend(iss(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort()));
+        c.rod.initTimestampClock(tsOffset(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort()));
         c.rod.initReceive(seg.seq());
         negotiate(c);
         c.flow.onSynWindow(seg);
@@ -709,17 +709,13 @@ public final class TcpEngine implements TransportHandler {
     /** SEG.ACK = SND.UNA: maybe a duplicate ACK (RFC 5681 §2), and maybe a window update. */
     private void onSameAck(TcpConnection c, long nowNs) {
         DeliveryView d = c.rod.view();
-        int scaledWindow = seg.window() << c.flow.view().sndWndShift();
-        boolean duplicate = seg.payloadLength() == 0
-                && !seg.isFin()
-                && scaledWindow == c.flow.view().sndWnd()
-                && d.flightSize() > 0;
+        FlowView fv = c.flow.view();
+        // Classified against the window before this segment updates it (RFC 5681 §2 (e)).
+        int count = c.rod.onAckOfSndUna(seg, fv.sndWnd(), fv.sndWndShift());
         c.flow.onAcceptableAck(seg);
-        if (!duplicate) {
-            c.rod.resetDuplicateAcks();
+        if (count == 0) {
             return;
         }
-        int count = c.rod.onDuplicateAck();
         if (c.cm.view().sackOk()) {
             // With SACK, RFC 6675 decides: onSackInformation enters recovery and NextSeg picks what to resend.
             return;
@@ -758,22 +754,20 @@ public final class TcpEngine implements TransportHandler {
      * holes above HighRxt, then new data the receive window allows.
      */
     private void sendInRecovery(TcpConnection c, long nowNs) {
-        DeliveryView d = c.rod.view();
         int smss = c.cm.view().sendMss();
         int mss = segmentPayload(c);
         for (int guard = 0; guard < 10_000; guard++) {
             if (c.cc.view().cwnd() - c.rod.pipe(smss) < mss) {
                 return;
             }
-            long lost = c.rod.nextLostSeq(smss);
-            if (lost >= 0) {
-                int seq = (int) lost;
-                int dataEnd = d.sndUna() + Math.min(d.sendQueued(), Seq.sub(d.sndMax(), d.sndUna()));
-                int len = Math.max(0, Math.min(c.rod.holeLength(seq, mss), Seq.sub(dataEnd, seq)));
-                boolean fin = d.isFinSent() && seq + len == c.rod.finSeq();
-                if (len == 0 && !fin) {
-                    return;
-                }
+            long next = c.rod.nextSeg(smss, mss);
+            if (next == ReliableOrderedDelivery.NEXT_SEG_NONE) {
+                return;
+            }
+            if (next != ReliableOrderedDelivery.NEXT_SEG_NEW_DATA) {
+                int seq = ReliableOrderedDelivery.nextSegSeq(next);
+                int len = ReliableOrderedDelivery.nextSegLength(next);
+                boolean fin = ReliableOrderedDelivery.nextSegFin(next);
                 sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
                 c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
                 counters.inc(Counter.TCP_SACK_RETRANSMITS);
@@ -981,12 +975,9 @@ public final class TcpEngine implements TransportHandler {
      * window that silly-window avoidance kept us from using is used now (the RFC 9293 §3.8.6.2.1 override timeout).
      */
     private void onPersistTimeout(TcpConnection c, long nowNs) {
-        c.flow.onPersistExpired(nowNs, c.rod.view().rtoNs());
-        if (c.flow.view().sndWnd() == 0) {
+        if (c.flow.onPersistExpired(nowNs, c.rod.view().rtoNs())) {
             counters.inc(Counter.TCP_ZERO_WINDOW_PROBES);
             sendSegment(c, c.rod.view().sndUna() - 1, 0, TcpHeader.ACK, false, nowNs);
-        } else {
-            c.forceSend = true;
         }
     }
 
@@ -1055,19 +1046,11 @@ public final class TcpEngine implements TransportHandler {
             if (len == 0 && !fin) {
                 break;
             }
-            // Nagle and SWS avoidance hold back new data only (RFC 1122 §4.2.3.4, RFC 9293 §3.7.4): bytes below
-            // SND.MAX are a retransmission (go-back-N after a timeout rewound SND.NXT) and go at once, else a short
-            // last segment would wait for an ACK that its own loss prevents.
-            boolean retransmission = Seq.lt(d.sndNxt(), d.sndMax());
-            if (len > 0 && len < mss && !c.forceSend && !retransmission) {
-                boolean last = len == unsent;
-                boolean nagleAllows = cv.noDelay() || d.flightSize() == 0 || d.isFinQueued();
-                boolean sws = len >= fv.maxSndWnd() / 2;
-                if (!((last && nagleAllows) || sws)) {
-                    break;
-                }
+            // Nagle and sender-side SWS avoidance (RFC 896, RFC 9293 §3.8.6.2.1): FlowControl decides.
+            if (!c.flow.isSendAllowed(len, mss, d, cv)) {
+                break;
             }
-            c.forceSend = false;
+            c.flow.onDataSegmentSent();
             int flags = TcpHeader.ACK | (len > 0 && len == unsent ? TcpHeader.PSH : 0) | (fin ? TcpHeader.FIN : 0);
             sendSegment(c, d.sndNxt(), len, flags, true, nowNs);
             sent = true;
@@ -1169,16 +1152,7 @@ public final class TcpEngine implements TransportHandler {
                 flags,
                 window);
         int idx = offset + TCP_HEADER;
-        int tsVal = 0;
-        if (ts) {
-            // RFC 7323 §5.4: TSval never goes backwards on a connection, whatever the callers' clocks say.
-            tsVal = c.tsOffset + (int) (nowNs / 1_000_000L);
-            if (c.tsValSent && Seq.lt(tsVal, c.lastTsVal)) {
-                tsVal = c.lastTsVal;
-            }
-            c.lastTsVal = tsVal;
-            c.tsValSent = true;
-        }
+        int tsVal = ts ? c.rod.nextTsVal(nowNs) : 0;
         int tsEcr = ts && (synAck || !syn) ? d.tsRecent() : 0;
         if (syn) {
             idx = TcpOptions.writeMss(packet, idx, cv.localMss());
@@ -1281,7 +1255,7 @@ public final class TcpEngine implements TransportHandler {
             c.flow.onWindowScaleNegotiated(cv.peerWindowShift(), rcvWindowShift);
         }
         if (cv.timestampsOk()) {
-            c.rod.enableTimestamps(c.tsOffset);
+            c.rod.enableTimestamps();
             c.rod.onTimestamp(seg);
         }
     }
@@ -1332,10 +1306,14 @@ public final class TcpEngine implements TransportHandler {
         return Math.max(0, c.receiveBufferBytes - c.receiveQueued);
     }
 
-    /** RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 µs clock. */
-    private int iss(IpAddr local, int localPort, IpAddr remote, int remotePort, long nowNs) {
+    /**
+     * RFC 6528 §3: ISN = M + F(localip, localport, remoteip, remoteport, secretkey), M a 4 µs clock. M is a fresh
+     * reading of the clock, not the time of the poll that brought the segment: back-to-back incarnations of one
+     * 4-tuple within a poll would otherwise get the same ISN (under a virtual clock the reading is the virtual time).
+     */
+    private int iss(IpAddr local, int localPort, IpAddr remote, int remotePort) {
         long f = issHash.hash(local.hi(), local.lo(), remote.hi(), remote.lo(), (long) localPort << 16 | remotePort);
-        return (int) (nowNs / 4000) + (int) f;
+        return (int) (issClock.nanoTime() / 4000) + (int) f;
     }
 
     /** RFC 7323 §7.1: a per-connection random offset for TSval, so that timestamps reveal no host clock. */

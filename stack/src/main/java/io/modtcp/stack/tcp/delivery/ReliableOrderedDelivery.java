@@ -55,7 +55,12 @@ public final class ReliableOrderedDelivery {
     private long lastSendNs;
 
     private boolean timestamps;
+    /** Added to the millisecond clock for TSval (RFC 7323 §7.1); set before our SYN goes out. */
     private int tsOffset;
+    /** The last TSval sent, kept so that TSval is non-decreasing (RFC 7323 §5.4). */
+    private int lastTsVal;
+
+    private boolean tsValSent;
     private int tsRecent;
     private boolean tsRecentValid;
     private int lastAckSent;
@@ -100,15 +105,34 @@ public final class ReliableOrderedDelivery {
 
     // ---- timestamps (RFC 7323 §3 to §5) ----
 
-    /** Timestamps were negotiated; our TSval clock is milliseconds plus a per-connection {@code offset}. */
-    public void enableTimestamps(int offset) {
-        this.timestamps = true;
+    /**
+     * Our TSval clock is milliseconds plus a per-connection {@code offset} (RFC 7323 §7.1: timestamps reveal no host
+     * clock). Set when the connection is created, before the SYN (which offers timestamps) goes out.
+     */
+    public void initTimestampClock(int offset) {
         this.tsOffset = offset;
     }
 
-    /** TSval for a segment sent now (RFC 7323 §5.4: a 1 ms clock). */
-    public int tsVal(long nowNs) {
-        return (int) (nowNs / 1_000_000L) + tsOffset;
+    /** Timestamps were negotiated (both SYNs carried the option): every segment but a RST carries them. */
+    public void enableTimestamps() {
+        this.timestamps = true;
+    }
+
+    /**
+     * The one TSval source: the TSval for a segment sent now (RFC 7323 §5.4: a 1 ms clock), recorded as sent. It
+     * never goes backwards on a connection, whatever the callers' clocks say.
+     */
+    public int nextTsVal(long nowNs) {
+        int tsVal = tsClock(nowNs);
+        lastTsVal = tsVal;
+        tsValSent = true;
+        return tsVal;
+    }
+
+    /** The TSval clock now, clamped to the last TSval sent (RFC 7323 §5.4: non-decreasing). */
+    private int tsClock(long nowNs) {
+        int tsVal = tsOffset + (int) (nowNs / 1_000_000L);
+        return tsValSent && Seq.lt(tsVal, lastTsVal) ? lastTsVal : tsVal;
     }
 
     /** PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent is a stale duplicate. RSTs are exempt. */
@@ -201,7 +225,7 @@ public final class ReliableOrderedDelivery {
             rttTiming = false;
             sampled = true;
         } else if (!rttTiming && timestamps && hasEcho && tsEcr != 0) {
-            long rttMs = Math.max(1, tsVal(nowNs) - tsEcr);
+            long rttMs = Math.max(1, tsClock(nowNs) - tsEcr);
             if (rttMs < 3_600_000L) {
                 rtt.sample(rttMs * 1_000_000L);
                 sampled = true;
@@ -217,7 +241,33 @@ public final class ReliableOrderedDelivery {
         return new AckOutcome(dataAcked, synAcked, finAcked, sampled);
     }
 
-    /** Counts a duplicate ACK (the orchestrator has checked RFC 5681 §2's conditions); returns the count. */
+    /**
+     * Takes an acceptable ACK with SEG.ACK = SND.UNA (classified {@link AckResult#SAME}), before the send window is
+     * updated from it, and counts it if it is a duplicate by RFC 5681 §2's definition: (a) the receiver has
+     * outstanding data, (b) the segment carries no data, (c) neither SYN nor FIN, (d) SEG.ACK equals SND.UNA (the
+     * greatest acknowledgment received), and (e) the advertised window is the same as the last one's. Anything else
+     * (a window update, data, a FIN) resets the count: duplicates must be consecutive. The send window is FlowControl's
+     * and comes in as values (delivery may not depend on flow, which reads delivery).
+     *
+     * @param sndWnd SND.WND before this segment (scaled, in bytes)
+     * @param sndWndShift the peer's window scale shift, which applies to SEG.WND
+     * @return the number of consecutive duplicate ACKs, or 0 if this one is not a duplicate
+     */
+    public int onAckOfSndUna(InSegment seg, int sndWnd, int sndWndShift) {
+        boolean duplicate = Seq.gt(sndMax, sndUna)
+                && seg.payloadLength() == 0
+                && !seg.isSyn()
+                && !seg.isFin()
+                && seg.ack() == sndUna
+                && seg.window() << sndWndShift == sndWnd;
+        if (!duplicate) {
+            dupAcks = 0;
+            return 0;
+        }
+        return ++dupAcks;
+    }
+
+    /** Counts a duplicate ACK whose RFC 5681 §2 conditions the caller checked; returns the count. */
     public int onDuplicateAck() {
         return ++dupAcks;
     }
@@ -505,6 +555,51 @@ public final class ReliableOrderedDelivery {
             return seq & 0xffff_ffffL;
         }
         return -1;
+    }
+
+    /** {@link #nextSeg}: no lost segment to retransmit; new data may go (NextSeg rule 2). */
+    public static final long NEXT_SEG_NEW_DATA = -1;
+    /** {@link #nextSeg}: a lost hole lies beyond the data still held; send nothing now. */
+    public static final long NEXT_SEG_NONE = -2;
+
+    /**
+     * RFC 6675 §4 NextSeg during SACK recovery, rule (1): the first unSACKed sequence number above HighRxt that
+     * IsLost() says is lost, with the length of its unSACKed run (at most {@code mss}) and whether our FIN ends it.
+     * Rules (2) (new data the windows allow) are the caller's when {@link #NEXT_SEG_NEW_DATA} is returned; rules (3)
+     * and (4) (rescue retransmission) are not implemented. The caller sends the segment and reports it with
+     * {@link #onRecoveryRetransmit}.
+     *
+     * @return a segment encoded for {@link #nextSegSeq}, {@link #nextSegLength} and {@link #nextSegFin}, or
+     *     {@link #NEXT_SEG_NEW_DATA} or {@link #NEXT_SEG_NONE}
+     */
+    public long nextSeg(int smss, int mss) {
+        long lost = nextLostSeq(smss);
+        if (lost < 0) {
+            return NEXT_SEG_NEW_DATA;
+        }
+        int seq = (int) lost;
+        int dataEnd = sndUna + Math.min(sendBuffer.length(), Seq.sub(sndMax, sndUna));
+        int len = Math.max(0, Math.min(holeLength(seq, mss), Seq.sub(dataEnd, seq)));
+        boolean fin = view.isFinSent() && seq + len == finSeq();
+        if (len == 0 && !fin) {
+            return NEXT_SEG_NONE;
+        }
+        return (long) len << 33 | (fin ? 1L << 32 : 0) | (seq & 0xffff_ffffL);
+    }
+
+    /** The sequence number of a segment {@link #nextSeg} chose. */
+    public static int nextSegSeq(long segment) {
+        return (int) segment;
+    }
+
+    /** The payload length of a segment {@link #nextSeg} chose. */
+    public static int nextSegLength(long segment) {
+        return (int) (segment >>> 33);
+    }
+
+    /** Whether our FIN ends a segment {@link #nextSeg} chose. */
+    public static boolean nextSegFin(long segment) {
+        return (segment & 1L << 32) != 0;
     }
 
     /** The length of the unSACKed run at {@code seq}, at most {@code max}. */

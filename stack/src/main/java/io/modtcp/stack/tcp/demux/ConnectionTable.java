@@ -12,6 +12,8 @@ final class ConnectionTable<V> {
     private long[] keys; // 4 longs per slot: local hi, local lo, remote hi, remote lo
     private int[] ports; // (localPort << 16) | remotePort
     private Object[] values;
+    /** A per-entry flag the table carries for its owner (Demux: the connection's SO_REUSEADDR). */
+    private boolean[] flags;
     private int size;
     private int mask;
 
@@ -25,6 +27,7 @@ final class ConnectionTable<V> {
         keys = new long[capacity * 4];
         ports = new int[capacity];
         values = new Object[capacity];
+        flags = new boolean[capacity];
         mask = capacity - 1;
     }
 
@@ -93,8 +96,42 @@ final class ConnectionTable<V> {
         keys[k + 3] = rl;
         ports[slot] = p;
         values[slot] = value;
+        flags[slot] = false;
         size++;
         return null;
+    }
+
+    /** Sets the flag of the entry for this 4-tuple; returns false if there is none. */
+    boolean setFlag(long lh, long ll, int lp, long rh, long rl, int rp, boolean flag) {
+        int p = lp << 16 | rp;
+        int slot = hash(lh, ll, lp, rh, rl, rp) & mask;
+        while (values[slot] != null) {
+            if (matches(slot, lh, ll, p, rh, rl)) {
+                flags[slot] = flag;
+                return true;
+            }
+            slot = (slot + 1) & mask;
+        }
+        return false;
+    }
+
+    /** What {@link #anyOnLocalPort} tests each entry of the port with: its local address and its flag. */
+    @FunctionalInterface
+    interface LocalEntryTest {
+        boolean test(long localHi, long localLo, boolean flag);
+    }
+
+    /** True if an entry with local port {@code localPort} passes {@code test}. Scans in place; no copy. */
+    boolean anyOnLocalPort(int localPort, LocalEntryTest test) {
+        for (int slot = 0; slot < values.length; slot++) {
+            if (values[slot] != null && ports[slot] >>> 16 == localPort) {
+                int k = slot * 4;
+                if (test.test(keys[k], keys[k + 1], flags[slot])) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     @SuppressWarnings("unchecked")
@@ -130,16 +167,19 @@ final class ConnectionTable<V> {
                 System.arraycopy(keys, k, keys, hole * 4, 4);
                 ports[hole] = p;
                 values[hole] = values[slot];
+                flags[hole] = flags[slot];
                 hole = slot;
             }
         }
         values[hole] = null;
+        flags[hole] = false;
     }
 
     private void grow() {
         long[] oldKeys = keys;
         int[] oldPorts = ports;
         Object[] oldValues = values;
+        boolean[] oldFlags = flags;
         allocate(values.length * 2);
         size = 0;
         for (int i = 0; i < oldValues.length; i++) {
@@ -149,6 +189,9 @@ final class ConnectionTable<V> {
                 @SuppressWarnings("unchecked")
                 V v = (V) oldValues[i];
                 put(oldKeys[k], oldKeys[k + 1], p >>> 16, oldKeys[k + 2], oldKeys[k + 3], p & 0xffff, v);
+                if (oldFlags[i]) {
+                    setFlag(oldKeys[k], oldKeys[k + 1], p >>> 16, oldKeys[k + 2], oldKeys[k + 3], p & 0xffff, true);
+                }
             }
         }
     }

@@ -84,6 +84,14 @@ public final class Demux<C, L> {
         return true;
     }
 
+    /**
+     * SO_REUSEADDR of the connection on this 4-tuple: a later fixed-port {@link #bind} that sets it too does not
+     * conflict with the connection (see {@link #bind(IpAddr, int, boolean, boolean, Object)}).
+     */
+    public void setReuseAddress(IpAddr local, int localPort, IpAddr remote, int remotePort, boolean on) {
+        connections.setFlag(local.hi(), local.lo(), localPort, remote.hi(), remote.lo(), remotePort, on);
+    }
+
     /** True while some connection (in any state, TIME-WAIT included) has local port {@code port}. */
     public boolean hasConnectionsOn(int port) {
         return connectionsPerPort[port] > 0;
@@ -146,8 +154,25 @@ public final class Demux<C, L> {
     }
 
     /**
+     * As {@link #bind(IpAddr, int, boolean, Object)}; a fixed port is also in use while a connection on an
+     * overlapping address holds it (TIME-WAIT and the other closing states included), unless both that connection
+     * and this binding set SO_REUSEADDR (Linux's rule for connections that are not listening, inet_csk_bind_conflict).
+     * Only the connections of that port are looked at, in place.
+     */
+    public BindResult bind(IpAddr addr, int port, boolean reusePort, boolean reuseAddress, Object owner) {
+        if (port != 0
+                && connectionsPerPort[port] > 0
+                && connections.anyOnLocalPort(port, (hi, lo, connReuse) ->
+                        !(reuseAddress && connReuse) && overlaps(new IpAddr(hi, lo), addr))) {
+            return new BindResult.InUse(port);
+        }
+        return bind(addr, port, reusePort, owner);
+    }
+
+    /**
      * Reserves {@code port} (or, for 0, an ephemeral port) on {@code addr} for {@code owner}. Two bindings of one
      * port conflict when their addresses overlap (equal, or either a wildcard), unless both set SO_REUSEPORT.
+     * Connections holding the port are not looked at (see {@link #bind(IpAddr, int, boolean, boolean, Object)}).
      */
     public BindResult bind(IpAddr addr, int port, boolean reusePort, Object owner) {
         if (port == 0) {

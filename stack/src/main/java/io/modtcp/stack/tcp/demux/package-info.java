@@ -2,7 +2,8 @@
  * Demux, component (5) of five: which connection or listener an arriving segment belongs to.
  *
  * <p><b>Owns (writes):</b> the connection table keyed by the 4-tuple (O(1), keyed hash so that peers cannot choose
- * colliding tuples), the listener table, the bound-port table (for BindException and SO_REUSEADDR), and the
+ * colliding tuples), the listener table, the bound-port table (for BindException and SO_REUSEADDR), each connection's SO_REUSEADDR and the
+ * port-conflict test against connections holding a port (Linux's inet_csk_bind_conflict), and the
  * ephemeral port allocator (RFC 6056 §3.3.3, algorithm 3, keyed with a secret from an injected random source).
  * Connections in TIME-WAIT stay in the connection table until their timer expires (RFC 9293 §3.6).
  *

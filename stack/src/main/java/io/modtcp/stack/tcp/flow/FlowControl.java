@@ -2,6 +2,7 @@ package io.modtcp.stack.tcp.flow;
 
 import io.modtcp.stack.tcp.common.InSegment;
 import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.connection.ConnectionView;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
 import io.modtcp.stack.wire.Seq;
 
@@ -27,6 +28,11 @@ public final class FlowControl {
     private int rcvSpaceCopied;
     private long rcvSpaceStartNs;
     private int persistProbes;
+    /**
+     * The persist timer expired while the window was non-zero: the next segment goes even if sender-side silly
+     * window avoidance would hold it back (RFC 9293 §3.8.6.2.1's override timeout).
+     */
+    private boolean persistOverride;
 
     private final FlowView view = new View();
 
@@ -175,10 +181,45 @@ public final class FlowControl {
         persistProbes = 0;
     }
 
-    /** The persist timer expired: a probe is sent and the next one backs off exponentially. */
-    public void onPersistExpired(long nowNs, long rtoNs) {
+    /**
+     * The persist timer expired; the next expiry backs off exponentially. With a zero window the caller sends a
+     * probe (RFC 9293 §3.8.6.1); with a small non-zero window that silly-window avoidance kept us from using, the
+     * next segment may go anyway (the RFC 9293 §3.8.6.2.1 override).
+     *
+     * @return true if a zero-window probe is due
+     */
+    public boolean onPersistExpired(long nowNs, long rtoNs) {
         persistProbes++;
         persistDeadlineNs = nowNs + backedOff(Math.max(rtoNs, persistMinNs));
+        if (sndWnd == 0) {
+            return true;
+        }
+        persistOverride = true;
+        return false;
+    }
+
+    // ---- sender-side silly window avoidance and Nagle (RFC 9293 §3.8.6.2.1, §3.7.4; RFC 896; RFC 1122 §4.2.3.4) --
+
+    /**
+     * Whether a data segment of {@code len} bytes (at SND.NXT, {@code mss} being a full segment's payload) may go now.
+     * A full segment always may. A shorter one may when it is a retransmission (bytes below SND.MAX after a timeout
+     * rewound SND.NXT: holding it back would wait for an ACK that its own loss prevents), after the persist override,
+     * when it is at least half the largest window the peer offered (SWS avoidance, RFC 9293 §3.8.6.2.1 case (2)),
+     * or when it is the last of the queued data and Nagle allows it (RFC 896: nothing unacknowledged in flight, or
+     * TCP_NODELAY, or the FIN follows it).
+     */
+    public boolean isSendAllowed(int len, int mss, DeliveryView delivery, ConnectionView connection) {
+        if (len == 0 || len >= mss || persistOverride || Seq.lt(delivery.sndNxt(), delivery.sndMax())) {
+            return true;
+        }
+        boolean last = len == delivery.unsentBytes();
+        boolean nagleAllows = connection.noDelay() || delivery.flightSize() == 0 || delivery.isFinQueued();
+        return (last && nagleAllows) || len >= maxSndWnd / 2;
+    }
+
+    /** A new-data segment went out: the persist override (if any) is used up. */
+    public void onDataSegmentSent() {
+        persistOverride = false;
     }
 
     private long backedOff(long base) {
@@ -240,6 +281,11 @@ public final class FlowControl {
         @Override
         public int persistProbes() {
             return persistProbes;
+        }
+
+        @Override
+        public boolean persistOverride() {
+            return persistOverride;
         }
     }
 }

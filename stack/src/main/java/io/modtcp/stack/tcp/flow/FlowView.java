@@ -22,4 +22,7 @@ public interface FlowView {
     long persistDeadlineNs();
 
     int persistProbes();
+
+    /** The persist timer expired on a non-zero window: the next segment may go despite SWS avoidance. */
+    boolean persistOverride();
 }

@@ -11,6 +11,8 @@ public final class StubDeliveryView implements DeliveryView {
     public int sndMax;
     public int rcvNxt;
     public int retries;
+    public int unsent;
+    public boolean finQueued;
 
     /** Puts SND.UNA, SND.NXT and SND.MAX at the given values. */
     public StubDeliveryView send(int una, int nxtAndMax) {
@@ -62,7 +64,7 @@ public final class StubDeliveryView implements DeliveryView {
 
     @Override
     public int unsentBytes() {
-        return 0;
+        return unsent;
     }
 
     @Override
@@ -72,7 +74,7 @@ public final class StubDeliveryView implements DeliveryView {
 
     @Override
     public boolean isFinQueued() {
-        return false;
+        return finQueued;
     }
 
     @Override

@@ -144,6 +144,63 @@ class DemuxTest {
     }
 
     @Nested
+    class BindAgainstConnections {
+        @Test
+        void shouldConflictWithConnectionOnOverlappingAddress() {
+            demux.addConnection(A, 8080, PEER, 40000, "c");
+            assertInstanceOf(BindResult.InUse.class, demux.bind(A, 8080, false, false, "s"));
+            assertInstanceOf(BindResult.InUse.class, demux.bind(IpAddr.ANY4, 8080, false, false, "s"));
+            assertInstanceOf(BindResult.InUse.class, demux.bind(IpAddr.ANY6, 8080, false, false, "s"));
+            // Another address, another port: no conflict.
+            assertInstanceOf(BindResult.Bound.class, demux.bind(B, 8080, false, false, "s"));
+            assertInstanceOf(BindResult.Bound.class, demux.bind(A, 8081, false, false, "s"));
+        }
+
+        @Test
+        void shouldNotConflictWhenBothSetReuseAddress() {
+            demux.addConnection(A, 8080, PEER, 40000, "c");
+            demux.setReuseAddress(A, 8080, PEER, 40000, true);
+            // Linux: both the connection and the new binding must set SO_REUSEADDR.
+            assertInstanceOf(BindResult.InUse.class, demux.bind(A, 8080, false, false, "s"));
+            assertInstanceOf(BindResult.Bound.class, demux.bind(A, 8080, false, true, "s"));
+        }
+
+        @Test
+        void shouldConflictWhenOnlyTheBindingSetsReuseAddress() {
+            demux.addConnection(A, 8080, PEER, 40000, "c");
+            assertInstanceOf(BindResult.InUse.class, demux.bind(A, 8080, false, true, "s"));
+        }
+
+        @Test
+        void shouldForgetConnectionWhenRemoved() {
+            demux.addConnection(A, 8080, PEER, 40000, "c");
+            demux.setReuseAddress(A, 8080, PEER, 40000, true);
+            assertTrue(demux.removeConnection(A, 8080, PEER, 40000, "c"));
+            assertInstanceOf(BindResult.Bound.class, demux.bind(A, 8080, false, false, "s"));
+            // A new connection on the tuple starts without SO_REUSEADDR.
+            demux.unbind(8080, "s");
+            demux.addConnection(A, 8080, PEER, 40000, "d");
+            assertInstanceOf(BindResult.InUse.class, demux.bind(A, 8080, false, true, "s"));
+        }
+
+        @Test
+        void shouldKeepReuseAddressWhenTableGrows() {
+            demux.addConnection(A, 8080, PEER, 40000, "c");
+            demux.setReuseAddress(A, 8080, PEER, 40000, true);
+            for (int i = 0; i < 500; i++) {
+                demux.addConnection(B, 9000, PEER, 1000 + i, "x" + i);
+            }
+            assertInstanceOf(BindResult.Bound.class, demux.bind(A, 8080, false, true, "s"));
+            demux.unbind(8080, "s");
+            // Backward-shift deletions move entries between slots; the flag moves with its entry.
+            for (int i = 0; i < 500; i++) {
+                demux.removeConnection(B, 9000, PEER, 1000 + i, "x" + i);
+            }
+            assertInstanceOf(BindResult.Bound.class, demux.bind(A, 8080, false, true, "t"));
+        }
+    }
+
+    @Nested
     class Bind {
         private final Object o1 = new Object();
         private final Object o2 = new Object();
