@@ -183,5 +183,32 @@ class RetransmissionTest {
             assertEquals(1, s.counter(Counter.TCP_FAST_RETRANSMITS));
             assertEquals(0, s.counter(Counter.TCP_RTO_EXPIRIES));
         }
+
+        @Test
+        void shouldNotCountWindowUpdateAsDuplicateAck() throws Exception {
+            // RFC 5681 §2 (e): an ACK of SND.UNA whose window differs from the last one is a window update, not a
+            // duplicate ACK. Four window updates in a row start no fast retransmit, and the count starts again at
+            // the first ACK with an unchanged window: the third of those is the third duplicate.
+            TcpSocket c = establishWithRtt();
+            s.write(c, Script.bytes(5 * PEER_MSS));
+            for (int i = 0; i < 5; i++) {
+                s.expect(s.out(ACK).seq(1 + i * PEER_MSS).ack(1).len(PEER_MSS));
+            }
+            s.advance(RTT_NS);
+            s.inject(s.in(ACK).seq(1).ack(1 + PEER_MSS).win(65535));
+            s.expectNothing();
+            for (int window = 60_000; window >= 30_000; window -= 10_000) {
+                s.inject(s.in(ACK).seq(1).ack(1 + PEER_MSS).win(window));
+            }
+            s.expectNothing();
+            assertEquals(0, s.counter(Counter.TCP_FAST_RETRANSMITS));
+            s.inject(s.in(ACK).seq(1).ack(1 + PEER_MSS).win(30_000));
+            s.inject(s.in(ACK).seq(1).ack(1 + PEER_MSS).win(30_000));
+            s.expectNothing();
+            long t = s.now();
+            s.inject(s.in(ACK).seq(1).ack(1 + PEER_MSS).win(30_000));
+            s.expectAt(t, s.out(ACK).seq(1 + PEER_MSS).ack(1).payload(Script.bytes(PEER_MSS, PEER_MSS)));
+            assertEquals(1, s.counter(Counter.TCP_FAST_RETRANSMITS));
+        }
     }
 }

@@ -84,6 +84,34 @@ class TerminationTest {
     @Nested
     class Listen {
         @Test
+        void shouldDropFinalAckOfHandshakeWhenAcceptQueueIsFull() throws Exception {
+            // Linux with tcp_abort_on_overflow=0: the ACK completing a handshake while the accept queue is full is
+            // ignored (no RST, the child stays in SYN-RECEIVED); a later ACK, once the application accepted, completes it.
+            TcpSocket l = s.listen(2);
+            s.handshakePassive(50_001); // accept queue 1 of 2
+            s.usePeerPort(50_002);
+            s.inject(s.in(SYN).seq(0).mss(Script.PEER_MSS));
+            s.expect(s.out(SYN | ACK).seq(0).ack(1));
+            int issB = s.localIss();
+            s.usePeerPort(50_003);
+            s.inject(s.in(SYN).seq(0).mss(Script.PEER_MSS));
+            s.expect(s.out(SYN | ACK).seq(0).ack(1));
+            int issC = s.localIss();
+            s.usePeerPort(50_002);
+            s.inject(s.in(ACK).seq(1).absAck(issB + 1));
+            s.assertState(TcpState.ESTABLISHED); // accept queue 2 of 2: full
+            s.usePeerPort(50_003);
+            s.inject(s.in(ACK).seq(1).absAck(issC + 1));
+            s.expectNothing();
+            s.assertState(TcpState.SYN_RECEIVED);
+            assertEquals(1, s.counter(Counter.TCP_ACCEPT_QUEUE_OVERFLOW));
+            assertNotNull(l.accept(0));
+            s.poll();
+            s.inject(s.in(ACK).seq(1).absAck(issC + 1));
+            s.assertState(TcpState.ESTABLISHED);
+        }
+
+        @Test
         void shouldDropSynWhenAcceptQueueIsFullAndAnswerAfterAccept() throws Exception {
             TcpSocket l = s.listen(2);
             s.handshakePassive(50_001);
