@@ -89,8 +89,7 @@ public final class NetStack implements AutoCloseable {
             }
             ip.setLocalDelivery(loopback);
         }
-        this.tcp = new TcpEngine(
-                ip, b.config, counters, new SplittableRandom(b.seed), clock, b.congestionFactory);
+        this.tcp = new TcpEngine(ip, b.config, counters, new SplittableRandom(b.seed), clock, b.congestionFactory);
     }
 
     public static Builder builder() {

@@ -61,6 +61,11 @@ public final class TcpConnection {
         this.sendBufferBytes = sendBufferBytes;
     }
 
+    /** Receive buffer space not taken by delivered, unread bytes: what the window may offer. */
+    int freeSpace() {
+        return Math.max(0, receiveBufferBytes - receiveQueued);
+    }
+
     private void deliverToSocket(ByteBuf data) {
         receiveQueued += data.readableBytes();
         handler.onData(this, data);

@@ -317,4 +317,64 @@ record ComponentRules(String root, Set<String> viewMethodExceptions) {
                 .beNestedClasses()
                 .because("STYLE.md §3: a view handed out is a separate object, so a cast back fails");
     }
+
+    // ---------------------------------------------------------------------------------------------------------------
+    // 5. The orchestrator
+
+    /** No public method of an orchestrator class returns a component's mutable class: it hands out views only. */
+    ArchRule orchestratorAccessorsReturnNoMutableComponent() {
+        Set<String> mutable = mutableClassNames();
+        return methods()
+                .that()
+                .areDeclaredInClassesThat()
+                .resideInAPackage(orchestrator())
+                .and()
+                .arePublic()
+                .should(new ArchCondition<JavaMethod>("not return a component's mutable class") {
+                    @Override
+                    public void check(JavaMethod m, ConditionEvents events) {
+                        JavaClass r = m.getRawReturnType().getBaseComponentType();
+                        if (mutable.contains(r.getName())) {
+                            events.add(SimpleConditionEvent.violated(m, m.getFullName() + " returns " + r.getName()));
+                        }
+                    }
+                })
+                .because("DESIGN.md §4: outside the orchestrator only the read-only views are reachable");
+    }
+
+    /**
+     * The instance fields of the orchestrator class {@code simpleName} are exactly {@code allowed}: state that is not
+     * listed as orchestration bookkeeping belongs in a component.
+     */
+    ArchRule orchestratorFieldsAreExactly(String simpleName, Set<String> allowed) {
+        String className = orchestrator() + "." + simpleName;
+        return classes()
+                .that()
+                .haveFullyQualifiedName(className)
+                .should(new ArchCondition<JavaClass>("declare exactly the instance fields " + allowed) {
+                    @Override
+                    public void check(JavaClass c, ConditionEvents events) {
+                        Set<String> declared = c.getFields().stream()
+                                .filter(f -> !f.getModifiers().contains(JavaModifier.STATIC))
+                                .filter(f -> !f.getModifiers().contains(JavaModifier.SYNTHETIC))
+                                .map(f -> f.getName())
+                                .collect(Collectors.toSet());
+                        for (String f : declared) {
+                            if (!allowed.contains(f)) {
+                                events.add(SimpleConditionEvent.violated(
+                                        c, className + "." + f + " is not listed as orchestration bookkeeping"));
+                            }
+                        }
+                        for (String f : allowed) {
+                            if (!declared.contains(f)) {
+                                events.add(SimpleConditionEvent.violated(
+                                        c, className + "." + f + " is listed but not declared"));
+                            }
+                        }
+                    }
+                })
+                .allowEmptyShould(false)
+                .because("issue 10: every TCP field is owned by one component or is bookkeeping listed in the "
+                        + "orchestrator's package-info");
+    }
 }

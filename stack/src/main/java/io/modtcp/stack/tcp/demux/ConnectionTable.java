@@ -14,6 +14,7 @@ final class ConnectionTable<V> {
     private Object[] values;
     /** A per-entry flag the table carries for its owner (Demux: the connection's SO_REUSEADDR). */
     private boolean[] flags;
+
     private int size;
     private int mask;
 

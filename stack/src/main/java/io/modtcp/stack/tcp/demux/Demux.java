@@ -162,8 +162,9 @@ public final class Demux<C, L> {
     public BindResult bind(IpAddr addr, int port, boolean reusePort, boolean reuseAddress, Object owner) {
         if (port != 0
                 && connectionsPerPort[port] > 0
-                && connections.anyOnLocalPort(port, (hi, lo, connReuse) ->
-                        !(reuseAddress && connReuse) && overlaps(new IpAddr(hi, lo), addr))) {
+                && connections.anyOnLocalPort(
+                        port,
+                        (hi, lo, connReuse) -> !(reuseAddress && connReuse) && overlaps(new IpAddr(hi, lo), addr))) {
             return new BindResult.InUse(port);
         }
         return bind(addr, port, reusePort, owner);

@@ -19,7 +19,8 @@ class SendDecisionTest {
     private static final long MS = 1_000_000L;
     private static final int MSS = 1000;
 
-    private final TcpConfig config = TcpConfig.builder().persistMinNs(200 * MS).persistMaxNs(1000 * MS).build();
+    private final TcpConfig config =
+            TcpConfig.builder().persistMinNs(200 * MS).persistMaxNs(1000 * MS).build();
     private final FlowControl flow = new FlowControl(config);
     private final ConnectionManagement cm = new ConnectionManagement(config);
     private final StubDeliveryView delivery = new StubDeliveryView();

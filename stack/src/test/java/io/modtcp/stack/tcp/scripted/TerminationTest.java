@@ -86,7 +86,8 @@ class TerminationTest {
         @Test
         void shouldDropFinalAckOfHandshakeWhenAcceptQueueIsFull() throws Exception {
             // Linux with tcp_abort_on_overflow=0: the ACK completing a handshake while the accept queue is full is
-            // ignored (no RST, the child stays in SYN-RECEIVED); a later ACK, once the application accepted, completes it.
+            // ignored (no RST, the child stays in SYN-RECEIVED); a later ACK, once the application accepted, completes
+            // it.
             TcpSocket l = s.listen(2);
             s.handshakePassive(50_001); // accept queue 1 of 2
             s.usePeerPort(50_002);

@@ -1,0 +1,178 @@
+package io.modtcp.stack.tcp;
+
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.connection.ConnectionView;
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
+import io.modtcp.stack.tcp.flow.FlowView;
+import io.modtcp.stack.wire.Seq;
+import io.modtcp.stack.wire.TcpHeader;
+
+/**
+ * What a connection sends when it may (RFC 9293 §3.10.7 and §3.10.8 "send whatever is owed"): the SYN or SYN-ACK,
+ * new data and the FIN as the windows allow (FlowControl decides Nagle and silly-window avoidance), during SACK
+ * recovery the loop "while pipe < cwnd send NextSeg" (ReliableOrderedDelivery chooses the segment, RFC 6675 §5), the
+ * fast retransmission (RFC 5681 §3.2, RFC 6582), a bare ACK, and the persist timer. gVisor's snd.go.
+ */
+final class Sender {
+    /** RFC 9293 §3.7.1's default MSS: no segment is cut smaller than this by window bounding. */
+    private static final int MIN_SEGMENT = 536;
+
+    private final TcpEngine engine;
+    private final SegmentWriter writer;
+    private final Counters counters;
+
+    Sender(TcpEngine engine, SegmentWriter writer, Counters counters) {
+        this.engine = engine;
+        this.writer = writer;
+        this.counters = counters;
+    }
+
+    /**
+     * Sends whatever the connection owes: SYN or SYN-ACK, data the windows allow (Nagle and sender-side SWS
+     * avoidance, RFC 9293 §3.7.4 and §3.8.6.2.1), the FIN, or a bare ACK; then re-arms timers.
+     */
+    void output(TcpConnection c, long nowNs) {
+        if (c.removed) {
+            return;
+        }
+        TcpState state = c.state();
+        DeliveryView d = c.rod.view();
+        if ((state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED) && d.sndNxt() == d.iss()) {
+            int flags = state == TcpState.SYN_SENT ? TcpHeader.SYN : TcpHeader.SYN | TcpHeader.ACK;
+            writer.sendSegment(c, d.iss(), 0, flags, true, nowNs);
+        }
+        if (state.canTransmitData()) {
+            if (c.cc.view().inSackRecovery()) {
+                sendInRecovery(c, nowNs);
+            } else {
+                sendData(c, nowNs);
+            }
+        }
+        if (d.isAckPending() && state != TcpState.SYN_SENT && state != TcpState.CLOSED) {
+            writer.sendAck(c, nowNs);
+        }
+        updatePersist(c, nowNs);
+        engine.updateTimer(c);
+    }
+
+    private void sendData(TcpConnection c, long nowNs) {
+        sendData(c, nowNs, false);
+    }
+
+    /**
+     * Sends new data (and the FIN) as the windows, Nagle and SWS avoidance allow. In {@code recovery} mode it sends
+     * at most one segment and leaves the congestion window to the caller's pipe accounting.
+     *
+     * @return true if a segment went out
+     */
+    private boolean sendData(TcpConnection c, long nowNs, boolean recovery) {
+        DeliveryView d = c.rod.view();
+        FlowView fv = c.flow.view();
+        ConnectionView cv = c.cm.view();
+        int mss = segmentPayload(c);
+        if (d.flightSize() == 0 && d.unsentBytes() > 0 && d.lastSendNs() != 0 && nowNs - d.lastSendNs() > d.rtoNs()) {
+            c.cc.onIdleRestart();
+        }
+        boolean sent = false;
+        while (true) {
+            int unsent = d.unsentBytes();
+            boolean finPending = d.isFinQueued() && Seq.leq(d.sndNxt(), c.rod.finSeq());
+            if (unsent == 0 && !finPending) {
+                break;
+            }
+            int window =
+                    recovery ? fv.sndWnd() : Math.min(fv.sndWnd(), c.cc.view().cwnd());
+            int usable = Math.max(0, Seq.sub(d.sndUna() + window, d.sndNxt()));
+            int len = Math.min(mss, Math.min(unsent, usable));
+            boolean fin = finPending && len == unsent && usable > len;
+            if (len == 0 && !fin) {
+                break;
+            }
+            // Nagle and sender-side SWS avoidance (RFC 896, RFC 9293 §3.8.6.2.1): FlowControl decides.
+            if (!c.flow.isSendAllowed(len, mss, d, cv)) {
+                break;
+            }
+            c.flow.onDataSegmentSent();
+            int flags = TcpHeader.ACK | (len > 0 && len == unsent ? TcpHeader.PSH : 0) | (fin ? TcpHeader.FIN : 0);
+            writer.sendSegment(c, d.sndNxt(), len, flags, true, nowNs);
+            sent = true;
+            if (fin || recovery) {
+                break;
+            }
+        }
+        return sent;
+    }
+
+    /**
+     * Sending during SACK recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, NextSeg: first the lost
+     * holes above HighRxt, then new data the receive window allows.
+     */
+    private void sendInRecovery(TcpConnection c, long nowNs) {
+        int smss = c.cm.view().sendMss();
+        int mss = segmentPayload(c);
+        for (int guard = 0; guard < 10_000; guard++) {
+            if (c.cc.view().cwnd() - c.rod.pipe(smss) < mss) {
+                return;
+            }
+            long next = c.rod.nextSeg(smss, mss);
+            if (next == ReliableOrderedDelivery.NEXT_SEG_NONE) {
+                return;
+            }
+            if (next != ReliableOrderedDelivery.NEXT_SEG_NEW_DATA) {
+                int seq = ReliableOrderedDelivery.nextSegSeq(next);
+                int len = ReliableOrderedDelivery.nextSegLength(next);
+                boolean fin = ReliableOrderedDelivery.nextSegFin(next);
+                writer.sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
+                c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
+                counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                continue;
+            }
+            if (!sendData(c, nowNs, true)) {
+                return;
+            }
+        }
+    }
+
+    /** Fast retransmit or a NewReno partial ACK: one segment from SND.UNA (RFC 5681 §3.2, RFC 6582 §3.2). */
+    void retransmitFirst(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        int sent = Seq.sub(d.sndMax(), d.sndUna());
+        int dataOutstanding = Math.min(sent, d.sendQueued());
+        int len = Math.min(segmentPayload(c), dataOutstanding);
+        boolean fin = len == dataOutstanding && d.isFinSent() && !d.isFinAcked();
+        if (len == 0 && !fin) {
+            return;
+        }
+        int flags = TcpHeader.ACK | (fin ? TcpHeader.FIN : 0);
+        writer.sendSegment(c, d.sndUna(), len, flags, true, nowNs);
+    }
+
+    private void updatePersist(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        boolean somethingToSend = d.unsentBytes() > 0 || (d.isFinQueued() && !d.isFinSent());
+        // Nothing outstanding since SND.NXT (a timeout may have rewound it) and the window keeps us from sending:
+        // the persist timer, not the retransmission timer, keeps asking (a zero window is no loss).
+        if (somethingToSend && d.sndNxt() == d.sndUna() && c.state().canTransmitData()) {
+            c.rod.stopRetransmitTimer();
+            c.flow.armPersist(nowNs, d.rtoNs());
+        } else {
+            c.flow.cancelPersist();
+        }
+    }
+
+    /** Payload bytes per full segment: the send MSS less the options every segment carries (RFC 6691 §3). */
+    private static int segmentPayload(TcpConnection c) {
+        int mss = c.cm.view().sendMss();
+        // Never more than half the largest window the peer offered (Linux's tcp_bound_to_half_wnd): with a 64 KiB
+        // MSS and a 64 KiB window, one segment would fill the window and the peer's delayed ACK would pace us at one
+        // segment per ACK timer.
+        int maxWindow = c.flow.view().maxSndWnd();
+        if (maxWindow > 2 * MIN_SEGMENT) {
+            mss = Math.min(mss, maxWindow / 2);
+        }
+        return c.rod.view().timestampsEnabled() ? mss - SegmentWriter.TIMESTAMPS_OPTION_BYTES : mss;
+    }
+}

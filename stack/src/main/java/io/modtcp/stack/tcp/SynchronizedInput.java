@@ -1,0 +1,309 @@
+package io.modtcp.stack.tcp;
+
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.tcp.common.InSegment;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.congestion.CongestionControl;
+import io.modtcp.stack.tcp.connection.ConnectionView;
+import io.modtcp.stack.tcp.delivery.AckOutcome;
+import io.modtcp.stack.tcp.delivery.AckResult;
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.tcp.delivery.ReceiveOutcome;
+import io.modtcp.stack.tcp.flow.FlowControl;
+import io.modtcp.stack.tcp.flow.FlowView;
+import io.modtcp.stack.wire.Seq;
+import io.modtcp.stack.wire.TcpHeader;
+
+/**
+ * Segment arrival on SYN-RECEIVED and the synchronized states (RFC 9293 §3.10.7.4): PAWS (RFC 7323 §5), the
+ * acceptability test, RST and SYN checks (RFC 5961 §3, §4 with rate-limited challenge ACKs, §7), ACK processing
+ * (RFC 5961 §5.2, RFC 5681, RFC 6582; SACK information, RFC 2018 and RFC 6675 §5), the text and the FIN. The
+ * components decide; this sequences them in the RFC's order. gVisor's rcv.go and the input half of snd.go.
+ */
+final class SynchronizedInput {
+    private static final long ONE_SECOND_NS = 1_000_000_000L;
+
+    private final TcpEngine engine;
+    private final SegmentWriter writer;
+    private final Sender sender;
+    private final TcpConfig config;
+    private final Counters counters;
+    private final InSegment seg;
+
+    private long challengeWindowStartNs;
+    private int challengeAcksInWindow;
+
+    SynchronizedInput(TcpEngine engine, SegmentWriter writer, Sender sender, InSegment seg) {
+        this.engine = engine;
+        this.writer = writer;
+        this.sender = sender;
+        this.config = engine.config();
+        this.counters = engine.counters();
+        this.seg = seg;
+    }
+
+    /** RFC 9293 §3.10.7.4: SYN-RECEIVED and the synchronized states. */
+    void input(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        ConnectionView cv = c.cm.view();
+        int rcvWnd = FlowControl.receiveWindow(c.flow.view(), d);
+
+        // A retransmitted SYN in SYN-RECEIVED: the SYN-ACK was lost, send it again.
+        if (cv.state() == TcpState.SYN_RECEIVED && seg.isSyn() && !seg.isAck() && seg.seq() == d.irs()) {
+            c.rod.rewindToUnacknowledged();
+            return;
+        }
+
+        // PAWS (RFC 7323 §5.3 R1): an old timestamp makes the segment unacceptable.
+        if (c.rod.isPawsReject(seg)) {
+            counters.inc(Counter.TCP_DROP_PAWS);
+            c.rod.ackOwed(true, 0, 0, nowNs, 0);
+            return;
+        }
+
+        // First: sequence acceptability.
+        if (!c.rod.isAcceptable(seg, rcvWnd)) {
+            counters.inc(Counter.TCP_DROP_OUT_OF_WINDOW);
+            if (cv.sackOk()) {
+                c.rod.onUnacceptableSegment(seg);
+            }
+            if (!seg.isRst()) {
+                if (cv.state() == TcpState.TIME_WAIT && seg.isFin()) {
+                    // A retransmitted FIN: acknowledge it and restart the 2 MSL timeout.
+                    c.cm.onFinReceived(true, nowNs, config.timeWaitNs());
+                }
+                c.rod.ackOwed(true, 0, 0, nowNs, 0);
+            }
+            return;
+        }
+
+        // RFC 7323 §4.3: remember the TSval to echo.
+        c.rod.onTimestamp(seg);
+
+        // Second: RST (RFC 5961 §3.2).
+        if (seg.isRst()) {
+            if (seg.seq() != d.rcvNxt()) {
+                challengeAck(c, nowNs);
+                return;
+            }
+            onReset(c);
+            return;
+        }
+
+        // Fourth: SYN in a synchronized state, or an in-window SYN in SYN-RECEIVED (RFC 5961 §4.2).
+        if (seg.isSyn()) {
+            challengeAck(c, nowNs);
+            return;
+        }
+
+        // Fifth: ACK.
+        if (!seg.isAck()) {
+            counters.inc(Counter.TCP_DROP_BAD_ACK);
+            return;
+        }
+        if (cv.state() == TcpState.SYN_RECEIVED) {
+            if (!Seq.gt(seg.ack(), d.sndUna()) || Seq.gt(seg.ack(), d.sndMax())) {
+                counters.inc(Counter.TCP_DROP_BAD_ACK);
+                writer.sendControl(
+                        seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), seg.ack(), 0, TcpHeader.RST, nowNs);
+                return;
+            }
+            TcpListener listener = c.listener;
+            if (listener != null && listener.acceptQueued >= listener.backlog()) {
+                // Linux's tcp_abort_on_overflow=0: ignore the ACK, the SYN-ACK will be retransmitted.
+                counters.inc(Counter.TCP_ACCEPT_QUEUE_OVERFLOW);
+                return;
+            }
+            c.cm.onHandshakeAcked();
+            c.flow.onSynWindow(seg);
+            if (c.cm.view().finRequested() && !d.isFinQueued()) {
+                c.rod.queueFin();
+            }
+            c.cm.onSegmentReceived(nowNs);
+            c.handler.onEstablished(c);
+            if (listener != null) {
+                listener.synQueued--;
+                listener.acceptQueued++;
+                c.inAcceptQueue = true;
+                listener.handler().onAcceptable(listener, c);
+            }
+        }
+        c.cm.onSegmentReceived(nowNs);
+
+        FlowView fv = c.flow.view();
+        int maxSndWnd = Math.max(fv.maxSndWnd(), 1);
+        AckResult ackResult = c.rod.classifyAck(seg.ack(), maxSndWnd);
+        switch (ackResult) {
+            case TOO_NEW:
+                counters.inc(Counter.TCP_DROP_BAD_ACK);
+                c.rod.ackOwed(true, 0, 0, nowNs, 0);
+                return;
+            case TOO_OLD:
+                counters.inc(Counter.TCP_DROP_BAD_ACK);
+                challengeAck(c, nowNs);
+                return;
+            case OLD:
+                break;
+            case SAME:
+                onSameAck(c, nowNs);
+                break;
+            case NEW:
+                onNewAck(c, nowNs);
+                if (c.removed) {
+                    return;
+                }
+                break;
+            default:
+                throw new AssertionError(ackResult);
+        }
+        if (cv.sackOk() && ackResult != AckResult.OLD) {
+            onSackInformation(c, nowNs);
+        }
+
+        // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
+        // delivered in line, as the JDK's SO_OOBINLINE does.
+
+        // Seventh and eighth: text and FIN.
+        if (seg.payloadLength() > 0 || seg.isFin()) {
+            segmentText(c, nowNs);
+        }
+    }
+
+    /** SEG.ACK = SND.UNA: maybe a duplicate ACK (RFC 5681 §2), and maybe a window update. */
+    private void onSameAck(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        FlowView fv = c.flow.view();
+        // Classified against the window before this segment updates it (RFC 5681 §2 (e)).
+        int count = c.rod.onAckOfSndUna(seg, fv.sndWnd(), fv.sndWndShift());
+        c.flow.onAcceptableAck(seg);
+        if (count == 0) {
+            return;
+        }
+        if (c.cm.view().sackOk()) {
+            // With SACK, RFC 6675 decides: onSackInformation enters recovery and NextSeg picks what to resend.
+            return;
+        }
+        CongestionControl.DupAckAction action = c.cc.onDuplicateAck(count, d, nowNs);
+        if (action == CongestionControl.DupAckAction.FAST_RETRANSMIT) {
+            counters.inc(Counter.TCP_FAST_RETRANSMITS);
+            sender.retransmitFirst(c, nowNs);
+        }
+    }
+
+    /**
+     * SACK blocks of an acceptable ACK go to the scoreboard; then RFC 6675 §5 loss detection: DupThresh duplicate
+     * ACKs, or IsLost(SND.UNA), starts recovery. The retransmissions themselves go out from {@link #output}.
+     */
+    private void onSackInformation(TcpConnection c, long nowNs) {
+        if (seg.options().sackBlockCount() > 0) {
+            c.rod.onSackBlocks(seg);
+        }
+        DeliveryView d = c.rod.view();
+        if (c.cc.view().inFastRecovery() || d.flightSize() == 0) {
+            return;
+        }
+        if (d.dupAcks() >= CongestionControl.DUPACK_THRESHOLD
+                || c.rod.isLost(d.sndUna(), c.cm.view().sendMss())) {
+            if (c.cc.onSackLoss(d, nowNs)) {
+                counters.inc(Counter.TCP_FAST_RETRANSMITS);
+                counters.inc(Counter.TCP_SACK_RECOVERIES);
+                c.rod.onRecoveryStart();
+            }
+        }
+    }
+
+    /** SND.UNA < SEG.ACK <= SND.MAX (RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582). */
+    private void onNewAck(TcpConnection c, long nowNs) {
+        AckOutcome outcome = c.rod.onNewAck(
+                seg.ack(), nowNs, seg.options().hasTimestamps(), seg.options().tsEcr());
+        c.flow.onAcceptableAck(seg);
+        CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), c.rod.view(), nowNs);
+        if (outcome.dataBytesAcked() > 0) {
+            c.handler.onAcked(c, outcome.dataBytesAcked());
+        }
+        if (action == CongestionControl.AckAction.RETRANSMIT_NEXT) {
+            sender.retransmitFirst(c, nowNs);
+        }
+        if (outcome.finAcked()) {
+            c.cm.onOurFinAcked(nowNs, config.timeWaitNs());
+            if (c.state() == TcpState.CLOSED) {
+                engine.destroy(c, null);
+            }
+        }
+    }
+
+    /** Seventh and eighth steps: segment text and FIN. */
+    void segmentText(TcpConnection c, long nowNs) {
+        TcpState state = c.state();
+        if (!state.canReceiveData()) {
+            // CLOSE-WAIT, CLOSING, LAST-ACK, TIME-WAIT: the peer already sent FIN; ignore text. A FIN
+            // retransmission is answered by the acceptability check.
+            if (seg.isFin() && state == TcpState.TIME_WAIT) {
+                c.cm.onFinReceived(true, nowNs, config.timeWaitNs());
+                c.rod.ackOwed(true, 0, 0, nowNs, 0);
+            }
+            return;
+        }
+        int rcvWnd = FlowControl.receiveWindow(c.flow.view(), c.rod.view());
+        ReceiveOutcome outcome = c.rod.receive(seg, rcvWnd, c.payloadSink);
+        if (outcome.droppedQueueFull()) {
+            counters.inc(Counter.TCP_DROP_OOO_QUEUE_FULL);
+        } else if (outcome.outOfOrder()) {
+            counters.inc(Counter.TCP_OOO_QUEUED);
+        }
+        boolean immediate =
+                outcome.outOfOrder() || outcome.filledHole() || outcome.finConsumed() || outcome.bytesDelivered() == 0;
+        c.rod.ackOwed(immediate, outcome.bytesDelivered(), c.cm.view().sendMss(), nowNs, config.delayedAckNs());
+        if (outcome.finConsumed()) {
+            boolean entered = c.cm.onFinReceived(c.rod.view().isFinAcked(), nowNs, config.timeWaitNs());
+            c.handler.onFin(c);
+            if (entered) {
+                c.rod.stopRetransmitTimer();
+            }
+        }
+    }
+
+    /** A valid reset (RFC 9293 §3.10.7.4 second step). */
+    private void onReset(TcpConnection c) {
+        TcpState state = c.state();
+        if (state == TcpState.SYN_RECEIVED && c.cm.view().isPassiveOpen()) {
+            // Back to LISTEN: the half-open child just goes away.
+            c.cm.onResetInSynReceived();
+            engine.destroy(c, TcpError.RESET);
+            return;
+        }
+        TcpError error;
+        if (state == TcpState.SYN_RECEIVED) {
+            error = TcpError.REFUSED;
+        } else if (state == TcpState.CLOSING || state == TcpState.LAST_ACK || state == TcpState.TIME_WAIT) {
+            error = null;
+        } else {
+            error = TcpError.RESET;
+            counters.inc(Counter.TCP_ESTAB_RESETS);
+        }
+        if (error != null) {
+            engine.fail(c, error);
+        } else {
+            c.cm.onFailure(TcpError.RESET);
+            engine.destroy(c, null);
+        }
+    }
+
+    /** RFC 5961 §7: challenge ACKs are limited per stack per second. */
+    private void challengeAck(TcpConnection c, long nowNs) {
+        if (nowNs - challengeWindowStartNs >= ONE_SECOND_NS) {
+            challengeWindowStartNs = nowNs;
+            challengeAcksInWindow = 0;
+        }
+        if (challengeAcksInWindow >= config.challengeAckLimitPerSecond()) {
+            counters.inc(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
+            return;
+        }
+        challengeAcksInWindow++;
+        counters.inc(Counter.TCP_CHALLENGE_ACKS);
+        writer.sendAck(c, nowNs);
+    }
+}

@@ -1,0 +1,162 @@
+package io.modtcp.stack.tcp;
+
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.tcp.common.TcpConfig;
+import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
+import io.modtcp.stack.tcp.connection.ConnectionManagement;
+import io.modtcp.stack.tcp.connection.ConnectionView;
+import io.modtcp.stack.tcp.delivery.DeliveryView;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
+import io.modtcp.stack.timer.TimerWheel;
+import io.modtcp.stack.wire.TcpHeader;
+
+/**
+ * The connection timers (RFC 9293 §3.10.8): retransmission (RFC 6298), persist (RFC 9293 §3.8.6.1, RFC 1122
+ * §4.2.2.17), keepalive (RFC 1122 §4.2.3.6), TIME-WAIT (RFC 9293 §3.6) and delayed ACK (RFC 1122 §4.2.3.2). Each
+ * component keeps its own deadlines; this keeps one wheel entry per connection at the earliest of them and, when
+ * it fires, tells each component whose deadline is due.
+ */
+final class TimerHandler {
+    private final TcpEngine engine;
+    private final SegmentWriter writer;
+    private final TcpConfig config;
+    private final Counters counters;
+    private final TimerWheel<TcpConnection> timers;
+
+    TimerHandler(TcpEngine engine, SegmentWriter writer, TcpConfig config, Counters counters, long startNs) {
+        this.engine = engine;
+        this.writer = writer;
+        this.config = config;
+        this.counters = counters;
+        this.timers = new TimerWheel<>(1_000_000L, 1024, startNs);
+    }
+
+    /** Runs every timer due at {@code nowNs}. */
+    void poll(long nowNs) {
+        timers.poll(nowNs, this::onTimer, Integer.MAX_VALUE);
+    }
+
+    /** The earliest deadline on the wheel, or {@link Long#MAX_VALUE}. */
+    long nextDeadlineNs() {
+        return timers.nextDeadlineNs();
+    }
+
+    /** Takes the connection off the wheel (it is gone). */
+    void cancel(TcpConnection c) {
+        if (c.timerHandle != TimerWheel.NULL_HANDLE) {
+            timers.cancel(c.timerHandle);
+            c.timerHandle = TimerWheel.NULL_HANDLE;
+        }
+    }
+
+    private void onTimer(TcpConnection c, long handle, long nowNs) {
+        if (handle != c.timerHandle) {
+            return;
+        }
+        c.timerHandle = TimerWheel.NULL_HANDLE;
+        c.timerDeadlineNs = Long.MAX_VALUE;
+        if (c.removed) {
+            return;
+        }
+        ConnectionView cv = c.cm.view();
+        DeliveryView d = c.rod.view();
+        if (due(cv.timeWaitDeadlineNs(), nowNs)) {
+            c.cm.onTimeWaitExpired();
+            counters.inc(Counter.TCP_TIME_WAIT_EXPIRED);
+            engine.destroy(c, null);
+            return;
+        }
+        if (due(d.rtoDeadlineNs(), nowNs)) {
+            onRetransmitTimeout(c, nowNs);
+            if (c.removed) {
+                return;
+            }
+        }
+        if (due(c.flow.view().persistDeadlineNs(), nowNs)) {
+            onPersistTimeout(c, nowNs);
+        }
+        if (due(d.delayedAckDeadlineNs(), nowNs)) {
+            c.rod.onDelayedAckExpired();
+            counters.inc(Counter.TCP_DELAYED_ACKS);
+        }
+        if (due(cv.keepaliveDeadlineNs(), nowNs)) {
+            ConnectionManagement.KeepaliveAction action = c.cm.onKeepaliveExpired(nowNs);
+            if (action == ConnectionManagement.KeepaliveAction.TIMED_OUT) {
+                counters.inc(Counter.TCP_KEEPALIVE_TIMEOUTS);
+                engine.fail(c, TcpError.TIMED_OUT);
+                return;
+            }
+            if (action == ConnectionManagement.KeepaliveAction.SEND_PROBE) {
+                // RFC 1122 §4.2.3.6: a probe with SEG.SEQ = SND.NXT - 1 and no data draws an ACK.
+                counters.inc(Counter.TCP_KEEPALIVE_PROBES);
+                writer.sendSegment(c, d.sndNxt() - 1, 0, TcpHeader.ACK, false, nowNs);
+            }
+        }
+        engine.output(c, nowNs);
+    }
+
+    private static boolean due(long deadlineNs, long nowNs) {
+        return deadlineNs != Long.MAX_VALUE && deadlineNs - nowNs <= 0;
+    }
+
+    private void onRetransmitTimeout(TcpConnection c, long nowNs) {
+        TcpState state = c.state();
+        boolean opening = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
+        ReliableOrderedDelivery.RtoOutcome outcome =
+                c.rod.onRtoExpired(nowNs, opening ? config.synRetries() : config.maxRetries());
+        if (outcome == ReliableOrderedDelivery.RtoOutcome.GIVE_UP) {
+            counters.inc(Counter.TCP_TIMEOUTS);
+            if (state == TcpState.SYN_SENT) {
+                counters.inc(Counter.TCP_ATTEMPT_FAILS);
+            }
+            if (state == TcpState.SYN_RECEIVED && c.cm.view().isPassiveOpen()) {
+                c.cm.onFailure(TcpError.TIMED_OUT);
+                engine.destroy(c, TcpError.TIMED_OUT);
+            } else {
+                engine.fail(c, TcpError.TIMED_OUT);
+            }
+            return;
+        }
+        counters.inc(Counter.TCP_RTO_EXPIRIES);
+        c.cc.onRetransmitTimeout(c.rod.view(), nowNs);
+    }
+
+    /**
+     * The persist timer (RFC 9293 §3.8.6.1, RFC 1122 §4.2.2.17). A zero window is probed with SEG.SEQ = SND.UNA - 1
+     * and no data, which the peer must answer with an ACK carrying its window (Linux's probe); a small non-zero
+     * window that silly-window avoidance kept us from using is used now (the RFC 9293 §3.8.6.2.1 override timeout).
+     */
+    private void onPersistTimeout(TcpConnection c, long nowNs) {
+        if (c.flow.onPersistExpired(nowNs, c.rod.view().rtoNs())) {
+            counters.inc(Counter.TCP_ZERO_WINDOW_PROBES);
+            writer.sendSegment(c, c.rod.view().sndUna() - 1, 0, TcpHeader.ACK, false, nowNs);
+        }
+    }
+
+    /** Keeps one wheel entry per connection, at the earliest of its component deadlines. */
+    void updateTimer(TcpConnection c) {
+        if (c.removed) {
+            return;
+        }
+        DeliveryView d = c.rod.view();
+        ConnectionView cv = c.cm.view();
+        long deadline = Math.min(
+                Math.min(d.rtoDeadlineNs(), d.delayedAckDeadlineNs()),
+                Math.min(
+                        c.flow.view().persistDeadlineNs(),
+                        Math.min(cv.keepaliveDeadlineNs(), cv.timeWaitDeadlineNs())));
+        if (deadline == c.timerDeadlineNs) {
+            return;
+        }
+        if (c.timerHandle != TimerWheel.NULL_HANDLE) {
+            timers.cancel(c.timerHandle);
+            c.timerHandle = TimerWheel.NULL_HANDLE;
+        }
+        c.timerDeadlineNs = deadline;
+        if (deadline != Long.MAX_VALUE) {
+            c.timerHandle = timers.schedule(c, deadline);
+        }
+    }
+}
