@@ -5,7 +5,7 @@ import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.tcp.common.TcpState;
 import io.modtcp.stack.tcp.connection.ConnectionView;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
-import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
+import io.modtcp.stack.tcp.delivery.NextSeg;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.wire.Seq;
 import io.modtcp.stack.wire.TcpHeader;
@@ -118,13 +118,13 @@ final class Sender {
                 return;
             }
             long next = c.rod.nextSeg(smss, mss);
-            if (next == ReliableOrderedDelivery.NEXT_SEG_NONE) {
+            if (next == NextSeg.NONE) {
                 return;
             }
-            if (next != ReliableOrderedDelivery.NEXT_SEG_NEW_DATA) {
-                int seq = ReliableOrderedDelivery.nextSegSeq(next);
-                int len = ReliableOrderedDelivery.nextSegLength(next);
-                boolean fin = ReliableOrderedDelivery.nextSegFin(next);
+            if (next != NextSeg.NEW_DATA) {
+                int seq = NextSeg.seq(next);
+                int len = NextSeg.length(next);
+                boolean fin = NextSeg.fin(next);
                 writer.sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
                 c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
                 counters.inc(Counter.TCP_SACK_RETRANSMITS);

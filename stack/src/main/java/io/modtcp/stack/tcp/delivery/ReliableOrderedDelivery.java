@@ -9,8 +9,6 @@ import io.netty.buffer.ByteBufAllocator;
 /** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
 public final class ReliableOrderedDelivery {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
-    /** RFC 6675 DupThresh. */
-    private static final int CONGESTION_DUPTHRESH = 3;
 
     private int iss;
     private int irs;
@@ -40,9 +38,7 @@ public final class ReliableOrderedDelivery {
     private int retries;
     private int dupAcks;
 
-    private final SackScoreboard scoreboard = new SackScoreboard();
-    /** RFC 6675 HighRxt: the highest sequence number retransmitted during the current recovery (plus one). */
-    private int highRxt;
+    private final SackSender sack = new SackSender();
     /** RFC 2883: a duplicate to report as the first SACK block of the next ACK. */
     private boolean dsackPending;
 
@@ -51,18 +47,9 @@ public final class ReliableOrderedDelivery {
     /** Where the latest out-of-order segment started: its block goes first (RFC 2018 §4). */
     private int lastOutOfOrderSeq;
 
-    private int dsacksReceived;
     private long lastSendNs;
 
-    private boolean timestamps;
-    /** Added to the millisecond clock for TSval (RFC 7323 §7.1); set before our SYN goes out. */
-    private int tsOffset;
-    /** The last TSval sent, kept so that TSval is non-decreasing (RFC 7323 §5.4). */
-    private int lastTsVal;
-
-    private boolean tsValSent;
-    private int tsRecent;
-    private boolean tsRecentValid;
+    private final Timestamps ts = new Timestamps();
     private int lastAckSent;
 
     private boolean ackNow;
@@ -92,7 +79,7 @@ public final class ReliableOrderedDelivery {
         this.sndUna = iss;
         this.sndNxt = iss;
         this.sndMax = iss;
-        this.highRxt = iss;
+        sack.init(iss);
         this.bufSeq = iss + 1;
     }
 
@@ -103,60 +90,31 @@ public final class ReliableOrderedDelivery {
         this.lastAckSent = irs + 1;
     }
 
-    // ---- timestamps (RFC 7323 §3 to §5) ----
+    // ---- timestamps (RFC 7323 §3 to §5): the state and rules are Timestamps' ----
 
-    /**
-     * Our TSval clock is milliseconds plus a per-connection {@code offset} (RFC 7323 §7.1: timestamps reveal no host
-     * clock). Set when the connection is created, before the SYN (which offers timestamps) goes out.
-     */
+    /** Our TSval clock is milliseconds plus a per-connection {@code offset} (RFC 7323 §7.1); set before the SYN. */
     public void initTimestampClock(int offset) {
-        this.tsOffset = offset;
+        ts.initClock(offset);
     }
 
     /** Timestamps were negotiated (both SYNs carried the option): every segment but a RST carries them. */
     public void enableTimestamps() {
-        this.timestamps = true;
+        ts.enable();
     }
 
-    /**
-     * The one TSval source: the TSval for a segment sent now (RFC 7323 §5.4: a 1 ms clock), recorded as sent. It
-     * never goes backwards on a connection, whatever the callers' clocks say.
-     */
+    /** The one TSval source: the TSval for a segment sent now, non-decreasing (RFC 7323 §5.4), recorded as sent. */
     public int nextTsVal(long nowNs) {
-        int tsVal = tsClock(nowNs);
-        lastTsVal = tsVal;
-        tsValSent = true;
-        return tsVal;
-    }
-
-    /** The TSval clock now, clamped to the last TSval sent (RFC 7323 §5.4: non-decreasing). */
-    private int tsClock(long nowNs) {
-        int tsVal = tsOffset + (int) (nowNs / 1_000_000L);
-        return tsValSent && Seq.lt(tsVal, lastTsVal) ? lastTsVal : tsVal;
+        return ts.nextTsVal(nowNs);
     }
 
     /** PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent is a stale duplicate. RSTs are exempt. */
     public boolean isPawsReject(InSegment seg) {
-        return timestamps
-                && tsRecentValid
-                && !seg.isRst()
-                && seg.options().hasTimestamps()
-                && Seq.lt(seg.options().tsVal(), tsRecent);
+        return ts.isPawsReject(seg);
     }
 
-    /**
-     * RFC 7323 §4.3 (and §5.3 R3): TS.Recent takes the TSval of a segment that covers Last.ACK.sent, so that the echo
-     * reflects the segment that caused the ACK; the peer's SYN always sets it.
-     */
+    /** RFC 7323 §4.3 (and §5.3 R3): TS.Recent takes the TSval of a segment that covers Last.ACK.sent. */
     public void onTimestamp(InSegment seg) {
-        if (!seg.options().hasTimestamps()) {
-            return;
-        }
-        int tsVal = seg.options().tsVal();
-        if (seg.isSyn() || (Seq.leq(seg.seq(), lastAckSent) && (!tsRecentValid || Seq.geq(tsVal, tsRecent)))) {
-            tsRecent = tsVal;
-            tsRecentValid = true;
-        }
+        ts.onTimestamp(seg, lastAckSent);
     }
 
     // ---- acceptability (RFC 9293 §3.10.7.4, first step) ----
@@ -215,17 +173,14 @@ public final class ReliableOrderedDelivery {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
-        scoreboard.pruneBelow(sndUna);
-        if (Seq.lt(highRxt, sndUna)) {
-            highRxt = sndUna;
-        }
+        sack.onCumulativeAck(sndUna);
         boolean sampled = false;
         if (rttTiming && Seq.geq(ack, rttSeq)) {
             rtt.sample(nowNs - rttStartNs);
             rttTiming = false;
             sampled = true;
-        } else if (!rttTiming && timestamps && hasEcho && tsEcr != 0) {
-            long rttMs = Math.max(1, tsClock(nowNs) - tsEcr);
+        } else if (!rttTiming && ts.enabled() && hasEcho && tsEcr != 0) {
+            long rttMs = Math.max(1, ts.clock(nowNs) - tsEcr);
             if (rttMs < 3_600_000L) {
                 rtt.sample(rttMs * 1_000_000L);
                 sampled = true;
@@ -355,8 +310,7 @@ public final class ReliableOrderedDelivery {
         rtt.backOff();
         sndNxt = sndUna;
         // RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege).
-        scoreboard.clear();
-        highRxt = sndUna;
+        sack.onTimeout(sndUna);
         rtoDeadlineNs = nowNs + rtt.rtoNs();
         return RtoOutcome.RETRANSMIT;
     }
@@ -485,141 +439,67 @@ public final class ReliableOrderedDelivery {
         delayedAckDeadlineNs = NO_DEADLINE;
     }
 
-    // ---- SACK, sender side (RFC 2018, RFC 2883, RFC 6675) ----
+    // ---- SACK, sender side (RFC 2018, RFC 2883, RFC 6675): the state and rules are SackSender's ----
 
     /**
-     * Takes the SACK blocks of an arriving ACK (after its cumulative ACK was processed). A first block below SND.UNA
-     * or inside the second block is a D-SACK (RFC 2883 §4): a duplicate the peer received, not new information.
+     * Takes the SACK blocks of an arriving ACK (after its cumulative ACK was processed); a D-SACK (RFC 2883 §4) is
+     * counted, not added.
      *
      * @return bytes newly SACKed
      */
     public int onSackBlocks(InSegment seg) {
-        int count = seg.options().sackBlockCount();
-        int newly = 0;
-        for (int i = 0; i < count; i++) {
-            int left = seg.options().sackLeft(i);
-            int right = seg.options().sackRight(i);
-            if (i == 0 && isDsack(seg, left, right)) {
-                dsacksReceived++;
-                continue;
-            }
-            // Ignore blocks outside what was sent (RFC 2018 §8: be robust to nonsense).
-            if (!Seq.lt(left, right) || Seq.leq(right, sndUna) || Seq.gt(right, sndMax)) {
-                continue;
-            }
-            newly += scoreboard.add(Seq.max(left, sndUna), right);
-        }
-        return newly;
-    }
-
-    private static boolean isDsack(InSegment seg, int left, int right) {
-        if (Seq.leq(right, seg.ack())) {
-            return true;
-        }
-        if (seg.options().sackBlockCount() > 1) {
-            int l2 = seg.options().sackLeft(1);
-            int r2 = seg.options().sackRight(1);
-            return Seq.geq(left, l2) && Seq.leq(right, r2);
-        }
-        return false;
+        return sack.onSackBlocks(seg, sndUna, sndMax);
     }
 
     /** RFC 6675 §4 IsLost(seq): enough SACKed data above it. */
     public boolean isLost(int seq, int smss) {
-        return !scoreboard.isSacked(seq)
-                && Seq.lt(seq, scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna))
-                && Seq.lt(seq, sndMax);
+        return sack.isLost(seq, smss, sndUna, sndMax);
     }
 
-    /**
-     * RFC 6675 §4 SetPipe: the octets still in the network. Every unSACKed octet in [SND.UNA, SND.MAX) counts once
-     * unless it is lost; an octet retransmitted in this recovery (below HighRxt) counts once more.
-     */
+    /** RFC 6675 §4 SetPipe: the octets still in the network. */
     public int pipe(int smss) {
-        int boundary = scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna);
-        int outstanding = Seq.sub(sndMax, sndUna);
-        int sacked = scoreboard.sackedBytes();
-        int lost = Seq.sub(boundary, sndUna) - scoreboard.sackedBetween(sndUna, boundary);
-        int retransmitted = Seq.sub(highRxt, sndUna) - scoreboard.sackedBetween(sndUna, highRxt);
-        return Math.max(0, outstanding - sacked - lost + Math.max(0, retransmitted));
+        return sack.pipe(smss, sndUna, sndMax);
     }
 
-    /**
-     * RFC 6675 §4 NextSeg rule (1): the first unSACKed, lost sequence number above HighRxt, or -1 (as a long: no
-     * sequence number is excluded).
-     */
+    /** RFC 6675 §4 NextSeg rule (1): the first lost, unSACKed sequence number above HighRxt, or -1. */
     public long nextLostSeq(int smss) {
-        int boundary = scoreboard.lossBoundary(CONGESTION_DUPTHRESH, smss, sndUna);
-        int seq = scoreboard.nextUnsacked(Seq.max(highRxt, sndUna));
-        if (Seq.lt(seq, boundary) && Seq.lt(seq, sndMax)) {
-            return seq & 0xffff_ffffL;
-        }
-        return -1;
+        return sack.nextLostSeq(smss, sndUna, sndMax);
     }
-
-    /** {@link #nextSeg}: no lost segment to retransmit; new data may go (NextSeg rule 2). */
-    public static final long NEXT_SEG_NEW_DATA = -1;
-    /** {@link #nextSeg}: a lost hole lies beyond the data still held; send nothing now. */
-    public static final long NEXT_SEG_NONE = -2;
 
     /**
      * RFC 6675 §4 NextSeg during SACK recovery, rule (1): the first unSACKed sequence number above HighRxt that
      * IsLost() says is lost, with the length of its unSACKed run (at most {@code mss}) and whether our FIN ends it.
-     * Rules (2) (new data the windows allow) are the caller's when {@link #NEXT_SEG_NEW_DATA} is returned; rules (3)
-     * and (4) (rescue retransmission) are not implemented. The caller sends the segment and reports it with
+     * Rule (2) (new data the windows allow) is the caller's when {@link NextSeg#NEW_DATA} is returned; rules (3) and
+     * (4) (rescue retransmission) are not implemented. The caller sends the segment and reports it with
      * {@link #onRecoveryRetransmit}.
      *
-     * @return a segment encoded for {@link #nextSegSeq}, {@link #nextSegLength} and {@link #nextSegFin}, or
-     *     {@link #NEXT_SEG_NEW_DATA} or {@link #NEXT_SEG_NONE}
+     * @return a segment encoded as {@link NextSeg} decodes it, or {@link NextSeg#NEW_DATA} or {@link NextSeg#NONE}
      */
     public long nextSeg(int smss, int mss) {
         long lost = nextLostSeq(smss);
         if (lost < 0) {
-            return NEXT_SEG_NEW_DATA;
+            return NextSeg.NEW_DATA;
         }
         int seq = (int) lost;
         int dataEnd = sndUna + Math.min(sendBuffer.length(), Seq.sub(sndMax, sndUna));
         int len = Math.max(0, Math.min(holeLength(seq, mss), Seq.sub(dataEnd, seq)));
         boolean fin = view.isFinSent() && seq + len == finSeq();
-        if (len == 0 && !fin) {
-            return NEXT_SEG_NONE;
-        }
-        return (long) len << 33 | (fin ? 1L << 32 : 0) | (seq & 0xffff_ffffL);
-    }
-
-    /** The sequence number of a segment {@link #nextSeg} chose. */
-    public static int nextSegSeq(long segment) {
-        return (int) segment;
-    }
-
-    /** The payload length of a segment {@link #nextSeg} chose. */
-    public static int nextSegLength(long segment) {
-        return (int) (segment >>> 33);
-    }
-
-    /** Whether our FIN ends a segment {@link #nextSeg} chose. */
-    public static boolean nextSegFin(long segment) {
-        return (segment & 1L << 32) != 0;
+        return len == 0 && !fin ? NextSeg.NONE : NextSeg.encode(seq, len, fin);
     }
 
     /** The length of the unSACKed run at {@code seq}, at most {@code max}. */
     public int holeLength(int seq, int max) {
-        int end = scoreboard.nextSackedStart(seq, sndMax);
-        return Math.min(max, Seq.sub(end, seq));
+        return sack.holeLength(seq, max, sndMax);
     }
 
     /** A retransmission of [seq, seq + len) went out during SACK recovery. */
     public void onRecoveryRetransmit(int seq, int len) {
-        highRxt = Seq.max(highRxt, seq + len);
+        sack.onRecoveryRetransmit(seq, len);
     }
 
-    /**
-     * Recovery begins. HighRxt is not reset to SND.UNA: retransmissions of the previous episode may still be in
-     * flight above it (an episode can end while holes it repaired are unacknowledged), and sending them again would
-     * be needless. It never falls below SND.UNA ({@link #onNewAck}); a lost retransmission is left to the timer.
-     */
+    /** Recovery begins (HighRxt is kept: see {@link SackSender#onRecoveryStart}). */
     public void onRecoveryStart() {
-        highRxt = Seq.max(highRxt, sndUna);
+        sack.onRecoveryStart(sndUna);
     }
 
     // ---- SACK, receiver side (RFC 2018 §4, RFC 2883 §4) ----
@@ -641,42 +521,7 @@ public final class ReliableOrderedDelivery {
         if (reassembly.size() == 0) {
             return n;
         }
-        int[] ranges = coalesce(reassembly.ranges());
-        int first = -1;
-        for (int i = 0; i < ranges.length / 2; i++) {
-            if (Seq.leq(ranges[2 * i], lastOutOfOrderSeq) && Seq.lt(lastOutOfOrderSeq, ranges[2 * i + 1])) {
-                first = i;
-            }
-        }
-        if (first >= 0 && n < max) {
-            left[n] = ranges[2 * first];
-            right[n] = ranges[2 * first + 1];
-            n++;
-        }
-        for (int i = ranges.length / 2 - 1; i >= 0 && n < max; i--) {
-            if (i != first) {
-                left[n] = ranges[2 * i];
-                right[n] = ranges[2 * i + 1];
-                n++;
-            }
-        }
-        return n;
-    }
-
-    /** Merges touching [start, end) pairs: a SACK block is a maximal contiguous run (RFC 2018 §3). */
-    private static int[] coalesce(int[] ranges) {
-        int n = ranges.length / 2;
-        int out = 0;
-        for (int i = 0; i < n; i++) {
-            if (out > 0 && ranges[2 * (out - 1) + 1] == ranges[2 * i]) {
-                ranges[2 * (out - 1) + 1] = ranges[2 * i + 1];
-            } else {
-                ranges[2 * out] = ranges[2 * i];
-                ranges[2 * out + 1] = ranges[2 * i + 1];
-                out++;
-            }
-        }
-        return out == n ? ranges : java.util.Arrays.copyOf(ranges, 2 * out);
+        return SackBlocks.fill(reassembly.ranges(), lastOutOfOrderSeq, left, right, n, max);
     }
 
     /**
@@ -830,22 +675,22 @@ public final class ReliableOrderedDelivery {
 
         @Override
         public int tsRecent() {
-            return tsRecent;
+            return ts.tsRecent();
         }
 
         @Override
         public boolean timestampsEnabled() {
-            return timestamps;
+            return ts.enabled();
         }
 
         @Override
         public int sackedBytes() {
-            return scoreboard.sackedBytes();
+            return sack.sackedBytes();
         }
 
         @Override
         public int dsacksReceivedCount() {
-            return dsacksReceived;
+            return sack.dsacksReceived();
         }
 
         @Override
@@ -855,7 +700,7 @@ public final class ReliableOrderedDelivery {
 
         @Override
         public int highRxt() {
-            return highRxt;
+            return sack.highRxt();
         }
 
         @Override

@@ -47,7 +47,7 @@ class NextSegTest {
         send(10, false);
         rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(2)));
         // One SACKed segment above SND.UNA is not DupThresh segments: nothing is lost yet.
-        assertEquals(ReliableOrderedDelivery.NEXT_SEG_NEW_DATA, rod.nextSeg(MSS, MSS));
+        assertEquals(NextSeg.NEW_DATA, rod.nextSeg(MSS, MSS));
     }
 
     @Test
@@ -57,16 +57,16 @@ class NextSegTest {
         rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4), seg(5), seg(9)));
         rod.onRecoveryStart();
         long first = rod.nextSeg(MSS, MSS);
-        assertEquals(seg(0), ReliableOrderedDelivery.nextSegSeq(first));
-        assertEquals(MSS, ReliableOrderedDelivery.nextSegLength(first));
-        assertFalse(ReliableOrderedDelivery.nextSegFin(first));
+        assertEquals(seg(0), NextSeg.seq(first));
+        assertEquals(MSS, NextSeg.length(first));
+        assertFalse(NextSeg.fin(first));
         rod.onRecoveryRetransmit(seg(0), MSS);
         long second = rod.nextSeg(MSS, MSS);
-        assertEquals(seg(4), ReliableOrderedDelivery.nextSegSeq(second));
-        assertEquals(MSS, ReliableOrderedDelivery.nextSegLength(second));
+        assertEquals(seg(4), NextSeg.seq(second));
+        assertEquals(MSS, NextSeg.length(second));
         rod.onRecoveryRetransmit(seg(4), MSS);
         // Segment 9 is unSACKed but has no three segments SACKed above it: not lost, so new data is next.
-        assertEquals(ReliableOrderedDelivery.NEXT_SEG_NEW_DATA, rod.nextSeg(MSS, MSS));
+        assertEquals(NextSeg.NEW_DATA, rod.nextSeg(MSS, MSS));
     }
 
     @Test
@@ -76,8 +76,8 @@ class NextSegTest {
         rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(2), seg(6)));
         rod.onRecoveryStart();
         long next = rod.nextSeg(MSS, 600);
-        assertEquals(seg(0), ReliableOrderedDelivery.nextSegSeq(next));
-        assertEquals(600, ReliableOrderedDelivery.nextSegLength(next));
+        assertEquals(seg(0), NextSeg.seq(next));
+        assertEquals(600, NextSeg.length(next));
     }
 
     @Test
@@ -87,8 +87,8 @@ class NextSegTest {
         rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4) + 1));
         rod.onRecoveryStart();
         long next = rod.nextSeg(MSS, MSS);
-        assertEquals(seg(0), ReliableOrderedDelivery.nextSegSeq(next));
-        assertEquals(MSS, ReliableOrderedDelivery.nextSegLength(next));
-        assertFalse(ReliableOrderedDelivery.nextSegFin(next));
+        assertEquals(seg(0), NextSeg.seq(next));
+        assertEquals(MSS, NextSeg.length(next));
+        assertFalse(NextSeg.fin(next));
     }
 }
