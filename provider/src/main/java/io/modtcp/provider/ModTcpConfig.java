@@ -12,7 +12,7 @@ import java.util.Properties;
 
 /**
  * The provider's configuration: system properties {@code modtcp.KEY}, or agent arguments {@code KEY=VALUE,...} with
- * the same keys. Every key is listed in {@link #KEYS} (the README table is the same list). A bad value fails with an
+ * the same keys. Every key is listed in {@link #KEYS} (docs/provider.md has the same table). A bad value fails with an
  * {@link IllegalArgumentException} whose message starts with the key.
  *
  * @param tun the TUN device name, or null for the in-JVM loopback only
@@ -47,7 +47,13 @@ public record ModTcpConfig(
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
 
-    /** Every key, with its meaning (the README's table). */
+    /**
+     * The agent key that lets Netty's native transports (epoll, kqueue, io_uring), which bypass the JDK's socket API
+     * and so modtcp, stay on: {@code guard} (the default) or {@code allow}.
+     */
+    public static final String NATIVE_TRANSPORTS = "nativeTransports";
+
+    /** Every key, with its meaning (the table in docs/provider.md). */
     public static final Map<String, String> KEYS;
 
     static {
@@ -64,6 +70,9 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put(
+                NATIVE_TRANSPORTS,
+                "agent only: guard (default) makes Netty's native transports fall back to NIO; allow leaves them on");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +217,7 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        nativeTransportsAllowed(values.get(NATIVE_TRANSPORTS)); // validated here, applied by the agent
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -226,6 +236,22 @@ public record ModTcpConfig(
                 rcvbuf,
                 seed,
                 congestion);
+    }
+
+    /**
+     * The value of {@link #NATIVE_TRANSPORTS}: true for {@code allow}, false for {@code guard} or absent.
+     *
+     * @throws IllegalArgumentException naming the key for any other value
+     */
+    public static boolean nativeTransportsAllowed(String value) {
+        String v = blankToNull(value);
+        if (v == null || v.equals("guard")) {
+            return false;
+        }
+        if (v.equals("allow")) {
+            return true;
+        }
+        throw bad(NATIVE_TRANSPORTS, value, "expected guard or allow");
     }
 
     /** True when connections to {@code dst} go to the platform stack. */

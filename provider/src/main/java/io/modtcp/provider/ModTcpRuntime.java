@@ -14,10 +14,6 @@ import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.Constructor;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
@@ -35,7 +31,7 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class ModTcpRuntime implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
-    /** The TUN link class of the tun-backend module, loaded reflectively when {@code modtcp.tun} is set. */
+    /** The TUN link class of the tun-backend module, named when {@code modtcp.tun} is set and it is missing. */
     static final String TUN_LINK_CLASS = "io.modtcp.tun.TunLink";
 
     private static volatile ModTcpRuntime instance;
@@ -72,40 +68,6 @@ public final class ModTcpRuntime implements AutoCloseable {
         return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
     }
 
-    /**
-     * A TUN link does not wake the stack thread itself: the thread must wait in poll(2) on the device's descriptor,
-     * with tun-backend's {@code PollWaiter} and the stack's {@code StackThread(NetStack, String, Waiter)}. Both are
-     * looked up by name, so this compiles against stacks without them (then the thread polls its links on its
-     * park timeout, slowly, and says so).
-     */
-    private static StackThread tunStackThread(NetStack stack, Link tun, String device) {
-        Class<?> waiterType;
-        try {
-            waiterType = Class.forName("io.modtcp.stack.runtime.Waiter", false, NetStack.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "modtcp.tun=" + device + ": this stack has no StackThread Waiter; TUN input waits for the"
-                            + " stack thread's park timeout");
-            return new StackThread(stack, "modtcp-stack");
-        }
-        try {
-            int fd = (Integer) tun.getClass().getMethod("fd").invoke(tun);
-            Class<?> c = Class.forName("io.modtcp.tun.PollWaiter", true, ModTcpRuntime.class.getClassLoader());
-            Object waiter = c.getConstructor(int[].class).newInstance((Object) new int[] {fd});
-            return StackThread.class
-                    .getConstructor(NetStack.class, String.class, waiterType)
-                    .newInstance(stack, "modtcp-stack", waiter);
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(
-                    "modtcp.tun=" + device + ": cannot wait on the device: "
-                            + e.getCause().getMessage(),
-                    e.getCause());
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException("modtcp.tun=" + device + ": cannot wait on the device: " + e, e);
-        }
-    }
-
     /** The runtime, booting it on first use. */
     public static ModTcpRuntime get() {
         ModTcpRuntime r = instance;
@@ -127,17 +89,14 @@ public final class ModTcpRuntime implements AutoCloseable {
     }
 
     /**
-     * Checks what can be checked before boot: the values (already parsed) and that a configured TUN link's class is
-     * present. Throws with a message naming the key.
+     * Checks what can be checked before boot: the values (already parsed) and that tun-backend, which a configured TUN
+     * link needs, is on the class path (an application using the provider jar may leave it out). Throws with a message
+     * naming the key.
      */
     public static void validate(ModTcpConfig config) {
-        if (config.tun() != null) {
-            try {
-                Class.forName(TUN_LINK_CLASS, false, ModTcpRuntime.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException("modtcp.tun=" + config.tun() + ": the tun-backend module ("
-                        + TUN_LINK_CLASS + ") is not on the class path");
-            }
+        if (config.tun() != null && !TunSupport.present()) {
+            throw new IllegalStateException("modtcp.tun=" + config.tun() + ": the tun-backend module (" + TUN_LINK_CLASS
+                    + ") is not on the class path");
         }
     }
 
@@ -176,7 +135,7 @@ public final class ModTcpRuntime implements AutoCloseable {
         }
         Link tun = null;
         if (config.tun() != null) {
-            tun = openTun(config.tun(), config.mtu());
+            tun = TunSupport.open(config.tun(), config.mtu());
             Link tapped = tap(tun, pcap);
             b.addInterface(tapped, config.address(), config.prefixLength(), config.gateway());
             if (config.address6() != null) {
@@ -187,7 +146,9 @@ public final class ModTcpRuntime implements AutoCloseable {
         ModTcpRuntime r = new ModTcpRuntime(
                 config,
                 stack,
-                tun == null ? new StackThread(stack, "modtcp-stack") : tunStackThread(stack, tun, config.tun()));
+                tun == null
+                        ? new StackThread(stack, "modtcp-stack")
+                        : TunSupport.stackThread(stack, tun, config.tun()));
         // One entry per link, its addresses in order: "lo 127.0.0.1/8 ::1/128 mtu 65535, mt0 192.0.2.2/24 via ...".
         Map<Link, StringBuilder> byLink = new LinkedHashMap<>();
         for (NetInterface netif : stack.interfaces()) {
@@ -208,45 +169,6 @@ public final class ModTcpRuntime implements AutoCloseable {
 
     private static Link tap(Link link, PcapWriter pcap) {
         return pcap == null ? link : new TappedLink(link, pcap);
-    }
-
-    /**
-     * Opens the TUN link through the tun-backend module, by name so that the provider does not need it at compile time.
-     * Accepts a static {@code open(String, int)} or a constructor {@code (String, int)} or {@code (String)}.
-     */
-    static Link openTun(String device, int mtu) {
-        Class<?> c;
-        try {
-            c = Class.forName(TUN_LINK_CLASS, true, ModTcpRuntime.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw new IllegalStateException("modtcp.tun=" + device + ": the tun-backend module (" + TUN_LINK_CLASS
-                    + ") is not on the class path");
-        }
-        try {
-            for (Method m : c.getMethods()) {
-                if (m.getName().equals("open")
-                        && Modifier.isStatic(m.getModifiers())
-                        && Link.class.isAssignableFrom(m.getReturnType())
-                        && m.getParameterCount() == 2
-                        && m.getParameterTypes()[0] == String.class
-                        && m.getParameterTypes()[1] == int.class) {
-                    return (Link) m.invoke(null, device, mtu);
-                }
-            }
-            try {
-                Constructor<?> k = c.getConstructor(String.class, int.class);
-                return (Link) k.newInstance(device, mtu);
-            } catch (NoSuchMethodException e) {
-                Constructor<?> k = c.getConstructor(String.class);
-                return (Link) k.newInstance(device);
-            }
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException(
-                    "modtcp.tun=" + device + ": cannot open: " + e.getCause().getMessage(), e.getCause());
-        } catch (ReflectiveOperationException | ClassCastException e) {
-            throw new IllegalStateException(
-                    "modtcp.tun=" + device + ": " + TUN_LINK_CLASS + " has no usable open(String, int): " + e, e);
-        }
     }
 
     public NetStack stack() {

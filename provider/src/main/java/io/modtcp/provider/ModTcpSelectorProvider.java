@@ -39,7 +39,7 @@ public class ModTcpSelectorProvider extends SelectorProvider {
 
     /**
      * The platform's own provider (what modtcp delegates to), or null when {@code sun.nio.ch} is not reachable (see
-     * the README: the agent opens it; otherwise {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
+     * docs/provider.md: the agent opens it; otherwise {@code --add-exports java.base/sun.nio.ch=ALL-UNNAMED}).
      */
     public static SelectorProvider platformProvider() {
         return PlatformProvider.find();

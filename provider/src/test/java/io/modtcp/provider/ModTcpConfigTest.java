@@ -71,6 +71,7 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.address6", Map.of("address6", "fd00::2/64"));
         assertMessageStarts("modtcp.congestion", Map.of("congestion", "vegas"));
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
+        assertMessageStarts("modtcp.nativeTransports", Map.of("nativeTransports", "maybe"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());

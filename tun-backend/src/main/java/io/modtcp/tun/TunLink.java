@@ -21,7 +21,7 @@ import jnr.ffi.Pointer;
  * <p>Two ways to get a device: {@link #open} attaches to a persistent device that an administrator created for this
  * user ({@code ip tuntap add dev mt0 mode tun user alice}; the JVM then needs no privilege), or creates a new one
  * when the JVM has {@code CAP_NET_ADMIN} (it disappears when this link is closed). Configuring the kernel side
- * (address, MTU, up, namespace) is the administrator's or the test fixture's job; see the README.
+ * (address, MTU, up, namespace) is the administrator's or the test fixture's job; see docs/tun.md.
  *
  * <p>Reads go into one 64 KiB scratch buffer (a TUN read never truncates a packet that fits in it, and no IP packet is
  * larger) and are copied into a right-sized pooled buffer, so a large MTU costs no memory per small packet. A write

@@ -6,6 +6,7 @@ import io.modtcp.provider.ModTcpSelectorProvider;
 import io.modtcp.provider.ModTcpSocketImplFactory;
 import java.lang.instrument.Instrumentation;
 import java.nio.channels.spi.SelectorProvider;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,6 +22,9 @@ import java.util.Set;
  *       lazily, the first time anything calls {@link SelectorProvider#provider()}, which on JDK 17 and 25 has not
  *       happened yet when premain runs. premain then calls it once and checks the answer.
  *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl.
+ *   <li>Netty's native transports, which would bypass the JDK's socket API and so modtcp, are told to fall back to
+ *       NIO ({@link NativeTransportGuard}), unless the user set those properties or gave {@code
+ *       nativeTransports=allow}; one log line says which guards were set.
  * </ol>
  * The stack itself boots lazily on first use.
  */
@@ -68,5 +72,10 @@ public final class ModTcpAgent {
                             + " NIO channels stay on the platform stack");
         }
         ModTcpSocketImplFactory.install();
+
+        boolean allowNative = ModTcpConfig.nativeTransportsAllowed(
+                System.getProperty(ModTcpConfig.PREFIX + ModTcpConfig.NATIVE_TRANSPORTS));
+        List<String> guards = allowNative ? List.of() : NativeTransportGuard.apply(System.getProperties());
+        LOG.log(System.Logger.Level.INFO, NativeTransportGuard.describe(allowNative, guards, System.getProperties()));
     }
 }
