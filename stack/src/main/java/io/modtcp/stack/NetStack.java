@@ -196,14 +196,21 @@ public final class NetStack implements AutoCloseable {
                 input.nowNs = nowNs;
                 try {
                     work += input.link.receive(input, RX_BATCH, nowNs);
+                } catch (Throwable e) {
+                    // The link itself failed (a packet's own failure is caught in LinkInput): count it, go on with
+                    // the other links; the link is asked again next round.
+                    uncaught(e);
+                    work++;
+                }
+                try {
                     tcp.flushPendingOutput(nowNs);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     uncaught(e);
                 }
             }
             try {
                 tcp.runTimers(nowNs);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 uncaught(e);
             }
             if (work == 0) {
@@ -239,18 +246,36 @@ public final class NetStack implements AutoCloseable {
             pendingCommands.decrementAndGet();
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 uncaught(e);
             }
         }
         return COMMAND_BATCH;
     }
 
-    private void uncaught(RuntimeException e) {
+    /**
+     * One packet, command, link or timer failed with {@code e}, whatever it is (an {@link OutOfMemoryError} from
+     * direct memory, a {@link StackOverflowError}, a bug): the stack counts it and keeps serving every other
+     * connection. The packet was released by IP's own {@code finally}; the command is gone. Logged for the first ten
+     * only, and never allowed to throw itself (logging can fail under the same memory pressure).
+     */
+    /** For the thread that drives the stack: something outside {@link #poll}'s own guards threw; counted alike. */
+    public void onUncaught(Throwable e) {
+        uncaught(e);
+    }
+
+    private void uncaught(Throwable e) {
         uncaught++;
         counters.inc(Counter.STACK_UNCAUGHT_ERRORS);
+        if (e instanceof Error) {
+            counters.inc(Counter.STACK_UNCAUGHT_JVM_ERRORS);
+        }
         if (uncaught <= 10) {
-            LOG.log(System.Logger.Level.ERROR, "stack thread caught an error and goes on", e);
+            try {
+                LOG.log(System.Logger.Level.ERROR, "stack thread caught an error and goes on", e);
+            } catch (Throwable ignored) {
+                // Counted above; nothing more can be done.
+            }
         }
     }
 
@@ -284,7 +309,8 @@ public final class NetStack implements AutoCloseable {
         execute(() -> {
             try {
                 future.complete(task.get());
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Every failure reaches the caller (an Error too: the caller must not wait forever for a result).
                 future.completeExceptionally(e);
             }
         });
@@ -343,7 +369,7 @@ public final class NetStack implements AutoCloseable {
         try {
             runCommands();
             tcp.closeAll(clock.nanoTime());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             uncaught(e);
         } finally {
             owner = previous;
@@ -367,9 +393,14 @@ public final class NetStack implements AutoCloseable {
             this.link = link;
         }
 
+        /** One packet: whatever it throws stays with it (IP releases the packet in its own {@code finally}). */
         @Override
         public void accept(ByteBuf packet) {
-            ip.input(link, packet, nowNs);
+            try {
+                ip.input(link, packet, nowNs);
+            } catch (Throwable e) {
+                uncaught(e);
+            }
         }
     }
 

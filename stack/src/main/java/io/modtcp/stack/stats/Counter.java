@@ -69,7 +69,10 @@ public enum Counter {
     TCP_DROP_LISTEN,
     TCP_DROP_PAWS,
     // Stack
+    /** A packet, command, link or timer threw (anything: exceptions and errors); the stack went on. */
     STACK_UNCAUGHT_ERRORS,
+    /** Of those, JVM errors ({@link Error}: out of memory, stack overflow...). */
+    STACK_UNCAUGHT_JVM_ERRORS,
     SOCKET_DATA_AFTER_CLOSE,
     ;
 }
