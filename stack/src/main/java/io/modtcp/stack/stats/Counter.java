@@ -19,6 +19,10 @@ public enum Counter {
     IP_DROP_UNKNOWN_PROTOCOL,
     IP_DROP_NO_ROUTE,
     IP_DROP_LINK_QUEUE_FULL,
+    /** Source unspecified, broadcast, multicast, IPv4-mapped in IPv6, or loopback on a non-loopback link. */
+    IP_DROP_MARTIAN_SOURCE,
+    /** Source is one of our own addresses on a non-loopback link (the "land" attack). */
+    IP_DROP_OWN_SOURCE,
     // ICMP
     ICMP_IN_MSGS,
     ICMP_IN_ECHOS,
