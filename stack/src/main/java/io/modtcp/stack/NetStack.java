@@ -7,6 +7,7 @@ import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.TcpEngine;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
@@ -46,6 +47,7 @@ public final class NetStack implements AutoCloseable {
 
     private final Clock clock;
     private final Counters counters = new Counters();
+    private final MemoryBudget memory;
     private final ByteBufAllocator alloc;
     private final IpLayer ip;
     private final TcpEngine tcp;
@@ -67,7 +69,8 @@ public final class NetStack implements AutoCloseable {
         this.clock = b.clock;
         this.alloc = b.alloc;
         this.config = b.config;
-        this.ip = new IpLayer(counters, alloc);
+        this.memory = new MemoryBudget(b.memoryBudgetBytes, counters);
+        this.ip = new IpLayer(counters, alloc, memory);
         Link loopback = null;
         boolean ownAddresses = false;
         for (NetInterface netif : b.interfaces) {
@@ -116,6 +119,11 @@ public final class NetStack implements AutoCloseable {
 
     public TcpEngine tcp() {
         return tcp;
+    }
+
+    /** The budget of received data the stack holds (out-of-order queues, unread data in sockets). */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     public TcpConfig config() {
@@ -413,6 +421,7 @@ public final class NetStack implements AutoCloseable {
         private CongestionAlgorithm.Factory congestionFactory =
                 CongestionAlgorithms.byName(CongestionAlgorithms.DEFAULT);
         private final List<NetInterface> interfaces = new ArrayList<>();
+        private long memoryBudgetBytes = MemoryBudget.defaultLimit();
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
@@ -432,6 +441,20 @@ public final class NetStack implements AutoCloseable {
         /** The seed of every secret and random choice (ISS keys, ephemeral ports): fixed for reproducible runs. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The stack-wide budget of received data held, in bytes (default {@link MemoryBudget#defaultLimit()}).
+         *
+         * @throws IllegalArgumentException below {@link MemoryBudget#MIN_LIMIT}
+         */
+        public Builder memoryBudgetBytes(long bytes) {
+            if (bytes < MemoryBudget.MIN_LIMIT) {
+                throw new IllegalArgumentException(
+                        "memory budget " + bytes + " below the minimum of " + MemoryBudget.MIN_LIMIT + " bytes");
+            }
+            this.memoryBudgetBytes = bytes;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.modtcp.stack.ip;
 import io.modtcp.stack.link.Link;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.IcmpHeader;
 import io.modtcp.stack.wire.IpAddr;
@@ -36,6 +37,7 @@ public final class IpLayer {
     private final List<NetInterface> interfaces = new ArrayList<>();
     private final Counters counters;
     private final ByteBufAllocator alloc;
+    private final MemoryBudget memory;
     private final Ipv4Header rxIp = new Ipv4Header();
     private final Ipv4Header txIp = new Ipv4Header();
     private final IcmpHeader icmp = new IcmpHeader();
@@ -48,8 +50,14 @@ public final class IpLayer {
     private int nextId;
 
     public IpLayer(Counters counters, ByteBufAllocator alloc) {
+        this(counters, alloc, MemoryBudget.unlimited());
+    }
+
+    /** @param memory the stack's budget for received data held, handed on to the transport (see {@link #memory}) */
+    public IpLayer(Counters counters, ByteBufAllocator alloc, MemoryBudget memory) {
         this.counters = counters;
         this.alloc = alloc;
+        this.memory = memory;
     }
 
     public void setTcp(TransportHandler tcp) {
@@ -74,6 +82,11 @@ public final class IpLayer {
 
     public ByteBufAllocator alloc() {
         return alloc;
+    }
+
+    /** The stack's budget for received data held by the transport (its queues charge it). */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     /** True if {@code addr} is one of this host's addresses (loopback addresses count for a loopback interface). */
