@@ -25,7 +25,7 @@ public final class MemoryBudget {
      * as Linux adds the size of {@code struct sk_buff} to {@code truesize}: a flood of tiny buffers costs what it
      * really costs, not what its payload says.
      */
-    public static final int BUFFER_OVERHEAD = 128;
+    public static final int BUFFER_OVERHEAD = 256;
 
     /** The smallest budget a stack accepts. */
     public static final long MIN_LIMIT = 1 << 20;
@@ -145,13 +145,30 @@ public final class MemoryBudget {
     }
 
     /**
-     * Like {@link #tryCharge} without charging: for data another holder will charge when it takes it (a socket's
-     * receive queue). Stack thread only.
+     * Like {@link #tryCharge} without charging: for data another holder will charge when it takes it (in-order data
+     * for a socket's receive queue). Other holders are pruned first; {@code own}'s out-of-order data last, since data
+     * at RCV.NXT is worth more to its connection than data above a hole. Stack thread only.
+     *
+     * @param own the connection's own prunable holder, or null
      */
-    public boolean hasRoomFor(long bytes, Counter refused) {
-        return makeRoom(bytes, null, refused);
+    public boolean hasRoomFor(long bytes, Holder own, Counter refused) {
+        if (!makeRoom(bytes, own, null)) {
+            if (own != null) {
+                own.prune(used.get() + bytes - limit);
+            }
+            if (used.get() + bytes > limit) {
+                counters.inc(refused);
+                return false;
+            }
+        }
+        return true;
     }
 
+    /**
+     * Prunes holders other than {@code requester}, newest data first, until {@code bytes} fit.
+     *
+     * @param refused counted when they still do not fit; null: count nothing
+     */
     private boolean makeRoom(long bytes, Holder requester, Counter refused) {
         if (used.get() + bytes <= limit) {
             return true;
@@ -168,7 +185,9 @@ public final class MemoryBudget {
         if (used.get() + bytes <= limit) {
             return true;
         }
-        counters.inc(refused);
+        if (refused != null) {
+            counters.inc(refused);
+        }
         return false;
     }
 

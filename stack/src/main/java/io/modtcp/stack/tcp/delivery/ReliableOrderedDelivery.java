@@ -373,7 +373,7 @@ public final class ReliableOrderedDelivery {
             boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd);
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
-        if (take > 0 && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, Counter.TCP_RCV_DROP_MEMORY)) {
+        if (take > 0 && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
             // The stack's memory budget is spent even after pruning out-of-order data: drop, as Linux's
             // tcp_data_queue does when tcp_try_rmem_schedule fails; the peer retransmits. (The socket charges the
             // bytes it keeps; a segment may take the total over by at most its own size.)
