@@ -1,5 +1,6 @@
 package io.modtcp.provider;
 
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +44,8 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        long receiveMemoryBytes) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -64,6 +67,8 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put("rxmem", "stack-wide budget in bytes for received data held (out-of-order and unread), 1048576.."
+                + " (default a quarter of the maximum heap); docs/security.md");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +213,17 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        long rxmem = 0;
+        if (values.containsKey("rxmem")) {
+            try {
+                rxmem = Long.parseLong(values.get("rxmem").trim());
+            } catch (NumberFormatException e) {
+                throw bad("rxmem", values.get("rxmem"), "not a number");
+            }
+            if (rxmem < MemoryBudget.MIN_LIMIT) {
+                throw bad("rxmem", values.get("rxmem"), "below " + MemoryBudget.MIN_LIMIT);
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -225,7 +241,8 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                rxmem);
     }
 
     /** True when connections to {@code dst} go to the platform stack. */
