@@ -1,5 +1,6 @@
 package io.modtcp.provider;
 
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +44,8 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        long receiveMemoryBytes) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -73,6 +76,10 @@ public record ModTcpConfig(
         k.put(
                 NATIVE_TRANSPORTS,
                 "agent only: guard (default) makes Netty's native transports fall back to NIO; allow leaves them on");
+        k.put(
+                "rxmem",
+                "stack-wide budget in bytes for received data held (out-of-order and unread), 1048576.."
+                        + " (default a quarter of the maximum heap); docs/security.md");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -218,6 +225,17 @@ public record ModTcpConfig(
             }
         }
         nativeTransportsAllowed(values.get(NATIVE_TRANSPORTS)); // validated here, applied by the agent
+        long rxmem = 0;
+        if (values.containsKey("rxmem")) {
+            try {
+                rxmem = Long.parseLong(values.get("rxmem").trim());
+            } catch (NumberFormatException e) {
+                throw bad("rxmem", values.get("rxmem"), "not a number");
+            }
+            if (rxmem < MemoryBudget.MIN_LIMIT) {
+                throw bad("rxmem", values.get("rxmem"), "below " + MemoryBudget.MIN_LIMIT);
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -235,7 +253,8 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                rxmem);
     }
 
     /**

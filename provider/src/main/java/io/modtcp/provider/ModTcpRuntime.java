@@ -117,6 +117,9 @@ public final class ModTcpRuntime implements AutoCloseable {
         if (config.seed() != null) {
             b.seed(config.seed());
         }
+        if (config.receiveMemoryBytes() > 0) {
+            b.memoryBudgetBytes(config.receiveMemoryBytes());
+        }
         PcapWriter pcap = null;
         if (config.pcap() != null) {
             try {

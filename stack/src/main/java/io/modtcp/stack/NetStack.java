@@ -7,6 +7,7 @@ import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.TcpEngine;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
@@ -46,6 +47,7 @@ public final class NetStack implements AutoCloseable {
 
     private final Clock clock;
     private final Counters counters = new Counters();
+    private final MemoryBudget memory;
     private final ByteBufAllocator alloc;
     private final IpLayer ip;
     private final TcpEngine tcp;
@@ -67,7 +69,8 @@ public final class NetStack implements AutoCloseable {
         this.clock = b.clock;
         this.alloc = b.alloc;
         this.config = b.config;
-        this.ip = new IpLayer(counters, alloc);
+        this.memory = new MemoryBudget(b.memoryBudgetBytes, counters);
+        this.ip = new IpLayer(counters, alloc, memory);
         Link loopback = null;
         boolean ownAddresses = false;
         for (NetInterface netif : b.interfaces) {
@@ -115,6 +118,11 @@ public final class NetStack implements AutoCloseable {
 
     public TcpEngine tcp() {
         return tcp;
+    }
+
+    /** The budget of received data the stack holds (out-of-order queues, unread data in sockets). */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     public TcpConfig config() {
@@ -195,14 +203,21 @@ public final class NetStack implements AutoCloseable {
                 input.nowNs = nowNs;
                 try {
                     work += input.link.receive(input, RX_BATCH, nowNs);
+                } catch (Throwable e) {
+                    // The link itself failed (a packet's own failure is caught in LinkInput): count it, go on with
+                    // the other links; the link is asked again next round.
+                    uncaught(e);
+                    work++;
+                }
+                try {
                     tcp.flushPendingOutput(nowNs);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
                     uncaught(e);
                 }
             }
             try {
                 tcp.runTimers(nowNs);
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 uncaught(e);
             }
             if (work == 0) {
@@ -238,18 +253,36 @@ public final class NetStack implements AutoCloseable {
             pendingCommands.decrementAndGet();
             try {
                 r.run();
-            } catch (RuntimeException e) {
+            } catch (Throwable e) {
                 uncaught(e);
             }
         }
         return COMMAND_BATCH;
     }
 
-    private void uncaught(RuntimeException e) {
+    /**
+     * One packet, command, link or timer failed with {@code e}, whatever it is (an {@link OutOfMemoryError} from
+     * direct memory, a {@link StackOverflowError}, a bug): the stack counts it and keeps serving every other
+     * connection. The packet was released by IP's own {@code finally}; the command is gone. Logged for the first ten
+     * only, and never allowed to throw itself (logging can fail under the same memory pressure).
+     */
+    /** For the thread that drives the stack: something outside {@link #poll}'s own guards threw; counted alike. */
+    public void onUncaught(Throwable e) {
+        uncaught(e);
+    }
+
+    private void uncaught(Throwable e) {
         uncaught++;
         counters.inc(Counter.STACK_UNCAUGHT_ERRORS);
+        if (e instanceof Error) {
+            counters.inc(Counter.STACK_UNCAUGHT_JVM_ERRORS);
+        }
         if (uncaught <= 10) {
-            LOG.log(System.Logger.Level.ERROR, "stack thread caught an error and goes on", e);
+            try {
+                LOG.log(System.Logger.Level.ERROR, "stack thread caught an error and goes on", e);
+            } catch (Throwable ignored) {
+                // Counted above; nothing more can be done.
+            }
         }
     }
 
@@ -283,7 +316,8 @@ public final class NetStack implements AutoCloseable {
         execute(() -> {
             try {
                 future.complete(task.get());
-            } catch (IOException | RuntimeException e) {
+            } catch (Throwable e) {
+                // Every failure reaches the caller (an Error too: the caller must not wait forever for a result).
                 future.completeExceptionally(e);
             }
         });
@@ -342,7 +376,7 @@ public final class NetStack implements AutoCloseable {
         try {
             runCommands();
             tcp.closeAll(clock.nanoTime());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             uncaught(e);
         } finally {
             owner = previous;
@@ -366,9 +400,14 @@ public final class NetStack implements AutoCloseable {
             this.link = link;
         }
 
+        /** One packet: whatever it throws stays with it (IP releases the packet in its own {@code finally}). */
         @Override
         public void accept(ByteBuf packet) {
-            ip.input(link, packet, nowNs);
+            try {
+                ip.input(link, packet, nowNs);
+            } catch (Throwable e) {
+                uncaught(e);
+            }
         }
     }
 
@@ -381,6 +420,7 @@ public final class NetStack implements AutoCloseable {
         private CongestionAlgorithm.Factory congestionFactory =
                 CongestionAlgorithms.byName(CongestionAlgorithms.DEFAULT);
         private final List<NetInterface> interfaces = new ArrayList<>();
+        private long memoryBudgetBytes = MemoryBudget.defaultLimit();
 
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock);
@@ -400,6 +440,20 @@ public final class NetStack implements AutoCloseable {
         /** The seed of every secret and random choice (ISS keys, ephemeral ports): fixed for reproducible runs. */
         public Builder seed(long seed) {
             this.seed = seed;
+            return this;
+        }
+
+        /**
+         * The stack-wide budget of received data held, in bytes (default {@link MemoryBudget#defaultLimit()}).
+         *
+         * @throws IllegalArgumentException below {@link MemoryBudget#MIN_LIMIT}
+         */
+        public Builder memoryBudgetBytes(long bytes) {
+            if (bytes < MemoryBudget.MIN_LIMIT) {
+                throw new IllegalArgumentException(
+                        "memory budget " + bytes + " below the minimum of " + MemoryBudget.MIN_LIMIT + " bytes");
+            }
+            this.memoryBudgetBytes = bytes;
             return this;
         }
 

@@ -3,6 +3,7 @@ package io.modtcp.stack.ip;
 import io.modtcp.stack.link.Link;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.IcmpHeader;
 import io.modtcp.stack.wire.IpAddr;
@@ -36,6 +37,7 @@ public final class IpLayer {
     private final List<NetInterface> interfaces = new ArrayList<>();
     private final Counters counters;
     private final ByteBufAllocator alloc;
+    private final MemoryBudget memory;
     private final Ipv4Header rxIp = new Ipv4Header();
     private final Ipv4Header txIp = new Ipv4Header();
     private final IcmpHeader icmp = new IcmpHeader();
@@ -48,8 +50,14 @@ public final class IpLayer {
     private int nextId;
 
     public IpLayer(Counters counters, ByteBufAllocator alloc) {
+        this(counters, alloc, MemoryBudget.unlimited());
+    }
+
+    /** @param memory the stack's budget for received data held, handed on to the transport (see {@link #memory}) */
+    public IpLayer(Counters counters, ByteBufAllocator alloc, MemoryBudget memory) {
         this.counters = counters;
         this.alloc = alloc;
+        this.memory = memory;
     }
 
     public void setTcp(TransportHandler tcp) {
@@ -74,6 +82,11 @@ public final class IpLayer {
 
     public ByteBufAllocator alloc() {
         return alloc;
+    }
+
+    /** The stack's budget for received data held by the transport (its queues charge it). */
+    public MemoryBudget memory() {
+        return memory;
     }
 
     /** True if {@code addr} is one of this host's addresses (loopback addresses count for a loopback interface). */
@@ -146,6 +159,85 @@ public final class IpLayer {
 
     // ---- input ----
 
+    /**
+     * True if {@code link} is a loopback link: one carrying a loopback interface, or the link the stack uses to deliver
+     * packets to its own addresses. Packets from our own or loopback addresses are normal there and nowhere else.
+     */
+    private boolean isLoopbackLink(Link link) {
+        if (link == localDelivery) {
+            return true;
+        }
+        for (int i = 0; i < interfaces.size(); i++) {
+            NetInterface netif = interfaces.get(i);
+            if (netif.link() == link && netif.address().isLoopback()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Martian source filtering (RFC 1122 §3.2.1.3, RFC 1812 §5.3.7; Linux's {@code ip_route_input_slow} "martian
+     * source"): before any state is looked up, a packet is dropped if its source is unspecified or "this network"
+     * (0/8), the limited broadcast (255.255.255.255), multicast (224/4), a directed broadcast of one of the arrival
+     * link's subnets, a loopback address (127/8) on a non-loopback link, or one of our own addresses on a non-loopback
+     * link (the "land" attack: source = destination makes the stack answer itself). No allocation.
+     *
+     * @return the counter of the drop, or null if the source is acceptable
+     */
+    private Counter martianV4(Link link, int src) {
+        int top = src >>> 24;
+        if (top == 0 || src == -1 || (src >>> 28) == 0xe) {
+            return Counter.IP_DROP_MARTIAN_SOURCE;
+        }
+        boolean loopbackLink = isLoopbackLink(link);
+        if (top == 127 && !loopbackLink) {
+            return Counter.IP_DROP_MARTIAN_SOURCE;
+        }
+        for (int i = 0; i < interfaces.size(); i++) {
+            NetInterface netif = interfaces.get(i);
+            IpAddr own = netif.address();
+            if (!own.isV4()) {
+                continue;
+            }
+            int prefix = netif.prefixLength();
+            if (netif.link() == link && prefix > 0 && prefix <= 30) {
+                int hostMask = -1 >>> prefix;
+                if (src == (own.v4() | hostMask)) {
+                    return Counter.IP_DROP_MARTIAN_SOURCE; // the directed broadcast of this subnet
+                }
+            }
+            if (!loopbackLink && own.v4() == src) {
+                return Counter.IP_DROP_OWN_SOURCE;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * IPv6's martian sources (RFC 4291 §2.5.2, §2.5.3, §2.5.5.2, §2.7; RFC 8200 and Linux's {@code ip6_rcv_core}):
+     * unspecified (::), multicast (ff00::/8), IPv4-mapped (::ffff:0:0/96, never on the wire; it would also alias an
+     * IPv4 connection here), loopback (::1) on a non-loopback link, one of our own addresses on a non-loopback link.
+     */
+    private Counter martianV6(Link link, long hi, long lo) {
+        if ((hi == 0 && lo == 0) || (hi >>> 56) == 0xff || IpAddr.isV4(hi, lo)) {
+            return Counter.IP_DROP_MARTIAN_SOURCE;
+        }
+        boolean loopbackLink = isLoopbackLink(link);
+        if (hi == 0 && lo == 1 && !loopbackLink) {
+            return Counter.IP_DROP_MARTIAN_SOURCE;
+        }
+        if (!loopbackLink) {
+            for (int i = 0; i < interfaces.size(); i++) {
+                IpAddr own = interfaces.get(i).address();
+                if (own.hi() == hi && own.lo() == lo) {
+                    return Counter.IP_DROP_OWN_SOURCE;
+                }
+            }
+        }
+        return null;
+    }
+
     /** The cached address object for a local IPv4 address, or null if not local (no allocation per packet). */
     private IpAddr localV4(int addr) {
         if (lastLocal != null && lastLocal.v4() == addr) {
@@ -179,7 +271,7 @@ public final class IpLayer {
             }
             int version = (packet.getUnsignedByte(offset) >>> 4);
             if (version == 6) {
-                input6(packet, offset, available, nowNs);
+                input6(link, packet, offset, available, nowNs);
                 return;
             }
             if (version != 4) {
@@ -195,6 +287,11 @@ public final class IpLayer {
             IpAddr dst = localV4(rxIp.dst());
             if (dst == null) {
                 counters.inc(Counter.IP_DROP_NOT_FOR_US);
+                return;
+            }
+            Counter martian = martianV4(link, rxIp.src());
+            if (martian != null) {
+                counters.inc(martian);
                 return;
             }
             IpAddr src = remoteV4(rxIp.src());
@@ -222,7 +319,7 @@ public final class IpLayer {
     }
 
     /** IPv6 (RFC 8200): the fixed header, then the extension headers a host must skip, then TCP or ICMPv6. */
-    private void input6(ByteBuf packet, int offset, int available, long nowNs) {
+    private void input6(Link link, ByteBuf packet, int offset, int available, long nowNs) {
         rxIp6.wrap(packet, offset);
         Ipv6Validation v = rxIp6.validate(available);
         if (v != Ipv6Validation.OK) {
@@ -235,8 +332,15 @@ public final class IpLayer {
             return;
         }
         IpAddr dst = new IpAddr(rxIp6.dstHi(), rxIp6.dstLo());
-        if (!isLocal(dst)) {
+        // An IPv4-mapped destination (RFC 4291 §2.5.5.2) is never ours in an IPv6 header, even if it maps an IPv4
+        // address of ours.
+        if (dst.isV4() || !isLocal(dst)) {
             counters.inc(Counter.IP_DROP_NOT_FOR_US);
+            return;
+        }
+        Counter martian = martianV6(link, rxIp6.srcHi(), rxIp6.srcLo());
+        if (martian != null) {
+            counters.inc(martian);
             return;
         }
         IpAddr src = new IpAddr(rxIp6.srcHi(), rxIp6.srcLo());

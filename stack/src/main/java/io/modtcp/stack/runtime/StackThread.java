@@ -2,6 +2,7 @@ package io.modtcp.stack.runtime;
 
 import io.modtcp.stack.NetStack;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -48,17 +49,28 @@ public final class StackThread implements AutoCloseable {
     private void run() {
         stack.bindToCurrentThread();
         while (running) {
-            long now = stack.clock().nanoTime();
-            long next = stack.poll(now);
-            if (next == Long.MIN_VALUE || stack.hasPendingWork()) {
-                continue;
+            try {
+                round();
+            } catch (Throwable e) {
+                // poll() catches per packet and per command; this is the last line for anything else (the waiter,
+                // the clock). The thread must not die: every connection of the JVM depends on it.
+                stack.onUncaught(e);
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // not the waiter: it may be what failed
             }
-            long wait = next == Long.MAX_VALUE
-                    ? MAX_PARK_NS
-                    : Math.min(MAX_PARK_NS, next - stack.clock().nanoTime());
-            if (wait > 0) {
-                waiter.await(wait, idle);
-            }
+        }
+    }
+
+    private void round() {
+        long now = stack.clock().nanoTime();
+        long next = stack.poll(now);
+        if (next == Long.MIN_VALUE || stack.hasPendingWork()) {
+            return;
+        }
+        long wait = next == Long.MAX_VALUE
+                ? MAX_PARK_NS
+                : Math.min(MAX_PARK_NS, next - stack.clock().nanoTime());
+        if (wait > 0) {
+            waiter.await(wait, idle);
         }
     }
 

@@ -2,6 +2,7 @@ package io.modtcp.stack.socket;
 
 import io.modtcp.stack.NetStack;
 import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.ConnectionHandler;
 import io.modtcp.stack.tcp.ListenerHandler;
 import io.modtcp.stack.tcp.TcpConnection;
@@ -59,6 +60,9 @@ public final class TcpSocket {
     }
 
     private final NetStack stack;
+    /** Capacity of the compact buffers small received payloads are gathered in. */
+    private static final int COALESCE_BYTES = 2048;
+
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicBoolean syncQueued = new AtomicBoolean();
@@ -80,6 +84,11 @@ public final class TcpSocket {
     private boolean connectionGone;
     private final ArrayDeque<ByteBuf> receiveQueue = new ArrayDeque<>();
     private int receiveQueued;
+    /** What {@link #receiveQueue} holds, by {@link MemoryBudget#heldBytes}, charged to the stack's budget. */
+    private long receiveHeld;
+    /** The last buffer of the receive queue when it is a compact one of ours that small payloads are appended to. */
+    private ByteBuf coalesceTail;
+
     private int consumedUnreported;
     private ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
     private int sendInUse;
@@ -452,7 +461,7 @@ public final class TcpSocket {
                 dst.limit(limit);
                 n += take;
                 if (!head.isReadable()) {
-                    receiveQueue.pollFirst().release();
+                    releaseReceived(receiveQueue.pollFirst());
                 }
             }
             receiveQueued -= n;
@@ -616,12 +625,71 @@ public final class TcpSocket {
         notifyReadiness();
     }
 
+    /** Frees a buffer of the receive queue and its charge to the stack's memory budget. Under the lock. */
+    private void releaseReceived(ByteBuf b) {
+        if (b == coalesceTail) {
+            coalesceTail = null;
+        }
+        int held = MemoryBudget.heldBytes(b);
+        receiveHeld -= held;
+        stack.memory().uncharge(held);
+        b.release();
+    }
+
+    /**
+     * Queues delivered data under the lock, accounting what it holds. A payload that pins a much larger received
+     * buffer (a 1-byte segment in a 1,500-byte packet) is copied into a compact buffer, appended to the previous one
+     * when it has room (Linux's {@code tcp_try_coalesce} / {@code tcp_collapse}), so a flood of tiny segments holds
+     * about what it carries.
+     */
+    private void enqueueReceived(ByteBuf data) {
+        int n = data.readableBytes();
+        receiveQueued += n;
+        if (!MemoryBudget.isWasteful(data)) {
+            receiveQueue.addLast(data);
+            coalesceTail = null;
+            chargeReceived(data);
+            return;
+        }
+        try {
+            ByteBuf tail = coalesceTail;
+            if (tail != null && tail == receiveQueue.peekLast() && tail.writableBytes() >= n) {
+                tail.writeBytes(data, data.readerIndex(), n);
+            } else {
+                int capacity = Math.max(n, COALESCE_BYTES);
+                ByteBuf compact = stack.alloc().buffer(capacity, capacity);
+                compact.writeBytes(data, data.readerIndex(), n);
+                receiveQueue.addLast(compact);
+                coalesceTail = compact;
+                chargeReceived(compact);
+            }
+            stack.counters().inc(Counter.TCP_RCV_COLLAPSED);
+        } finally {
+            data.release();
+        }
+    }
+
+    private void chargeReceived(ByteBuf b) {
+        int held = MemoryBudget.heldBytes(b);
+        receiveHeld += held;
+        stack.memory().charge(held);
+    }
+
+    /** Memory the receive queue holds (buffers kept alive plus overhead), as charged to the stack's budget. */
+    public long receiveHeldBytes() {
+        lock.lock();
+        try {
+            return receiveHeld;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     private int drainReceiveQueue() {
         int n = receiveQueued;
-        for (ByteBuf b : receiveQueue) {
-            b.release();
+        for (ByteBuf b = receiveQueue.pollFirst(); b != null; b = receiveQueue.pollFirst()) {
+            releaseReceived(b);
         }
-        receiveQueue.clear();
         receiveQueued = 0;
         consumedUnreported += n;
         return n;
@@ -1155,8 +1223,7 @@ public final class TcpSocket {
             try {
                 discard = closed || inputShutdown;
                 if (!discard) {
-                    receiveQueue.addLast(data);
-                    receiveQueued += data.readableBytes();
+                    enqueueReceived(data);
                     changed.signalAll();
                 }
             } finally {

@@ -19,6 +19,10 @@ public enum Counter {
     IP_DROP_UNKNOWN_PROTOCOL,
     IP_DROP_NO_ROUTE,
     IP_DROP_LINK_QUEUE_FULL,
+    /** Source unspecified, broadcast, multicast, IPv4-mapped in IPv6, or loopback on a non-loopback link. */
+    IP_DROP_MARTIAN_SOURCE,
+    /** Source is one of our own addresses on a non-loopback link (the "land" attack). */
+    IP_DROP_OWN_SOURCE,
     // ICMP
     ICMP_IN_MSGS,
     ICMP_IN_ECHOS,
@@ -68,8 +72,21 @@ public enum Counter {
     TCP_DROP_RCV_WINDOW_FULL,
     TCP_DROP_LISTEN,
     TCP_DROP_PAWS,
+    /** Out-of-order segments discarded to make room (newest first), for this connection or under memory pressure. */
+    TCP_OFO_PRUNED,
+    /** Out-of-order data refused: the stack's memory budget was spent even after pruning. */
+    TCP_OFO_DROP_MEMORY,
+    /** In-order data refused: the stack's memory budget was spent even after pruning (Linux TCPRcvQDrop). */
+    TCP_RCV_DROP_MEMORY,
+    /** Received payloads copied out of a much larger buffer into a compact one (Linux TCPRcvCollapsed). */
+    TCP_RCV_COLLAPSED,
     // Stack
+    /** A packet, command, link or timer threw (anything: exceptions and errors); the stack went on. */
     STACK_UNCAUGHT_ERRORS,
+    /** Of those, JVM errors ({@link Error}: out of memory, stack overflow...). */
+    STACK_UNCAUGHT_JVM_ERRORS,
+    /** A buffer did not fit the memory budget and pruning ran (Linux PruneCalled / TCPMemoryPressures). */
+    STACK_MEMORY_PRESSURE,
     SOCKET_DATA_AFTER_CLOSE,
     ;
 }

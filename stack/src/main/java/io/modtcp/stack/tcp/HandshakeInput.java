@@ -217,7 +217,7 @@ final class HandshakeInput {
             Route route, int receiveBufferBytes, int sendBufferBytes, CongestionAlgorithm.Factory congestion) {
         return new TcpConnection(
                 new ConnectionManagement(config),
-                new ReliableOrderedDelivery(config, ip.alloc()),
+                new ReliableOrderedDelivery(config, ip.alloc(), ip.memory()),
                 new FlowControl(config),
                 new CongestionControl(
                         (congestion != null ? congestion : congestionFactory).create(), config.initialWindowSegments()),

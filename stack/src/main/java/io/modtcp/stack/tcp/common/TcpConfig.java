@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * @param keepCount default unanswered probes after which the connection fails
  * @param challengeAckLimitPerSecond RFC 5961 §7 rate limit of challenge ACKs, per stack
  * @param initialWindowSegments initial congestion window in segments (RFC 6928 allows 10)
- * @param maxOutOfOrderSegments bound of the reassembly queue per connection
+ * @param maxOutOfOrderSegments a sanity cap on the reassembly queue's entries per connection; the queue's real bound
+ *     is in bytes held (twice the receive window), so that in-window data is never dropped for being in many segments
  * @param defaultMss MSS assumed when the peer sends none (RFC 9293 §3.7.1: 536 for IPv4)
  * @param persistMinNs first zero-window probe interval
  * @param persistMaxNs largest zero-window probe interval
@@ -68,7 +69,7 @@ public record TcpConfig(
             9,
             1000,
             10,
-            256,
+            65536,
             536,
             TimeUnit.MILLISECONDS.toNanos(200),
             TimeUnit.SECONDS.toNanos(60),

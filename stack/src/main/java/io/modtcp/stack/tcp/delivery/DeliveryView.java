@@ -56,6 +56,9 @@ public interface DeliveryView {
 
     int outOfOrderBytes();
 
+    /** Memory the out-of-order queue holds (buffers kept alive plus overhead), as charged to the stack's budget. */
+    long outOfOrderHeldBytes();
+
     /** TS.Recent: the TSval to echo (RFC 7323 §4.3). */
     int tsRecent();
 

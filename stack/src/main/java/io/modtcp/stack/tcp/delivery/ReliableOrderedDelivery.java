@@ -1,5 +1,7 @@
 package io.modtcp.stack.tcp.delivery;
 
+import io.modtcp.stack.stats.Counter;
+import io.modtcp.stack.stats.MemoryBudget;
 import io.modtcp.stack.tcp.common.InSegment;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.wire.Seq;
@@ -22,6 +24,7 @@ public final class ReliableOrderedDelivery {
 
     private final SendBuffer sendBuffer;
     private final ReassemblyQueue reassembly;
+    private final MemoryBudget memory;
     private final RttEstimator rtt;
 
     private boolean finQueued;
@@ -61,9 +64,16 @@ public final class ReliableOrderedDelivery {
 
     private final DeliveryView view = new View();
 
+    /** With an unlimited memory budget (a connection tested on its own). */
     public ReliableOrderedDelivery(TcpConfig config, ByteBufAllocator alloc) {
+        this(config, alloc, MemoryBudget.unlimited());
+    }
+
+    /** @param memory the stack's budget for received data held, charged by the reassembly queue */
+    public ReliableOrderedDelivery(TcpConfig config, ByteBufAllocator alloc, MemoryBudget memory) {
         this.sendBuffer = new SendBuffer(alloc);
-        this.reassembly = new ReassemblyQueue(config.maxOutOfOrderSegments());
+        this.memory = memory;
+        this.reassembly = new ReassemblyQueue(config.maxOutOfOrderSegments(), memory, alloc);
         this.rtt = new RttEstimator(config.initialRtoNs(), config.minRtoNs(), config.maxRtoNs());
     }
 
@@ -363,8 +373,16 @@ public final class ReliableOrderedDelivery {
                 return ReceiveOutcome.NOTHING;
             }
             lastOutOfOrderSeq = dataStart;
-            boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin);
+            // Bounded in bytes held: twice the window, which is at most the receive buffer's free space.
+            boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd);
             return new ReceiveOutcome(0, false, true, !stored, false);
+        }
+        if (take > 0
+                && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
+            // The stack's memory budget is spent even after pruning out-of-order data: drop, as Linux's
+            // tcp_data_queue does when tcp_try_rmem_schedule fails; the peer retransmits. (The socket charges the
+            // bytes it keeps; a segment may take the total over by at most its own size.)
+            return ReceiveOutcome.NOTHING;
         }
         boolean filledHole = take > 0 && !reassembly.isEmpty();
         if (take > 0) {
@@ -715,6 +733,11 @@ public final class ReliableOrderedDelivery {
         @Override
         public int outOfOrderBytes() {
             return reassembly.bytes();
+        }
+
+        @Override
+        public long outOfOrderHeldBytes() {
+            return reassembly.heldBytes();
         }
     }
 }

@@ -143,6 +143,11 @@ public final class StubDeliveryView implements DeliveryView {
     }
 
     @Override
+    public long outOfOrderHeldBytes() {
+        return 0;
+    }
+
+    @Override
     public int tsRecent() {
         return 0;
     }
