@@ -67,8 +67,10 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
-        k.put("rxmem", "stack-wide budget in bytes for received data held (out-of-order and unread), 1048576.."
-                + " (default a quarter of the maximum heap); docs/security.md");
+        k.put(
+                "rxmem",
+                "stack-wide budget in bytes for received data held (out-of-order and unread), 1048576.."
+                        + " (default a quarter of the maximum heap); docs/security.md");
         KEYS = Collections.unmodifiableMap(k);
     }
 

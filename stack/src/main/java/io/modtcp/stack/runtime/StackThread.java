@@ -56,7 +56,6 @@ public final class StackThread implements AutoCloseable {
                 // the clock). The thread must not die: every connection of the JVM depends on it.
                 stack.onUncaught(e);
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(1)); // not the waiter: it may be what failed
-
             }
         }
     }

@@ -59,10 +59,10 @@ public final class TcpSocket {
         CLOSED
     }
 
-    private final NetStack stack;
     /** Capacity of the compact buffers small received payloads are gathered in. */
     private static final int COALESCE_BYTES = 2048;
 
+    private final NetStack stack;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicBoolean syncQueued = new AtomicBoolean();
@@ -88,6 +88,7 @@ public final class TcpSocket {
     private long receiveHeld;
     /** The last buffer of the receive queue when it is a compact one of ours that small payloads are appended to. */
     private ByteBuf coalesceTail;
+
     private int consumedUnreported;
     private ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
     private int sendInUse;

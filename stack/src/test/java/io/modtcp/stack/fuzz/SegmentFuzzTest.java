@@ -11,6 +11,7 @@ import io.modtcp.stack.NetStack;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.tcp.TcpConnection;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
 import io.modtcp.stack.tcp.scripted.ScriptedLink;
 import io.modtcp.stack.wire.IcmpHeader;
 import io.modtcp.stack.wire.IpAddr;
@@ -65,6 +66,7 @@ class SegmentFuzzTest {
         int sndNxt = PEER_ISS + 1;
         /** The highest sequence number the stack sent us plus its length (what we would acknowledge). */
         int localNxt;
+
         int tsVal = 1000;
         int tsEcr;
         TcpSocket socket;
@@ -164,8 +166,18 @@ class SegmentFuzzTest {
                     case 6 -> pathMtu();
                     default -> {
                         Peer p = peers.get(u8() % CONNECTIONS);
-                        inject(tcp(p, p.addr, p.port, p.local, p.sndNxt, p.localNxt, TcpHeader.ACK, u16(),
-                                tsOption(p), 0, false));
+                        inject(tcp(
+                                p,
+                                p.addr,
+                                p.port,
+                                p.local,
+                                p.sndNxt,
+                                p.localNxt,
+                                TcpHeader.ACK,
+                                u16(),
+                                tsOption(p),
+                                0,
+                                false));
                     }
                 }
             }
@@ -177,8 +189,20 @@ class SegmentFuzzTest {
             }
             int v = p.tsVal++;
             int e = p.tsEcr;
-            return new byte[] {1, 1, 8, 10, (byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v,
-                (byte) (e >>> 24), (byte) (e >>> 16), (byte) (e >>> 8), (byte) e};
+            return new byte[] {
+                1,
+                1,
+                8,
+                10,
+                (byte) (v >>> 24),
+                (byte) (v >>> 16),
+                (byte) (v >>> 8),
+                (byte) v,
+                (byte) (e >>> 24),
+                (byte) (e >>> 16),
+                (byte) (e >>> 8),
+                (byte) e
+            };
         }
 
         private void segment() {
@@ -194,8 +218,11 @@ class SegmentFuzzTest {
             Peer p;
             if (k == CONNECTIONS) {
                 // A new peer towards the listener (SYNs, stray ACKs, resets).
-                p = new Peer((mode & 0x10) != 0 ? PEER6 : PEER4, (mode & 0x10) != 0 ? LOCAL6 : LOCAL4,
-                        41_000 + ((mode >>> 5) & 3), false);
+                p = new Peer(
+                        (mode & 0x10) != 0 ? PEER6 : PEER4,
+                        (mode & 0x10) != 0 ? LOCAL6 : LOCAL4,
+                        41_000 + ((mode >>> 5) & 3),
+                        false);
             } else {
                 p = peers.get(k);
             }
@@ -249,7 +276,9 @@ class SegmentFuzzTest {
                 return; // reset, closed
             }
             for (int i = 0; i < n; i++) {
-                assertEquals(pattern(PEER_ISS + 1 + (int) p.read + i), dst.get(i),
+                assertEquals(
+                        pattern(PEER_ISS + 1 + (int) p.read + i),
+                        dst.get(i),
                         "byte " + (p.read + i) + " read on " + p.port + " is the byte the peer sent there");
             }
             p.read += Math.max(0, n);
@@ -268,13 +297,16 @@ class SegmentFuzzTest {
             ByteBuf b = alloc.directBuffer(outerIp + icmpLength);
             b.writeZero(outerIp + icmpLength);
             if (v4) {
-                new Ipv4Header().wrap(b, 0).write(0, outerIp + icmpLength, 1, false, 64, Ipv4Header.PROTO_ICMP,
-                        p.addr.v4(), p.local.v4());
-                new Ipv4Header().wrap(b, outerIp + IcmpHeader.MIN_LENGTH).write(0, 1500, 2, true, 64,
-                        Ipv4Header.PROTO_TCP, p.local.v4(), p.addr.v4());
+                new Ipv4Header()
+                        .wrap(b, 0)
+                        .write(0, outerIp + icmpLength, 1, false, 64, Ipv4Header.PROTO_ICMP, p.addr.v4(), p.local.v4());
+                new Ipv4Header()
+                        .wrap(b, outerIp + IcmpHeader.MIN_LENGTH)
+                        .write(0, 1500, 2, true, 64, Ipv4Header.PROTO_TCP, p.local.v4(), p.addr.v4());
             } else {
                 new Ipv6Header().wrap(b, 0).write(0, 0, icmpLength, 58, 64, p.addr, p.local);
-                new Ipv6Header().wrap(b, outerIp + IcmpHeader.MIN_LENGTH)
+                new Ipv6Header()
+                        .wrap(b, outerIp + IcmpHeader.MIN_LENGTH)
                         .write(0, 0, 1460, Ipv4Header.PROTO_TCP, 64, p.local, p.addr);
             }
             int tcp0 = outerIp + IcmpHeader.MIN_LENGTH + quotedIp;
@@ -283,13 +315,18 @@ class SegmentFuzzTest {
             b.setInt(tcp0 + 4, seq);
             IcmpHeader icmp = new IcmpHeader().wrap(b, outerIp);
             if (v4) {
-                icmp.type(IcmpHeader.TYPE_DEST_UNREACHABLE).code(IcmpHeader.CODE_FRAG_NEEDED).nextHopMtu(mtu);
+                icmp.type(IcmpHeader.TYPE_DEST_UNREACHABLE)
+                        .code(IcmpHeader.CODE_FRAG_NEEDED)
+                        .nextHopMtu(mtu);
                 icmp.fillChecksum(icmpLength);
             } else {
                 icmp.type(2).code(0);
                 b.setInt(outerIp + 4, mtu);
                 icmp.checksum(0);
-                int sum = io.modtcp.stack.wire.Checksum.sum(b, outerIp, icmpLength,
+                int sum = io.modtcp.stack.wire.Checksum.sum(
+                        b,
+                        outerIp,
+                        icmpLength,
                         io.modtcp.stack.wire.Checksum.pseudoHeader(p.addr, p.local, 58, icmpLength));
                 icmp.checksum(io.modtcp.stack.wire.Checksum.fold(sum));
             }
@@ -297,8 +334,18 @@ class SegmentFuzzTest {
         }
 
         /** A TCP segment from {@code src:sport}, with {@code options} (padded to a word) and pattern payload. */
-        private ByteBuf tcp(Peer p, IpAddr src, int sport, IpAddr dst, int seq, int ack, int flags, int window,
-                byte[] options, int payload, boolean badChecksum) {
+        private ByteBuf tcp(
+                Peer p,
+                IpAddr src,
+                int sport,
+                IpAddr dst,
+                int seq,
+                int ack,
+                int flags,
+                int window,
+                byte[] options,
+                int payload,
+                boolean badChecksum) {
             int optLen = Math.min(40, (options.length + 3) & ~3);
             int tcpLen = TcpHeader.MIN_LENGTH + optLen + payload;
             boolean v4 = src.isV4();
@@ -306,13 +353,22 @@ class SegmentFuzzTest {
             ByteBuf b = alloc.directBuffer(ipLen + tcpLen);
             b.writeZero(ipLen + tcpLen);
             if (v4) {
-                new Ipv4Header().wrap(b, 0).write(0, ipLen + tcpLen, 3, true, 64, Ipv4Header.PROTO_TCP, src.v4(),
-                        dst.v4());
+                new Ipv4Header()
+                        .wrap(b, 0)
+                        .write(0, ipLen + tcpLen, 3, true, 64, Ipv4Header.PROTO_TCP, src.v4(), dst.v4());
             } else {
                 new Ipv6Header().wrap(b, 0).write(0, 0, tcpLen, Ipv4Header.PROTO_TCP, 64, src, dst);
             }
-            TcpHeader t = new TcpHeader().wrap(b, ipLen).srcPort(sport).dstPort(PORT).seq(seq).ack(ack)
-                    .dataOffset(TcpHeader.MIN_LENGTH + optLen).flags(flags & 0xff).window(window).urgentPointer(0);
+            TcpHeader t = new TcpHeader()
+                    .wrap(b, ipLen)
+                    .srcPort(sport)
+                    .dstPort(PORT)
+                    .seq(seq)
+                    .ack(ack)
+                    .dataOffset(TcpHeader.MIN_LENGTH + optLen)
+                    .flags(flags & 0xff)
+                    .window(window)
+                    .urgentPointer(0);
             b.setBytes(ipLen + TcpHeader.MIN_LENGTH, options, 0, Math.min(options.length, optLen));
             int start = (flags & TcpHeader.SYN) != 0 ? seq + 1 : seq;
             for (int i = 0; i < payload; i++) {
@@ -377,22 +433,28 @@ class SegmentFuzzTest {
         }
 
         void checkInvariants() {
-            assertEquals(0, stack.counters().get(Counter.STACK_UNCAUGHT_ERRORS),
+            assertEquals(
+                    0,
+                    stack.counters().get(Counter.STACK_UNCAUGHT_ERRORS),
                     "nothing was thrown inside the stack:\n" + stack.counters());
             long receives = stack.counters().get(Counter.IP_IN_RECEIVES);
             long outcomes = stack.counters().get(Counter.IP_IN_DELIVERS);
             for (Counter c : Counter.values()) {
-                if (c.name().startsWith("IP_DROP_") && c != Counter.IP_DROP_NO_ROUTE
+                if (c.name().startsWith("IP_DROP_")
+                        && c != Counter.IP_DROP_NO_ROUTE
                         && c != Counter.IP_DROP_LINK_QUEUE_FULL) {
                     outcomes += stack.counters().get(c);
                 }
             }
             assertEquals(receives, outcomes, "one IP outcome per packet:\n" + stack.counters());
-            assertTrue(stack.counters().get(Counter.TCP_IN_SEGS) <= stack.counters().get(Counter.IP_IN_DELIVERS));
+            assertTrue(stack.counters().get(Counter.TCP_IN_SEGS)
+                    <= stack.counters().get(Counter.IP_IN_DELIVERS));
             long ooo = 0;
             for (TcpConnection c : stack.tcp().connections()) {
                 ooo += c.delivery().outOfOrderHeldBytes();
-                assertTrue(c.delivery().outOfOrderHeldBytes() <= 2L * c.receiveBufferBytes() + 2048,
+                assertTrue(
+                        c.delivery().outOfOrderHeldBytes()
+                                <= 2L * c.receiveBufferBytes() + ReliableOrderedDelivery.OUT_OF_ORDER_HELD_FLOOR,
                         "the out-of-order queue is bounded by the receive buffer");
             }
             assertTrue(stack.memory().used() >= ooo, "what is held is accounted");

@@ -134,7 +134,8 @@ class WireFuzzTest {
         ip.setTcp(new TransportHandler() {
             @Override
             public void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
-                assertTrue(offset >= 0 && length >= 0 && offset + length <= packet.writerIndex(),
+                assertTrue(
+                        offset >= 0 && length >= 0 && offset + length <= packet.writerIndex(),
                         "segment inside the packet");
                 assertTrue(ip.isLocal(dst), "only for us");
                 assertTrue(!ip.isLocal(src), "never from us on this link");

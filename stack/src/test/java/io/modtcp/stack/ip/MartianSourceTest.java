@@ -70,14 +70,18 @@ class MartianSourceTest {
 
     static Stream<Arguments> martians() {
         return Stream.of(
-                Arguments.of("land: source = our own IPv4 address", "192.0.2.1", "192.0.2.1", Counter.IP_DROP_OWN_SOURCE),
+                Arguments.of(
+                        "land: source = our own IPv4 address", "192.0.2.1", "192.0.2.1", Counter.IP_DROP_OWN_SOURCE),
                 Arguments.of("land: source = our own IPv6 address", "fd00::1", "fd00::1", Counter.IP_DROP_OWN_SOURCE),
                 Arguments.of("limited broadcast", "255.255.255.255", "192.0.2.1", Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("subnet broadcast", "192.0.2.255", "192.0.2.1", Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("IPv4 multicast", "224.0.0.1", "192.0.2.1", Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("IPv4 multicast (top)", "239.255.255.255", "192.0.2.1", Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("IPv6 multicast", "ff02::1", "fd00::1", Counter.IP_DROP_MARTIAN_SOURCE),
-                Arguments.of("IPv4 loopback on a non-loopback link", "127.0.0.1", "192.0.2.1",
+                Arguments.of(
+                        "IPv4 loopback on a non-loopback link",
+                        "127.0.0.1",
+                        "192.0.2.1",
                         Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("IPv6 loopback on a non-loopback link", "::1", "fd00::1", Counter.IP_DROP_MARTIAN_SOURCE),
                 Arguments.of("IPv4 unspecified", "0.0.0.0", "192.0.2.1", Counter.IP_DROP_MARTIAN_SOURCE),
@@ -122,16 +126,32 @@ class MartianSourceTest {
     @Test
     void shouldDropIpv6PacketWithMappedAddresses() {
         ByteBuf packet = new SegmentSpec(
-                        IpAddr.parse("fd00::2"), 40_000, LOCAL6, PORT, 1000, 0, TcpHeader.SYN, 65535,
-                        TcpOptionSpec.NONE, new byte[0])
+                        IpAddr.parse("fd00::2"),
+                        40_000,
+                        LOCAL6,
+                        PORT,
+                        1000,
+                        0,
+                        TcpHeader.SYN,
+                        65535,
+                        TcpOptionSpec.NONE,
+                        new byte[0])
                 .encode(stack.alloc());
         // Source (bytes 8..23) becomes ::ffff:192.0.2.2.
         packet.setLong(8, 0);
         packet.setLong(16, 0x0000_ffff_c000_0202L);
         link.inject(packet);
         ByteBuf toMapped = new SegmentSpec(
-                        IpAddr.parse("fd00::2"), 40_001, LOCAL6, PORT, 1000, 0, TcpHeader.SYN, 65535,
-                        TcpOptionSpec.NONE, new byte[0])
+                        IpAddr.parse("fd00::2"),
+                        40_001,
+                        LOCAL6,
+                        PORT,
+                        1000,
+                        0,
+                        TcpHeader.SYN,
+                        65535,
+                        TcpOptionSpec.NONE,
+                        new byte[0])
                 .encode(stack.alloc());
         // Destination (bytes 24..39) becomes ::ffff:192.0.2.1, our IPv4 address mapped.
         toMapped.setLong(24, 0);

@@ -120,9 +120,11 @@ class StackSurvivesThrowableTest {
             linkFails.set(true);
             stack.execute(() -> {});
             // An Error from a call reaches the caller (it does not wait forever) and the thread lives on.
-            IOException e = assertThrows(IOException.class, () -> stack.call(() -> {
-                throw new StackOverflowError("injected");
-            }));
+            IOException e = assertThrows(
+                    IOException.class,
+                    () -> stack.call(() -> {
+                        throw new StackOverflowError("injected");
+                    }));
             assertInstanceOf(StackOverflowError.class, e.getCause());
 
             byte[] data = new byte[100_000];

@@ -31,6 +31,7 @@ final class ReassemblyQueue extends MemoryBudget.Holder {
     private final ArrayList<Entry> entries = new ArrayList<>();
     /** A sanity cap on entries (the real bound is in bytes); far above what the byte bound lets ordinary data reach. */
     private final int maxSegments;
+
     private final MemoryBudget memory;
     private final ByteBufAllocator alloc;
     private int bytes;

@@ -11,6 +11,12 @@ import io.netty.buffer.ByteBufAllocator;
 /** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
 public final class ReliableOrderedDelivery {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /**
+     * Bytes the out-of-order queue may hold beyond twice the receive window: with a window of a few hundred bytes,
+     * the per-buffer overhead alone would otherwise exceed the bound.
+     */
+    public static final int OUT_OF_ORDER_HELD_FLOOR = 8192;
+
     /** RFC 6675 DupThresh. */
     private static final int CONGESTION_DUPTHRESH = 3;
 
@@ -369,11 +375,14 @@ public final class ReliableOrderedDelivery {
                 return ReceiveOutcome.NOTHING;
             }
             lastOutOfOrderSeq = dataStart;
-            // Bounded in bytes held: twice the window, which is at most the receive buffer's free space.
-            boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd);
+            // Bounded in bytes held: twice the window, which is at most the receive buffer's free space, plus a
+            // floor so that a small window still holds a few small segments despite their overhead.
+            boolean stored = reassembly.insert(
+                    dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd + OUT_OF_ORDER_HELD_FLOOR);
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
-        if (take > 0 && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
+        if (take > 0
+                && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
             // The stack's memory budget is spent even after pruning out-of-order data: drop, as Linux's
             // tcp_data_queue does when tcp_try_rmem_schedule fails; the peer retransmits. (The socket charges the
             // bytes it keeps; a segment may take the total over by at most its own size.)

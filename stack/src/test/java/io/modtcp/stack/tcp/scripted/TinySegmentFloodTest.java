@@ -58,9 +58,11 @@ class TinySegmentFloodTest {
     private static final long BUDGET = 2L << 20;
     /** Attack connections flooding out-of-order bytes, and the subset also flooding in-order bytes. */
     private static final int OOO_CONNECTIONS = 16;
+
     private static final int IN_ORDER_CONNECTIONS = 4;
     /** Out-of-order bytes are sent at every other sequence number from here (a hole at each odd offset). */
     private static final int OOO_START = 30_001;
+
     private static final int OOO_PER_CONNECTION = 1_500;
     private static final int IN_ORDER_PER_CONNECTION = 20_000;
 
@@ -81,8 +83,17 @@ class TinySegmentFloodTest {
         }
 
         void handshake(TcpSocket listener) throws IOException {
-            inject(new SegmentSpec(PEER, port, LOCAL, PORT, 0, 0, TcpHeader.SYN, 65535,
-                    TcpOptionSpec.NONE.withMss(1460), new byte[0]));
+            inject(new SegmentSpec(
+                    PEER,
+                    port,
+                    LOCAL,
+                    PORT,
+                    0,
+                    0,
+                    TcpHeader.SYN,
+                    65535,
+                    TcpOptionSpec.NONE.withMss(1460),
+                    new byte[0]));
             SegmentSpec synAck = next();
             assertEquals(TcpHeader.SYN | TcpHeader.ACK, synAck.flags());
             localIss = synAck.seq();
@@ -93,8 +104,8 @@ class TinySegmentFloodTest {
         }
 
         SegmentSpec segment(int seq, int flags, byte[] payload) {
-            return new SegmentSpec(PEER, port, LOCAL, PORT, seq, localIss + 1, flags, 65535, TcpOptionSpec.NONE,
-                    payload);
+            return new SegmentSpec(
+                    PEER, port, LOCAL, PORT, seq, localIss + 1, flags, 65535, TcpOptionSpec.NONE, payload);
         }
     }
 
@@ -213,14 +224,29 @@ class TinySegmentFloodTest {
                         + "  direct:    before %s, during %s, after %s%n"
                         + "  heap:      before %s, during %s, after %s%n"
                         + "  counters:%n%s",
-                OOO_CONNECTIONS, OOO_PER_CONNECTION, IN_ORDER_CONNECTIONS, IN_ORDER_PER_CONNECTION, PADDED,
-                mib(BUDGET), mib(accountedBefore), mib(accountedDuring), mib(peak), mib(accountedAfter),
-                mib(directBefore), mib(directDuring), mib(directAfter), mib(heapBefore), mib(heapDuring),
-                mib(heapAfter), stack.counters());
+                OOO_CONNECTIONS,
+                OOO_PER_CONNECTION,
+                IN_ORDER_CONNECTIONS,
+                IN_ORDER_PER_CONNECTION,
+                PADDED,
+                mib(BUDGET),
+                mib(accountedBefore),
+                mib(accountedDuring),
+                mib(peak),
+                mib(accountedAfter),
+                mib(directBefore),
+                mib(directDuring),
+                mib(directAfter),
+                mib(heapBefore),
+                mib(heapDuring),
+                mib(heapAfter),
+                stack.counters());
 
-        assertTrue(peak <= BUDGET + 2 * (2048 + MemoryBudget.BUFFER_OVERHEAD),
+        assertTrue(
+                peak <= BUDGET + 2 * (2048 + MemoryBudget.BUFFER_OVERHEAD),
                 "accounted memory stays within the budget (one segment's overshoot at most): " + peak);
-        assertTrue(directDuring - directBefore <= accountedDuring,
+        assertTrue(
+                directDuring - directBefore <= accountedDuring,
                 "what is really held is no more than what is accounted: " + (directDuring - directBefore));
         assertTrue(stack.counters().get(Counter.STACK_MEMORY_PRESSURE) > 0, "the budget was reached");
         assertTrue(stack.counters().get(Counter.TCP_OFO_PRUNED) > 0, "out-of-order data was pruned");
