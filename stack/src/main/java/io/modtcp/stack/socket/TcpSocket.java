@@ -59,10 +59,10 @@ public final class TcpSocket {
         CLOSED
     }
 
-    private final NetStack stack;
     /** Capacity of the compact buffers small received payloads are gathered in. */
     private static final int COALESCE_BYTES = 2048;
 
+    private final NetStack stack;
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final AtomicBoolean syncQueued = new AtomicBoolean();

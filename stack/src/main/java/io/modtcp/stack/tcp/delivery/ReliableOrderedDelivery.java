@@ -11,6 +11,11 @@ import io.netty.buffer.ByteBufAllocator;
 /** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
 public final class ReliableOrderedDelivery {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
+    /**
+     * Bytes the out-of-order queue may hold beyond twice the receive window: with a window of a few hundred bytes,
+     * the per-buffer overhead alone would otherwise exceed the bound.
+     */
+    public static final int OUT_OF_ORDER_HELD_FLOOR = 8192;
 
     private int iss;
     private int irs;
@@ -373,8 +378,10 @@ public final class ReliableOrderedDelivery {
                 return ReceiveOutcome.NOTHING;
             }
             lastOutOfOrderSeq = dataStart;
-            // Bounded in bytes held: twice the window, which is at most the receive buffer's free space.
-            boolean stored = reassembly.insert(dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd);
+            // Bounded in bytes held: twice the window, which is at most the receive buffer's free space, plus a
+            // floor so that a small window still holds a few small segments despite their overhead.
+            boolean stored = reassembly.insert(
+                    dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd + OUT_OF_ORDER_HELD_FLOOR);
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
         if (take > 0
