@@ -12,6 +12,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -495,6 +496,12 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             return n;
         } catch (IOException e) {
             if (isOpen()) {
+                if (src.position() == before && socket.isOutputShutdown()) {
+                    // shutdownOutput by another thread while this write waited (as SocketChannelImpl.write)
+                    AsynchronousCloseException ace = new AsynchronousCloseException();
+                    ace.addSuppressed(e);
+                    throw ace;
+                }
                 throw e;
             }
             completed = src.position() > before;

@@ -427,7 +427,7 @@ public final class TcpSocket {
                     return -1;
                 }
                 if (error != null) {
-                    throwErrorOnce();
+                    throwReadError();
                     return -1;
                 }
                 if (connectionGone) {
@@ -490,6 +490,9 @@ public final class TcpSocket {
             try {
                 int space;
                 while (true) {
+                    if (total > 0 && (outputShutdown || closed)) {
+                        return total; // shut down or closed by another thread after some bytes were queued
+                    }
                     checkWritable();
                     space = sendBufferBytes - sendInUse;
                     if (space > 0) {
@@ -589,10 +592,12 @@ public final class TcpSocket {
             }
             outputShutdown = true;
             shutdownOutputRequested = true;
+            changed.signalAll(); // a writer blocked on a full send buffer fails now, as on the JDK
         } finally {
             lock.unlock();
         }
         requestSync();
+        notifyReadiness();
     }
 
     /** Discards received data; reads return end of stream. */
@@ -933,9 +938,14 @@ public final class TcpSocket {
         }
     }
 
-    /** A read reports a reset once; later reads see end of stream (as the JDK's socket does). */
-    private void throwErrorOnce() throws IOException {
-        if (!errorReported) {
+    /**
+     * A read reports a failure once the bytes received before it are read. A reset is reported by that read and by
+     * every later one, as the JDK's {@code NioSocketImpl} and {@code SocketChannelImpl} do (their {@code
+     * connectionReset} flag); another failure (a timeout) once, then reads see end of stream, as Linux's recv(2) does
+     * once {@code sk_err} was reported.
+     */
+    private void throwReadError() throws IOException {
+        if (error == TcpError.RESET || !errorReported) {
             errorReported = true;
             throw exceptionFor(error, false);
         }
