@@ -19,11 +19,12 @@ import java.util.Set;
 
 /** A {@link ServerSocketChannel} on a listening modtcp {@link TcpSocket}. */
 final class ModTcpServerSocketChannel extends ServerSocketChannel implements ModTcpChannel {
-    static final Set<SocketOption<?>> OPTIONS = Set.of(
+    /** The platform's on Linux, extended ones included (accepted connections inherit the keepalive ones). */
+    static final Set<SocketOption<?>> OPTIONS = ExtendedOptions.with(Set.of(
             StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_REUSEPORT,
-            StandardSocketOptions.IP_TOS);
+            StandardSocketOptions.IP_TOS));
 
     private final ModTcpRuntime runtime;
     private final TcpSocket socket;

@@ -37,7 +37,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         CONNECTED
     }
 
-    static final Set<SocketOption<?>> OPTIONS = Set.of(
+    /** The platform's on Linux: the standard TCP options and the extended ones ({@link ExtendedOptions}). */
+    static final Set<SocketOption<?>> OPTIONS = ExtendedOptions.with(Set.of(
             StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_KEEPALIVE,
@@ -45,7 +46,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             StandardSocketOptions.SO_REUSEPORT,
             StandardSocketOptions.SO_LINGER,
             StandardSocketOptions.TCP_NODELAY,
-            StandardSocketOptions.IP_TOS);
+            StandardSocketOptions.IP_TOS));
 
     private final TcpSocket socket;
     private final Registrations registrations = new Registrations();
@@ -704,6 +705,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             socket.setReusePort((Boolean) value);
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             socket.setReuseAddress((Boolean) value);
+        } else if (ExtendedOptions.isExtended(name)) {
+            ExtendedOptions.set(socket, name, value);
         }
     }
 
@@ -722,6 +725,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             v = socket.sendBufferSize();
         } else if (name == StandardSocketOptions.SO_REUSEPORT) {
             v = socket.reusePort();
+        } else if (ExtendedOptions.isExtended(name)) {
+            v = ExtendedOptions.get(socket, name);
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }

@@ -390,6 +390,23 @@ class TcpSocketTest {
         }
 
         @Test
+        void shouldProbeAnIdleConnectionAfterTheSocketsKeepIdle() throws Exception {
+            TcpSocket[] p = pair(7407);
+            assertThrows(SocketException.class, () -> p[0].setKeepIdle(0));
+            assertThrows(SocketException.class, () -> p[0].setKeepCount(128));
+            long probes = stack.counters().get(Counter.TCP_KEEPALIVE_PROBES);
+            p[0].setKeepIdle(1);
+            p[0].setKeepInterval(1);
+            p[0].setKeepCount(2);
+            p[0].setKeepAlive(true);
+            assertEquals(1, p[0].keepIdle());
+            // The stack's default idle time is two hours (RFC 1122 §4.2.3.6): a probe within seconds is the option's.
+            assertTrueEventually(() -> stack.counters().get(Counter.TCP_KEEPALIVE_PROBES) > probes);
+            p[1].write(ByteBuffer.wrap(new byte[] {5}), SECOND);
+            assertEquals(1, p[0].read(ByteBuffer.allocate(1), 5 * SECOND), "answered probes keep it alive");
+        }
+
+        @Test
         void shouldResetPeerWhenLingerIsZero() throws Exception {
             TcpSocket[] p = pair(7402);
             p[0].setLinger(0);
