@@ -27,9 +27,9 @@ final class ExtendedOptions {
 
     static {
         List<SocketOption<?>> all = new ArrayList<>();
-        for (SocketOption<?> o : new SocketOption<?>[] {
-            TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT, TCP_QUICKACK, SO_INCOMING_NAPI_ID
-        }) {
+        for (SocketOption<?> o :
+                new SocketOption<?>[] {TCP_KEEPIDLE, TCP_KEEPINTERVAL, TCP_KEEPCOUNT, TCP_QUICKACK, SO_INCOMING_NAPI_ID
+                }) {
             if (o != null) {
                 all.add(o);
             }

@@ -27,6 +27,7 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +43,18 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        HostLoopback hostLoopback) {
+
+    /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
+    public enum HostLoopback {
+        /** To a modtcp listener bound there (the address or a wildcard, that port) if there is one, else the kernel. */
+        AUTO,
+        /** Always modtcp's in-JVM loopback (nothing listening there: "Connection refused"). */
+        MODTCP,
+        /** Always the kernel's loopback (the program's own modtcp listeners are then not reachable on it). */
+        KERNEL
+    }
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -64,6 +76,10 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put(
+                "hostloopback",
+                "where connections to 127.0.0.0/8 and ::1 go: auto (a modtcp listener there if one is bound, else the"
+                        + " kernel's loopback; default), modtcp, kernel");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +224,17 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        HostLoopback hostLoopback;
+        String hl = blankToNull(values.get("hostloopback"));
+        if (hl == null) {
+            hostLoopback = HostLoopback.AUTO;
+        } else {
+            try {
+                hostLoopback = HostLoopback.valueOf(hl.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw bad("hostloopback", hl, "expected auto, modtcp or kernel");
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -225,10 +252,14 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                hostLoopback);
     }
 
-    /** True when connections to {@code dst} go to the platform stack. */
+    /**
+     * True when connections to {@code dst} go to the platform stack by the {@code kernel} prefixes (a loopback
+     * destination is decided by {@link ModTcpRuntime#routesToKernel(IpAddr, int)} with {@link #hostLoopback}).
+     */
     public boolean routesToKernel(IpAddr dst) {
         for (Prefix p : kernel) {
             if (p.contains(dst)) {

@@ -44,6 +44,7 @@ final class ModTcpSelector extends AbstractSelector {
     private volatile Thread waiter;
     /** True while a selection operation runs (guarded by this selector's monitor). */
     private boolean inSelect;
+
     private volatile boolean signalled;
     private volatile boolean wakeupPending;
 

@@ -74,6 +74,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
                 socket.bind(Addresses.forBind(isa.getAddress()), isa.getPort());
             }
             socket.listen(backlog < 1 ? 50 : backlog);
+            runtime.listening(socket, true);
         }
         return this;
     }
@@ -202,6 +203,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
+        runtime.listening(socket, false);
         socket.close();
     }
 

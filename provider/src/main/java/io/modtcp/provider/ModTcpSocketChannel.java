@@ -188,7 +188,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     }
                 }
                 IpAddr dst = Addresses.forConnect(isa.getAddress());
-                if (((ModTcpSelectorProvider) provider()).runtime().config().routesToKernel(dst)) {
+                if (((ModTcpSelectorProvider) provider()).runtime().routesToKernel(dst, isa.getPort())) {
                     return connectKernel(isa, timeoutNs);
                 }
                 boolean b = blocking;

@@ -96,7 +96,7 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         TcpSocket s = socket();
         IpAddr dst = Addresses.forConnect(isa.getAddress());
-        if (runtime.config().routesToKernel(dst)) {
+        if (runtime.routesToKernel(dst, isa.getPort())) {
             connectKernel(isa, timeoutMs, s);
             return;
         }
@@ -143,6 +143,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected void listen(int backlog) throws IOException {
         socket().listen(backlog < 1 ? 50 : backlog);
+        runtime.listening(socket, true);
     }
 
     @Override
@@ -239,6 +240,9 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected void close() throws IOException {
         closed = true;
+        if (socket != null && server) {
+            runtime.listening(socket, false);
+        }
         if (socket != null) {
             // As the JDK's NioSocketImpl: a connected socket whose SO_LINGER is not 0 shuts its output down first, so
             // the peer reads end of stream even when close then resets the connection for unread data.

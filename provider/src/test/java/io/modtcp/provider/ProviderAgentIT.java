@@ -117,6 +117,88 @@ class ProviderAgentIT {
         assertTrue(Files.size(pcap) > 24 + 10 * 56, "pcap size " + Files.size(pcap));
     }
 
+    /**
+     * A server of this (test) JVM on the kernel's 127.0.0.1 that sends one line to each of {@code n} clients (this JVM
+     * is not under the agent and sets no SocketImpl factory: a {@code ServerSocket} here is the kernel's).
+     */
+    private static java.net.ServerSocket kernelLineServer(int n) throws IOException {
+        java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                try (java.net.Socket a = ss.accept()) {
+                    a.getOutputStream().write("hello from the kernel\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return; // closed by the test
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return ss;
+    }
+
+    /** What {@code HostLoopback} prints when both ways over the host's loopback work under the agent. */
+    private static void assertHostLoopback(String out) {
+        assertTrue(out.startsWith("exit=0"), out);
+        assertTrue(out.contains("other process says hello from the kernel"), out);
+        assertTrue(out.contains("other process says (channel) hello from the kernel"), out);
+        assertTrue(out.contains("own server says own listener"), out);
+        assertTrue(out.contains("own channel server says ok"), out);
+        assertEquals(2, figure(out, "kernelLoopbackConnects"), out);
+        assertEquals(2, figure(out, "tcpActiveOpens"), out);
+        assertEquals(2, figure(out, "tcpPassiveOpens"), out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReachTheKernelsLoopbackAndItsOwnListenerOn127001WithTheDefaultConfiguration(String java)
+            throws Exception {
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            int port = kernel.getLocalPort();
+            String out = runMain(
+                    java,
+                    List.of("-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(port));
+            assertHostLoopback(out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunWithOnlyJavaBaseAndJavaInstrument(String java) throws Exception {
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            int port = kernel.getLocalPort();
+            String out = runMain(
+                    java,
+                    List.of(
+                            "--limit-modules",
+                            "java.base,java.instrument",
+                            "-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(port));
+            assertHostLoopback(out);
+        }
+    }
+
+    /** Runs {@code main} with {@code jvmArgs} and the program class path; returns "exit=N\n" and its output. */
+    private static String runMain(String java, List<String> jvmArgs, String main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(programClassPath());
+        cmd.add(main);
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(50, TimeUnit.SECONDS), out);
+        System.out.println("---- " + cmd + "\n" + out);
+        return "exit=" + p.exitValue() + "\n" + out;
+    }
+
     /** Runs the sample program; returns "exit=N\n" and its output. */
     private static String run(String java, List<String> jvmArgs, String mode) throws Exception {
         List<String> cmd = new ArrayList<>();

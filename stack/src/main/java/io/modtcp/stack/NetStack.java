@@ -93,6 +93,11 @@ public final class NetStack implements AutoCloseable {
                 ip, b.config, counters, new SplittableRandom(b.seed), clock.nanoTime(), b.congestionFactory);
     }
 
+    static {
+        // Before Netty's first use (the Builder's allocator): the stack needs only java.base.
+        io.modtcp.stack.runtime.NettyLogging.ensureJavaBaseOnly();
+    }
+
     public static Builder builder() {
         return new Builder();
     }

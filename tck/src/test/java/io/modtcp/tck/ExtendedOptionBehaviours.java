@@ -131,8 +131,7 @@ class ExtendedOptionBehaviours {
     void napiIdReadOnly(Tck tck) throws Exception {
         Tck.Channels c = tck.connect();
         assertTrue(c.subject().getOption(ExtendedSocketOptions.SO_INCOMING_NAPI_ID) >= 0);
-        assertThrows(
-                SocketException.class, () -> c.subject().setOption(ExtendedSocketOptions.SO_INCOMING_NAPI_ID, 1));
+        assertThrows(SocketException.class, () -> c.subject().setOption(ExtendedSocketOptions.SO_INCOMING_NAPI_ID, 1));
         ServerSocket ss = tck.serverSocket();
         assertTrue(ss.getOption(ExtendedSocketOptions.SO_INCOMING_NAPI_ID) >= 0);
     }

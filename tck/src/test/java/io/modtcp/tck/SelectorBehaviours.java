@@ -449,10 +449,7 @@ class SelectorBehaviours {
         Selector sel = tck.selector();
         twoReadable(tck, sel);
         List<IoCall> inner = List.of(
-                sel::selectNow,
-                () -> sel.select(1),
-                () -> sel.selectNow(k -> {}),
-                () -> sel.select(k -> {}, 1));
+                sel::selectNow, () -> sel.select(1), () -> sel.selectNow(k -> {}), () -> sel.select(k -> {}, 1));
         for (IoCall call : inner) {
             List<Throwable> seen = new ArrayList<>();
             assertEquals(2, sel.selectNow(k -> {

@@ -92,10 +92,12 @@ public final class TcpSocket {
     private boolean keepAlive;
     /** TCP_KEEPIDLE, TCP_KEEPINTERVAL (seconds), TCP_KEEPCOUNT; 0: the stack's default. */
     private int keepIdleSeconds;
+
     private int keepIntervalSeconds;
     private int keepCount;
     /** TCP_QUICKACK as set; null: never set (ACKs follow the delayed-ACK rule, and it reads true as on Linux). */
     private Boolean quickAck;
+
     private int lingerSeconds = -1;
     private boolean reusePort;
     private volatile boolean reuseAddress;
@@ -108,6 +110,7 @@ public final class TcpSocket {
     private ArrayDeque<ByteBuf> sendScratch = new ArrayDeque<>();
     /** The keepalive parameters and TCP_QUICKACK last pushed to the connection. */
     private long appliedKeepIdleNs = -1;
+
     private long appliedKeepIntervalNs = -1;
     private int appliedKeepCount = -1;
     private Boolean appliedQuickAck;
@@ -1230,8 +1233,11 @@ public final class TcpSocket {
         if (c.connection().noDelay() != nd) {
             tcp.setNoDelay(c, nd, now);
         }
-        long idleNs = kIdle > 0 ? TimeUnit.SECONDS.toNanos(kIdle) : stack.config().keepIdleNs();
-        long intervalNs = kInterval > 0 ? TimeUnit.SECONDS.toNanos(kInterval) : stack.config().keepIntervalNs();
+        long idleNs =
+                kIdle > 0 ? TimeUnit.SECONDS.toNanos(kIdle) : stack.config().keepIdleNs();
+        long intervalNs = kInterval > 0
+                ? TimeUnit.SECONDS.toNanos(kInterval)
+                : stack.config().keepIntervalNs();
         int count = kCount > 0 ? kCount : stack.config().keepCount();
         if (c.connection().keepAlive() != ka
                 || idleNs != appliedKeepIdleNs

@@ -63,6 +63,7 @@ public final class ReliableOrderedDelivery {
     private boolean ackNow;
     /** TCP_QUICKACK set on: every in-order segment is acknowledged at once. */
     private boolean quickAck;
+
     private long delayedAckDeadlineNs = NO_DEADLINE;
     /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
     private boolean shortSegmentUnacked;
