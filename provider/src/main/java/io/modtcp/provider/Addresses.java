@@ -2,6 +2,7 @@ package io.modtcp.provider;
 
 import io.modtcp.stack.wire.IpAddr;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -31,6 +32,9 @@ final class Addresses {
         InetSocketAddress isa = (InetSocketAddress) sa;
         if (isa.isUnresolved()) {
             throw new UnresolvedAddressException();
+        }
+        if (PREFER_IPV4_STACK && isa.getAddress() instanceof Inet6Address) {
+            throw new UnsupportedAddressTypeException(); // as sun.nio.ch.Net.checkAddress with IPv6 unavailable
         }
         return isa;
     }

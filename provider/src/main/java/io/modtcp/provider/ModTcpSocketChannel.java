@@ -58,6 +58,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     private boolean reuseAddress;
     private int trafficClass;
     private SocketAdaptor adaptor;
+    /** The address given to connect (with its host name), for exception texts. */
+    private volatile InetSocketAddress connectingTo;
     /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): every call then goes to it. */
     private volatile SocketChannel kernel;
 
@@ -197,6 +199,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     if (b) {
                         begin();
                     }
+                    connectingTo = isa;
                     boolean connected = socket.connect(dst, isa.getPort(), b ? timeoutOrForever(timeoutNs) : 0);
                     state = connected ? State.CONNECTED : State.PENDING;
                     completed = true;
@@ -206,7 +209,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         // A failed connect closes the channel (as the JDK's does); the failure is the exception.
                         completed = true;
                         close();
-                        throw e;
+                        throw ExceptionText.withAddress(e, isa);
                     }
                     return false; // end() throws
                 } finally {
@@ -260,7 +263,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         // A failed connect closes the channel (as the JDK's does); the failure is the exception.
                         completed = true;
                         close();
-                        throw e;
+                        throw ExceptionText.withAddress(e, connectingTo);
                     }
                     return false; // end() throws
                 } finally {

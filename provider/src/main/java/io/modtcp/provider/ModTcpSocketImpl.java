@@ -94,6 +94,11 @@ final class ModTcpSocketImpl extends SocketImpl {
         if (isa.isUnresolved()) {
             throw new UnknownHostException(isa.getHostName());
         }
+        try {
+            ExceptionText.checkSocketFamily(isa.getAddress());
+        } catch (SocketException e) {
+            throw ExceptionText.withAddress(e, isa); // as NioSocketImpl.connect: its failures name the address
+        }
         TcpSocket s = socket();
         IpAddr dst = Addresses.forConnect(isa.getAddress());
         if (runtime.routesToKernel(dst, isa.getPort())) {
@@ -104,7 +109,7 @@ final class ModTcpSocketImpl extends SocketImpl {
             s.connect(dst, isa.getPort(), timeoutMs > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMs) : TcpSocket.FOREVER);
         } catch (IOException e) {
             s.abort();
-            throw e;
+            throw ExceptionText.withAddress(e, isa);
         }
         this.address = isa.getAddress();
         this.port = isa.getPort();
@@ -132,6 +137,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected void bind(InetAddress host, int lport) throws IOException {
+        ExceptionText.checkSocketFamily(host);
         TcpSocket s = socket();
         s.bind(Addresses.forBind(host), lport);
         this.localport = s.localPort();

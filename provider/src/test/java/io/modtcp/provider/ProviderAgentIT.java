@@ -183,6 +183,26 @@ class ProviderAgentIT {
         }
     }
 
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldHonourPreferIpv4StackAndHostInfoInExceptionsAsThePlatformDoes(String java) throws Exception {
+        List<String> props = List.of("-Djava.net.preferIPv4Stack=true", "-Djdk.includeInExceptions=hostInfo");
+        String platform = runMain(java, props, "io.modtcp.provider.samples.PropertyProbe");
+        List<String> agent = new ArrayList<>(props);
+        // loopback connections stay on modtcp, so the refusals are modtcp's own
+        agent.add("-javaagent:" + System.getProperty("modtcp.agent.jar") + "=hostloopback=modtcp");
+        String modtcp = runMain(java, agent, "io.modtcp.provider.samples.PropertyProbe");
+        List<String> expected = probes(platform);
+        assertEquals(11, expected.size(), platform);
+        assertTrue(platform.contains("Connection refused: /127.0.0.1:1"), platform);
+        assertEquals(expected, probes(modtcp));
+    }
+
+    private static List<String> probes(String out) {
+        return out.lines().filter(l -> l.startsWith("probe ")).collect(java.util.stream.Collectors.toList());
+    }
+
     /** Runs {@code main} with {@code jvmArgs} and the program class path; returns "exit=N\n" and its output. */
     private static String runMain(String java, List<String> jvmArgs, String main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
