@@ -91,6 +91,11 @@ final class ModTcpSocketImpl extends SocketImpl {
             throw new IllegalArgumentException("Unsupported address type");
         }
         InetSocketAddress isa = (InetSocketAddress) remote;
+        java.net.Proxy socks = socksProxy(isa);
+        if (socks != null) {
+            connectKernel(isa, timeoutMs, socket(), socks);
+            return;
+        }
         if (isa.isUnresolved()) {
             throw new UnknownHostException(isa.getHostName());
         }
@@ -102,7 +107,7 @@ final class ModTcpSocketImpl extends SocketImpl {
         TcpSocket s = socket();
         IpAddr dst = Addresses.forConnect(isa.getAddress());
         if (runtime.routesToKernel(dst, isa.getPort())) {
-            connectKernel(isa, timeoutMs, s);
+            connectKernel(isa, timeoutMs, s, null);
             return;
         }
         try {
@@ -116,8 +121,45 @@ final class ModTcpSocketImpl extends SocketImpl {
         this.localport = s.localPort();
     }
 
-    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s) throws IOException {
-        java.net.Socket ks = PlatformProvider.get().openSocketChannel().socket();
+    /**
+     * The SOCKS proxy that the default {@link java.net.ProxySelector} chooses for a {@code socket://host:port} URI, as
+     * the JDK's own {@code SocksSocketImpl} asks it ({@code socksProxyHost}, {@code socksProxyPort}, or an application's
+     * selector), or null for a direct connection.
+     */
+    private static java.net.Proxy socksProxy(InetSocketAddress isa) {
+        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        if (selector == null) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI("socket", null, isa.getHostString(), isa.getPort(), null, null, null);
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+        java.util.List<java.net.Proxy> proxies = selector.select(uri);
+        if (proxies != null) {
+            for (java.net.Proxy p : proxies) {
+                if (p.type() == java.net.Proxy.Type.SOCKS) {
+                    return p;
+                }
+                if (p.type() == java.net.Proxy.Type.DIRECT) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The connection goes through the platform stack: a {@code modtcp.kernel} or host-loopback route (proxy null), or
+     * a SOCKS proxy, which the JDK's own SOCKS client (a platform {@code Socket(Proxy)}) talks to.
+     */
+    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s, java.net.Proxy socks)
+            throws IOException {
+        java.net.Socket ks = socks != null
+                ? new java.net.Socket(socks)
+                : PlatformProvider.get().openSocketChannel().socket();
         try {
             ks.setTcpNoDelay(s.noDelay());
             ks.setKeepAlive(s.keepAlive());

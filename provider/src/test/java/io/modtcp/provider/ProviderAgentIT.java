@@ -203,6 +203,64 @@ class ProviderAgentIT {
         return out.lines().filter(l -> l.startsWith("probe ")).collect(java.util.stream.Collectors.toList());
     }
 
+    /**
+     * A minimal SOCKS5 responder on the kernel's 127.0.0.1 (RFC 1928: no authentication, CONNECT) that connects
+     * nowhere: it answers each CONNECT with success and then sends one line naming the requested destination.
+     */
+    private static java.net.ServerSocket socks5Responder(int n) throws IOException {
+        java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                try (java.net.Socket a = ss.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(a.getInputStream());
+                    java.io.OutputStream out = a.getOutputStream();
+                    in.readUnsignedByte(); // version 5
+                    in.readFully(new byte[in.readUnsignedByte()]); // the methods offered
+                    out.write(new byte[] {5, 0}); // no authentication
+                    in.readFully(new byte[3]); // 5, CONNECT, reserved
+                    int type = in.readUnsignedByte();
+                    String host;
+                    if (type == 3) {
+                        byte[] name = new byte[in.readUnsignedByte()];
+                        in.readFully(name);
+                        host = new String(name, StandardCharsets.US_ASCII);
+                    } else {
+                        byte[] addr = new byte[type == 1 ? 4 : 16];
+                        in.readFully(addr);
+                        host = java.net.InetAddress.getByAddress(addr).getHostAddress();
+                    }
+                    int port = in.readUnsignedShort();
+                    out.write(new byte[] {5, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+                    out.write(("via socks to " + host + ":" + port + "\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    return; // closed by the test
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return ss;
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldGoThroughTheSocksProxyOfSocksProxyHostAndOfSocketProxy(String java) throws Exception {
+        try (java.net.ServerSocket socks = socks5Responder(2)) {
+            String out = runMain(
+                    java,
+                    List.of(
+                            "-DsocksProxyHost=127.0.0.1",
+                            "-DsocksProxyPort=" + socks.getLocalPort(),
+                            "-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.SocksClient");
+            assertTrue(out.startsWith("exit=0"), out);
+            assertTrue(out.contains("socksProxyHost: via socks to target.invalid:80"), out);
+            assertTrue(out.contains("Socket(Proxy): via socks to target.invalid:80"), out);
+        }
+    }
+
     /** Runs {@code main} with {@code jvmArgs} and the program class path; returns "exit=N\n" and its output. */
     private static String runMain(String java, List<String> jvmArgs, String main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
