@@ -19,7 +19,8 @@ import java.util.Objects;
  */
 final class Addresses {
     static final IpAddr LOOPBACK4 = IpAddr.parseV4("127.0.0.1");
-    private static final boolean PREFER_IPV4_STACK = Boolean.getBoolean("java.net.preferIPv4Stack");
+    private static final boolean PREFER_IPV4_STACK =
+            Boolean.parseBoolean(Privileged.property("java.net.preferIPv4Stack"));
 
     private Addresses() {}
 

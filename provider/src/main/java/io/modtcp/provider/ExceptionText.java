@@ -24,8 +24,8 @@ import java.util.Locale;
  * </ul>
  */
 final class ExceptionText {
-    static final boolean HOST_INFO = hostInfo(System.getProperty("jdk.includeInExceptions"));
-    static final boolean PREFER_IPV4_STACK = Boolean.getBoolean("java.net.preferIPv4Stack");
+    static final boolean HOST_INFO = hostInfo(Privileged.property("jdk.includeInExceptions"));
+    static final boolean PREFER_IPV4_STACK = Boolean.parseBoolean(Privileged.property("java.net.preferIPv4Stack"));
 
     private ExceptionText() {}
 

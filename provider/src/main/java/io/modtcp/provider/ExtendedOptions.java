@@ -40,6 +40,10 @@ final class ExtendedOptions {
     private ExtendedOptions() {}
 
     private static SocketOption<?> option(String name) {
+        return Privileged.run(() -> lookUp(name));
+    }
+
+    private static SocketOption<?> lookUp(String name) {
         try {
             Class<?> c = Class.forName("jdk.net.ExtendedSocketOptions", true, ClassLoader.getSystemClassLoader());
             return (SocketOption<?>) c.getField(name).get(null);

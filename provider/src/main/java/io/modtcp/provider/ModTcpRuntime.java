@@ -117,7 +117,9 @@ public final class ModTcpRuntime implements AutoCloseable {
             synchronized (ModTcpRuntime.class) {
                 r = instance;
                 if (r == null) {
-                    r = boot(ModTcpConfig.fromSystemProperties());
+                    // Privileged: the stack thread inherits this context, and the first socket call may come from
+                    // application code with fewer permissions than the agent (security manager, JDK 17).
+                    r = Privileged.run(() -> boot(ModTcpConfig.fromSystemProperties()));
                     instance = r;
                 }
             }

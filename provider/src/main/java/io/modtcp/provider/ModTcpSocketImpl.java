@@ -127,7 +127,7 @@ final class ModTcpSocketImpl extends SocketImpl {
      * selector), or null for a direct connection.
      */
     private static java.net.Proxy socksProxy(InetSocketAddress isa) {
-        java.net.ProxySelector selector = java.net.ProxySelector.getDefault();
+        java.net.ProxySelector selector = Privileged.run(java.net.ProxySelector::getDefault); // as SocksSocketImpl
         if (selector == null) {
             return null;
         }

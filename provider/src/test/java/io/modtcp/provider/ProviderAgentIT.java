@@ -261,6 +261,37 @@ class ProviderAgentIT {
         }
     }
 
+    /**
+     * JDK 17 with a security manager: the policy grants the agent jar {@code AllPermission} (as docs/provider.md
+     * says) and the program only loopback sockets and property reads; the agent boots and the program's sockets work.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunUnderASecurityManagerOnJdk17WithTheDocumentedGrant() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Runtime.version().feature() < 18, "a security manager is for JDK 17 (the build JDK here)");
+        String agent = System.getProperty("modtcp.agent.jar");
+        Path policy = Files.createTempFile(Path.of(agent).getParent(), "modtcp-", ".policy");
+        Path classes = Path.of(agent).getParent().resolve("test-classes");
+        Files.writeString(
+                policy,
+                "grant codeBase \"" + Path.of(agent).toUri() + "\" {\n"
+                        + "  permission java.security.AllPermission;\n};\n"
+                        + "grant codeBase \"" + classes.toUri() + "-\" {\n"
+                        + "  permission java.net.SocketPermission \"127.0.0.1:0-\", \"connect,accept,listen,resolve\";\n"
+                        + "  permission java.net.SocketPermission \"localhost:0-\", \"listen,resolve\";\n"
+                        + "  permission java.util.PropertyPermission \"*\", \"read\";\n};\n");
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            String out = runMain(
+                    java,
+                    List.of("-Djava.security.manager", "-Djava.security.policy==" + policy, "-javaagent:" + agent),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(kernel.getLocalPort()));
+            assertHostLoopback(out);
+        }
+    }
+
     /** Runs {@code main} with {@code jvmArgs} and the program class path; returns "exit=N\n" and its output. */
     private static String runMain(String java, List<String> jvmArgs, String main, String... args) throws Exception {
         List<String> cmd = new ArrayList<>();
