@@ -197,6 +197,19 @@ class BlockingModeBehaviours {
         assertTrue(l.isOpen());
     }
 
+    @Behaviour("accept on a non-blocking server channel's socket() throws IllegalBlockingModeException even with a"
+            + " connection waiting, which a later accept still returns")
+    void serverAdaptorAcceptNonBlockingWithWaitingConnection(Tck tck) throws Exception {
+        ServerSocketChannel l = tck.listener();
+        SocketChannel c = tck.peerChannel();
+        assertTrue(c.connect(l.getLocalAddress()));
+        l.configureBlocking(false);
+        assertThrows(IllegalBlockingModeException.class, () -> l.socket().accept());
+        l.configureBlocking(true);
+        SocketChannel a = tck.track(l.accept());
+        assertTrue(a.isConnected(), "the waiting connection was not lost");
+    }
+
     @Behaviour("connect on a non-blocking channel's socket() throws IllegalBlockingModeException, with or without a"
             + " timeout")
     void adaptorConnectNonBlocking(Tck tck) throws Exception {

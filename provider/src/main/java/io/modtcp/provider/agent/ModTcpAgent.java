@@ -20,7 +20,9 @@ import java.util.Set;
  *   <li>The system property {@code java.nio.channels.spi.SelectorProvider} names the modtcp provider; the JDK reads it
  *       lazily, the first time anything calls {@link SelectorProvider#provider()}, which on JDK 17 and 25 has not
  *       happened yet when premain runs. premain then calls it once and checks the answer.
- *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl.
+ *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl
+ *       (one factory per JVM: one set before is kept, with a warning; an application's later call gets the JDK's
+ *       "factory already defined").
  * </ol>
  * The stack itself boots lazily on first use.
  */
@@ -67,6 +69,9 @@ public final class ModTcpAgent {
                             + ", not modtcp (" + PROVIDER_PROPERTY + "=" + previous + " or provider() ran earlier);"
                             + " NIO channels stay on the platform stack");
         }
-        ModTcpSocketImplFactory.install();
+        String kept = ModTcpSocketImplFactory.installForAgent();
+        if (kept != null) {
+            LOG.log(System.Logger.Level.WARNING, "modtcp agent: " + kept);
+        }
     }
 }
