@@ -2,6 +2,7 @@ package io.modtcp.provider;
 
 import io.modtcp.stack.wire.IpAddr;
 import java.net.Inet4Address;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
@@ -18,7 +19,8 @@ import java.util.Objects;
  */
 final class Addresses {
     static final IpAddr LOOPBACK4 = IpAddr.parseV4("127.0.0.1");
-    private static final boolean PREFER_IPV4_STACK = Boolean.getBoolean("java.net.preferIPv4Stack");
+    private static final boolean PREFER_IPV4_STACK =
+            Boolean.parseBoolean(Privileged.property("java.net.preferIPv4Stack"));
 
     private Addresses() {}
 
@@ -31,6 +33,9 @@ final class Addresses {
         InetSocketAddress isa = (InetSocketAddress) sa;
         if (isa.isUnresolved()) {
             throw new UnresolvedAddressException();
+        }
+        if (PREFER_IPV4_STACK && isa.getAddress() instanceof Inet6Address) {
+            throw new UnsupportedAddressTypeException(); // as sun.nio.ch.Net.checkAddress with IPv6 unavailable
         }
         return isa;
     }

@@ -29,6 +29,7 @@ import java.util.Properties;
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
  * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
+ * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
  */
 public record ModTcpConfig(
         String tun,
@@ -45,7 +46,18 @@ public record ModTcpConfig(
         int receiveBufferBytes,
         Long seed,
         String congestion,
-        long receiveMemoryBytes) {
+        long receiveMemoryBytes,
+        HostLoopback hostLoopback) {
+
+    /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
+    public enum HostLoopback {
+        /** To a modtcp listener bound there (the address or a wildcard, that port) if there is one, else the kernel. */
+        AUTO,
+        /** Always modtcp's in-JVM loopback (nothing listening there: "Connection refused"). */
+        MODTCP,
+        /** Always the kernel's loopback (the program's own modtcp listeners are then not reachable on it). */
+        KERNEL
+    }
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -80,6 +92,10 @@ public record ModTcpConfig(
                 "rxmem",
                 "stack-wide budget in bytes for received data held (out-of-order and unread), 1048576.."
                         + " (default a quarter of the maximum heap); docs/security.md");
+        k.put(
+                "hostloopback",
+                "where connections to 127.0.0.0/8 and ::1 go: auto (a modtcp listener there if one is bound, else the"
+                        + " kernel's loopback; default), modtcp, kernel");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -236,6 +252,17 @@ public record ModTcpConfig(
                 throw bad("rxmem", values.get("rxmem"), "below " + MemoryBudget.MIN_LIMIT);
             }
         }
+        HostLoopback hostLoopback;
+        String hl = blankToNull(values.get("hostloopback"));
+        if (hl == null) {
+            hostLoopback = HostLoopback.AUTO;
+        } else {
+            try {
+                hostLoopback = HostLoopback.valueOf(hl.toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw bad("hostloopback", hl, "expected auto, modtcp or kernel");
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -254,7 +281,8 @@ public record ModTcpConfig(
                 rcvbuf,
                 seed,
                 congestion,
-                rxmem);
+                rxmem,
+                hostLoopback);
     }
 
     /**
@@ -273,7 +301,10 @@ public record ModTcpConfig(
         throw bad(NATIVE_TRANSPORTS, value, "expected guard or allow");
     }
 
-    /** True when connections to {@code dst} go to the platform stack. */
+    /**
+     * True when connections to {@code dst} go to the platform stack by the {@code kernel} prefixes (a loopback
+     * destination is decided by {@link ModTcpRuntime#routesToKernel(IpAddr, int)} with {@link #hostLoopback}).
+     */
     public boolean routesToKernel(IpAddr dst) {
         for (Prefix p : kernel) {
             if (p.contains(dst)) {

@@ -40,6 +40,10 @@ public final class ModTcpRuntime implements AutoCloseable {
     private final NetStack stack;
     private final StackThread thread;
 
+    /** The modtcp listeners of this runtime's provider (the TcpSockets), for the loopback routing decision. */
+    private final java.util.Set<TcpSocket> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+    final LongAdder kernelLoopbackConnects = new LongAdder();
     final LongAdder socketChannels = new LongAdder();
     final LongAdder serverChannels = new LongAdder();
     final LongAdder selectors = new LongAdder();
@@ -75,7 +79,9 @@ public final class ModTcpRuntime implements AutoCloseable {
             synchronized (ModTcpRuntime.class) {
                 r = instance;
                 if (r == null) {
-                    r = boot(ModTcpConfig.fromSystemProperties());
+                    // Privileged: the stack thread inherits this context, and the first socket call may come from
+                    // application code with fewer permissions than the agent (security manager, JDK 17).
+                    r = Privileged.run(() -> boot(ModTcpConfig.fromSystemProperties()));
                     instance = r;
                 }
             }
@@ -193,6 +199,49 @@ public final class ModTcpRuntime implements AutoCloseable {
         return config;
     }
 
+    /** A provider listener started listening ({@code on}) or closed; see {@link #routesToKernel(IpAddr, int)}. */
+    void listening(TcpSocket listener, boolean on) {
+        if (on) {
+            listeners.add(listener);
+        } else {
+            listeners.remove(listener);
+        }
+    }
+
+    /**
+     * True when a connection to {@code dst:port} goes to the platform stack: a {@code kernel} prefix holds it, or it is
+     * a loopback address (127.0.0.0/8, ::1) and {@code hostloopback} is {@code kernel}, or {@code auto} and no modtcp
+     * listener of this runtime is bound to that address (or a wildcard that covers it) and port. A listener bound
+     * after this decision does not get the connection (it went to the kernel).
+     */
+    boolean routesToKernel(IpAddr dst, int port) {
+        if (config.routesToKernel(dst)) {
+            return true;
+        }
+        if (!dst.isLoopback()) {
+            return false;
+        }
+        switch (config.hostLoopback()) {
+            case MODTCP:
+                return false;
+            case KERNEL:
+                kernelLoopbackConnects.increment();
+                return true;
+            default:
+                for (TcpSocket l : listeners) {
+                    IpAddr a = l.localAddress();
+                    if (l.localPort() == port
+                            && l.isListening()
+                            && a != null
+                            && (a.equals(dst) || (a.isAnyLocal() && (!a.isV4() || dst.isV4())))) {
+                        return false;
+                    }
+                }
+                kernelLoopbackConnects.increment();
+                return true;
+        }
+    }
+
     /** One line of figures: what the provider opened and what the stack carried. */
     public String status() {
         return "modtcp: socketChannels=" + socketChannels.sum() + " serverChannels=" + serverChannels.sum()
@@ -200,7 +249,8 @@ public final class ModTcpRuntime implements AutoCloseable {
                 + stack.counters().get(Counter.TCP_ACTIVE_OPENS) + " tcpPassiveOpens="
                 + stack.counters().get(Counter.TCP_PASSIVE_OPENS) + " tcpInSegs="
                 + stack.counters().get(Counter.TCP_IN_SEGS) + " tcpOutSegs="
-                + stack.counters().get(Counter.TCP_OUT_SEGS);
+                + stack.counters().get(Counter.TCP_OUT_SEGS) + " kernelLoopbackConnects="
+                + kernelLoopbackConnects.sum();
     }
 
     Thread stackThread() {

@@ -42,6 +42,9 @@ final class ModTcpSelector extends AbstractSelector {
     private final List<ModTcpSelectionKey> bridged = new ArrayList<>();
     private volatile Selector inner;
     private volatile Thread waiter;
+    /** True while a selection operation runs (guarded by this selector's monitor). */
+    private boolean inSelect;
+
     private volatile boolean signalled;
     private volatile boolean wakeupPending;
 
@@ -102,62 +105,77 @@ final class ModTcpSelector extends AbstractSelector {
     private int doSelect(Consumer<SelectionKey> action, long timeoutNs) throws IOException {
         synchronized (this) {
             ensureOpen();
-            synchronized (publicSelected) {
-                processCancelled();
-                int n;
-                boolean blocking = timeoutNs != 0;
-                long deadline = timeoutNs > 0 ? System.nanoTime() + timeoutNs : 0;
-                if (blocking) {
-                    begin();
-                }
-                try {
-                    waiter = Thread.currentThread();
-                    while (true) {
-                        signalled = false;
-                        n = collect(action);
-                        if (n != 0
-                                || !blocking
-                                || wakeupPending
-                                || Thread.currentThread().isInterrupted()) {
-                            break;
-                        }
-                        if (n == 0 && lastAnyReady) {
-                            // The JDK returns 0 when ready keys are already selected with the same ready ops.
-                            break;
-                        }
-                        Selector in = hasBridged() ? inner : null;
-                        if (timeoutNs < 0) {
-                            if (!signalled && !wakeupPending) {
-                                if (in != null) {
-                                    in.select();
-                                } else {
-                                    LockSupport.park(this);
-                                }
-                            }
-                        } else {
-                            long left = deadline - System.nanoTime();
-                            if (left <= 0) {
-                                break;
-                            }
-                            if (!signalled && !wakeupPending) {
-                                if (in != null) {
-                                    in.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
-                                } else {
-                                    LockSupport.parkNanos(this, left);
-                                }
-                            }
-                        }
-                    }
-                } finally {
-                    waiter = null;
-                    if (blocking) {
-                        end();
-                    }
-                }
-                processCancelled();
-                wakeupPending = false;
-                return n;
+            // As sun.nio.ch.SelectorImpl.lockAndDoSelect: the monitors are reentrant, so a selection operation called
+            // from inside a select(Consumer) action would otherwise run nested on the same thread.
+            if (inSelect) {
+                throw new IllegalStateException("select in progress");
             }
+            inSelect = true;
+            try {
+                return doSelectLocked(action, timeoutNs);
+            } finally {
+                inSelect = false;
+            }
+        }
+    }
+
+    /** Under this selector's monitor, {@link #inSelect} set. */
+    private int doSelectLocked(Consumer<SelectionKey> action, long timeoutNs) throws IOException {
+        synchronized (publicSelected) {
+            processCancelled();
+            int n;
+            boolean blocking = timeoutNs != 0;
+            long deadline = timeoutNs > 0 ? System.nanoTime() + timeoutNs : 0;
+            if (blocking) {
+                begin();
+            }
+            try {
+                waiter = Thread.currentThread();
+                while (true) {
+                    signalled = false;
+                    n = collect(action);
+                    if (n != 0
+                            || !blocking
+                            || wakeupPending
+                            || Thread.currentThread().isInterrupted()) {
+                        break;
+                    }
+                    if (n == 0 && lastAnyReady) {
+                        // The JDK returns 0 when ready keys are already selected with the same ready ops.
+                        break;
+                    }
+                    Selector in = hasBridged() ? inner : null;
+                    if (timeoutNs < 0) {
+                        if (!signalled && !wakeupPending) {
+                            if (in != null) {
+                                in.select();
+                            } else {
+                                LockSupport.park(this);
+                            }
+                        }
+                    } else {
+                        long left = deadline - System.nanoTime();
+                        if (left <= 0) {
+                            break;
+                        }
+                        if (!signalled && !wakeupPending) {
+                            if (in != null) {
+                                in.select(Math.max(1, TimeUnit.NANOSECONDS.toMillis(left)));
+                            } else {
+                                LockSupport.parkNanos(this, left);
+                            }
+                        }
+                    }
+                }
+            } finally {
+                waiter = null;
+                if (blocking) {
+                    end();
+                }
+            }
+            processCancelled();
+            wakeupPending = false;
+            return n;
         }
     }
 

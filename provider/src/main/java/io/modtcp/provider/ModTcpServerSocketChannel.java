@@ -19,11 +19,12 @@ import java.util.Set;
 
 /** A {@link ServerSocketChannel} on a listening modtcp {@link TcpSocket}. */
 final class ModTcpServerSocketChannel extends ServerSocketChannel implements ModTcpChannel {
-    static final Set<SocketOption<?>> OPTIONS = Set.of(
+    /** The platform's on Linux, extended ones included (accepted connections inherit the keepalive ones). */
+    static final Set<SocketOption<?>> OPTIONS = ExtendedOptions.with(Set.of(
             StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_REUSEADDR,
             StandardSocketOptions.SO_REUSEPORT,
-            StandardSocketOptions.IP_TOS);
+            StandardSocketOptions.IP_TOS));
 
     private final ModTcpRuntime runtime;
     private final TcpSocket socket;
@@ -73,6 +74,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
                 socket.bind(Addresses.forBind(isa.getAddress()), isa.getPort());
             }
             socket.listen(backlog < 1 ? 50 : backlog);
+            runtime.listening(socket, true);
         }
         return this;
     }
@@ -201,6 +203,7 @@ final class ModTcpServerSocketChannel extends ServerSocketChannel implements Mod
 
     @Override
     protected void implCloseSelectableChannel() throws IOException {
+        runtime.listening(socket, false);
         socket.close();
     }
 

@@ -12,6 +12,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.AlreadyBoundException;
 import java.nio.channels.AlreadyConnectedException;
+import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.ConnectionPendingException;
 import java.nio.channels.IllegalBlockingModeException;
@@ -36,7 +37,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
         CONNECTED
     }
 
-    static final Set<SocketOption<?>> OPTIONS = Set.of(
+    /** The platform's on Linux: the standard TCP options and the extended ones ({@link ExtendedOptions}). */
+    static final Set<SocketOption<?>> OPTIONS = ExtendedOptions.with(Set.of(
             StandardSocketOptions.SO_SNDBUF,
             StandardSocketOptions.SO_RCVBUF,
             StandardSocketOptions.SO_KEEPALIVE,
@@ -44,7 +46,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             StandardSocketOptions.SO_REUSEPORT,
             StandardSocketOptions.SO_LINGER,
             StandardSocketOptions.TCP_NODELAY,
-            StandardSocketOptions.IP_TOS);
+            StandardSocketOptions.IP_TOS));
 
     private final TcpSocket socket;
     private final Registrations registrations = new Registrations();
@@ -56,6 +58,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
     private boolean reuseAddress;
     private int trafficClass;
     private SocketAdaptor adaptor;
+    /** The address given to connect (with its host name), for exception texts. */
+    private volatile InetSocketAddress connectingTo;
     /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): every call then goes to it. */
     private volatile SocketChannel kernel;
 
@@ -186,7 +190,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     }
                 }
                 IpAddr dst = Addresses.forConnect(isa.getAddress());
-                if (((ModTcpSelectorProvider) provider()).runtime().config().routesToKernel(dst)) {
+                if (((ModTcpSelectorProvider) provider()).runtime().routesToKernel(dst, isa.getPort())) {
                     return connectKernel(isa, timeoutNs);
                 }
                 boolean b = blocking;
@@ -195,6 +199,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                     if (b) {
                         begin();
                     }
+                    connectingTo = isa;
                     boolean connected = socket.connect(dst, isa.getPort(), b ? timeoutOrForever(timeoutNs) : 0);
                     state = connected ? State.CONNECTED : State.PENDING;
                     completed = true;
@@ -204,7 +209,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         // A failed connect closes the channel (as the JDK's does); the failure is the exception.
                         completed = true;
                         close();
-                        throw e;
+                        throw ExceptionText.withAddress(e, isa);
                     }
                     return false; // end() throws
                 } finally {
@@ -258,7 +263,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         // A failed connect closes the channel (as the JDK's does); the failure is the exception.
                         completed = true;
                         close();
-                        throw e;
+                        throw ExceptionText.withAddress(e, connectingTo);
                     }
                     return false; // end() throws
                 } finally {
@@ -495,6 +500,12 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             return n;
         } catch (IOException e) {
             if (isOpen()) {
+                if (src.position() == before && socket.isOutputShutdown()) {
+                    // shutdownOutput by another thread while this write waited (as SocketChannelImpl.write)
+                    AsynchronousCloseException ace = new AsynchronousCloseException();
+                    ace.addSuppressed(e);
+                    throw ace;
+                }
                 throw e;
             }
             completed = src.position() > before;
@@ -697,6 +708,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             socket.setReusePort((Boolean) value);
         } else if (name == StandardSocketOptions.SO_REUSEADDR) {
             socket.setReuseAddress((Boolean) value);
+        } else if (ExtendedOptions.isExtended(name)) {
+            ExtendedOptions.set(socket, name, value);
         }
     }
 
@@ -715,6 +728,8 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             v = socket.sendBufferSize();
         } else if (name == StandardSocketOptions.SO_REUSEPORT) {
             v = socket.reusePort();
+        } else if (ExtendedOptions.isExtended(name)) {
+            v = ExtendedOptions.get(socket, name);
         } else {
             throw new UnsupportedOperationException("'" + name + "' not supported");
         }

@@ -91,28 +91,75 @@ final class ModTcpSocketImpl extends SocketImpl {
             throw new IllegalArgumentException("Unsupported address type");
         }
         InetSocketAddress isa = (InetSocketAddress) remote;
+        java.net.Proxy socks = socksProxy(isa);
+        if (socks != null) {
+            connectKernel(isa, timeoutMs, socket(), socks);
+            return;
+        }
         if (isa.isUnresolved()) {
             throw new UnknownHostException(isa.getHostName());
         }
+        try {
+            ExceptionText.checkSocketFamily(isa.getAddress());
+        } catch (SocketException e) {
+            throw ExceptionText.withAddress(e, isa); // as NioSocketImpl.connect: its failures name the address
+        }
         TcpSocket s = socket();
         IpAddr dst = Addresses.forConnect(isa.getAddress());
-        if (runtime.config().routesToKernel(dst)) {
-            connectKernel(isa, timeoutMs, s);
+        if (runtime.routesToKernel(dst, isa.getPort())) {
+            connectKernel(isa, timeoutMs, s, null);
             return;
         }
         try {
             s.connect(dst, isa.getPort(), timeoutMs > 0 ? TimeUnit.MILLISECONDS.toNanos(timeoutMs) : TcpSocket.FOREVER);
         } catch (IOException e) {
             s.abort();
-            throw e;
+            throw ExceptionText.withAddress(e, isa);
         }
         this.address = isa.getAddress();
         this.port = isa.getPort();
         this.localport = s.localPort();
     }
 
-    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s) throws IOException {
-        java.net.Socket ks = PlatformProvider.get().openSocketChannel().socket();
+    /**
+     * The SOCKS proxy that the default {@link java.net.ProxySelector} chooses for a {@code socket://host:port} URI, as
+     * the JDK's own {@code SocksSocketImpl} asks it ({@code socksProxyHost}, {@code socksProxyPort}, or an application's
+     * selector), or null for a direct connection.
+     */
+    private static java.net.Proxy socksProxy(InetSocketAddress isa) {
+        java.net.ProxySelector selector = Privileged.run(java.net.ProxySelector::getDefault); // as SocksSocketImpl
+        if (selector == null) {
+            return null;
+        }
+        java.net.URI uri;
+        try {
+            uri = new java.net.URI("socket", null, isa.getHostString(), isa.getPort(), null, null, null);
+        } catch (java.net.URISyntaxException | IllegalArgumentException e) {
+            return null;
+        }
+        java.util.List<java.net.Proxy> proxies = selector.select(uri);
+        if (proxies != null) {
+            for (java.net.Proxy p : proxies) {
+                if (p.type() == java.net.Proxy.Type.SOCKS) {
+                    return p;
+                }
+                if (p.type() == java.net.Proxy.Type.DIRECT) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The connection goes through the platform stack: a {@code modtcp.kernel} or host-loopback route (proxy null), or
+     * a SOCKS proxy, which the JDK's own SOCKS client (a platform {@code Socket(Proxy)}) talks to.
+     */
+    private void connectKernel(InetSocketAddress isa, int timeoutMs, TcpSocket s, java.net.Proxy socks)
+            throws IOException {
+        java.net.Socket ks = socks != null
+                ? new java.net.Socket(socks)
+                : PlatformProvider.get().openSocketChannel().socket();
         try {
             ks.setTcpNoDelay(s.noDelay());
             ks.setKeepAlive(s.keepAlive());
@@ -132,6 +179,7 @@ final class ModTcpSocketImpl extends SocketImpl {
 
     @Override
     protected void bind(InetAddress host, int lport) throws IOException {
+        ExceptionText.checkSocketFamily(host);
         TcpSocket s = socket();
         s.bind(Addresses.forBind(host), lport);
         this.localport = s.localPort();
@@ -143,6 +191,7 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected void listen(int backlog) throws IOException {
         socket().listen(backlog < 1 ? 50 : backlog);
+        runtime.listening(socket, true);
     }
 
     @Override
@@ -239,6 +288,9 @@ final class ModTcpSocketImpl extends SocketImpl {
     @Override
     protected void close() throws IOException {
         closed = true;
+        if (socket != null && server) {
+            runtime.listening(socket, false);
+        }
         if (socket != null) {
             // As the JDK's NioSocketImpl: a connected socket whose SO_LINGER is not 0 shuts its output down first, so
             // the peer reads end of stream even when close then resets the connection for unread data.

@@ -34,4 +34,36 @@ public final class ModTcpSocketImplFactory implements SocketImplFactory {
         Socket.setSocketImplFactory(new ModTcpSocketImplFactory(false));
         ServerSocket.setSocketFactory(new ModTcpSocketImplFactory(true));
     }
+
+    /**
+     * Installs both factories for the agent. A factory set before (by another agent, or code that ran first) is kept:
+     * {@code java.net.Socket}/{@code ServerSocket} then stay on it, the channels still move to modtcp, and the returned
+     * text says so. The JDK has one factory per class and no way to chain to it: once modtcp's is set, an application's
+     * own {@code Socket.setSocketImplFactory} gets the JDK's {@code SocketException: factory already defined}.
+     *
+     * @return null when both are modtcp's, else what was kept and why
+     */
+    @SuppressWarnings("deprecation")
+    public static String installForAgent() {
+        StringBuilder kept = new StringBuilder();
+        try {
+            Socket.setSocketImplFactory(new ModTcpSocketImplFactory(false));
+        } catch (IOException e) {
+            kept.append("java.net.Socket keeps the SocketImplFactory set before the agent (")
+                    .append(e.getMessage())
+                    .append("); ");
+        }
+        try {
+            ServerSocket.setSocketFactory(new ModTcpSocketImplFactory(true));
+        } catch (IOException e) {
+            kept.append("java.net.ServerSocket keeps the factory set before the agent (")
+                    .append(e.getMessage())
+                    .append("); ");
+        }
+        return kept.length() == 0
+                ? null
+                : kept.append(
+                                "those sockets stay on the platform stack; NIO channels use modtcp (see docs/provider.md)")
+                        .toString();
+    }
 }

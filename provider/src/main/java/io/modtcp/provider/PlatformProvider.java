@@ -21,7 +21,7 @@ final class PlatformProvider {
         if (p != null) {
             return p;
         }
-        p = viaDefaultSelectorProvider();
+        p = Privileged.run(PlatformProvider::viaDefaultSelectorProvider);
         if (p == null) {
             SelectorProvider system = SelectorProvider.provider();
             if (system != null && !(system instanceof ModTcpSelectorProvider)) {

@@ -72,10 +72,17 @@ final class ServerSocketAdaptor extends ServerSocket {
     @Override
     public Socket accept() throws IOException {
         try {
-            if (!ssc.isBlockingMode()) {
-                throw new IllegalBlockingModeException();
+            SocketChannel sc;
+            if (soTimeoutMs > 0) {
+                sc = ssc.blockingAccept(ModTcpSocketChannel.millisToNanos(soTimeoutMs)); // non-blocking: IBME
+            } else {
+                // As the JDK's ServerSocketAdaptor: without a timeout a non-blocking channel still accepts a waiting
+                // connection ("to preserve long standing behavior"), and throws only when none is waiting.
+                sc = ssc.accept();
+                if (sc == null) {
+                    throw new IllegalBlockingModeException();
+                }
             }
-            SocketChannel sc = ssc.blockingAccept(ModTcpSocketChannel.millisToNanos(soTimeoutMs));
             return sc.socket();
         } catch (SocketTimeoutException e) {
             throw e;

@@ -117,6 +117,197 @@ class ProviderAgentIT {
         assertTrue(Files.size(pcap) > 24 + 10 * 56, "pcap size " + Files.size(pcap));
     }
 
+    /**
+     * A server of this (test) JVM on the kernel's 127.0.0.1 that sends one line to each of {@code n} clients (this JVM
+     * is not under the agent and sets no SocketImpl factory: a {@code ServerSocket} here is the kernel's).
+     */
+    private static java.net.ServerSocket kernelLineServer(int n) throws IOException {
+        java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                try (java.net.Socket a = ss.accept()) {
+                    a.getOutputStream().write("hello from the kernel\n".getBytes(StandardCharsets.US_ASCII));
+                } catch (IOException e) {
+                    return; // closed by the test
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return ss;
+    }
+
+    /** What {@code HostLoopback} prints when both ways over the host's loopback work under the agent. */
+    private static void assertHostLoopback(String out) {
+        assertTrue(out.startsWith("exit=0"), out);
+        assertTrue(out.contains("other process says hello from the kernel"), out);
+        assertTrue(out.contains("other process says (channel) hello from the kernel"), out);
+        assertTrue(out.contains("own server says own listener"), out);
+        assertTrue(out.contains("own channel server says ok"), out);
+        assertEquals(2, figure(out, "kernelLoopbackConnects"), out);
+        assertEquals(2, figure(out, "tcpActiveOpens"), out);
+        assertEquals(2, figure(out, "tcpPassiveOpens"), out);
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldReachTheKernelsLoopbackAndItsOwnListenerOn127001WithTheDefaultConfiguration(String java)
+            throws Exception {
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            int port = kernel.getLocalPort();
+            String out = runMain(
+                    java,
+                    List.of("-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(port));
+            assertHostLoopback(out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunWithOnlyJavaBaseAndJavaInstrument(String java) throws Exception {
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            int port = kernel.getLocalPort();
+            String out = runMain(
+                    java,
+                    List.of(
+                            "--limit-modules",
+                            "java.base,java.instrument",
+                            "-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(port));
+            assertHostLoopback(out);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldHonourPreferIpv4StackAndHostInfoInExceptionsAsThePlatformDoes(String java) throws Exception {
+        List<String> props = List.of("-Djava.net.preferIPv4Stack=true", "-Djdk.includeInExceptions=hostInfo");
+        String platform = runMain(java, props, "io.modtcp.provider.samples.PropertyProbe");
+        List<String> agent = new ArrayList<>(props);
+        // loopback connections stay on modtcp, so the refusals are modtcp's own
+        agent.add("-javaagent:" + System.getProperty("modtcp.agent.jar") + "=hostloopback=modtcp");
+        String modtcp = runMain(java, agent, "io.modtcp.provider.samples.PropertyProbe");
+        List<String> expected = probes(platform);
+        assertEquals(11, expected.size(), platform);
+        assertTrue(platform.contains("Connection refused: /127.0.0.1:1"), platform);
+        assertEquals(expected, probes(modtcp));
+    }
+
+    private static List<String> probes(String out) {
+        return out.lines().filter(l -> l.startsWith("probe ")).collect(java.util.stream.Collectors.toList());
+    }
+
+    /**
+     * A minimal SOCKS5 responder on the kernel's 127.0.0.1 (RFC 1928: no authentication, CONNECT) that connects
+     * nowhere: it answers each CONNECT with success and then sends one line naming the requested destination.
+     */
+    private static java.net.ServerSocket socks5Responder(int n) throws IOException {
+        java.net.ServerSocket ss = new java.net.ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"));
+        Thread t = new Thread(() -> {
+            for (int i = 0; i < n; i++) {
+                try (java.net.Socket a = ss.accept()) {
+                    java.io.DataInputStream in = new java.io.DataInputStream(a.getInputStream());
+                    java.io.OutputStream out = a.getOutputStream();
+                    in.readUnsignedByte(); // version 5
+                    in.readFully(new byte[in.readUnsignedByte()]); // the methods offered
+                    out.write(new byte[] {5, 0}); // no authentication
+                    in.readFully(new byte[3]); // 5, CONNECT, reserved
+                    int type = in.readUnsignedByte();
+                    String host;
+                    if (type == 3) {
+                        byte[] name = new byte[in.readUnsignedByte()];
+                        in.readFully(name);
+                        host = new String(name, StandardCharsets.US_ASCII);
+                    } else {
+                        byte[] addr = new byte[type == 1 ? 4 : 16];
+                        in.readFully(addr);
+                        host = java.net.InetAddress.getByAddress(addr).getHostAddress();
+                    }
+                    int port = in.readUnsignedShort();
+                    out.write(new byte[] {5, 0, 0, 1, 0, 0, 0, 0, 0, 0});
+                    out.write(("via socks to " + host + ":" + port + "\n").getBytes(StandardCharsets.US_ASCII));
+                    out.flush();
+                } catch (IOException e) {
+                    return; // closed by the test
+                }
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return ss;
+    }
+
+    @ParameterizedTest
+    @MethodSource("javas")
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldGoThroughTheSocksProxyOfSocksProxyHostAndOfSocketProxy(String java) throws Exception {
+        try (java.net.ServerSocket socks = socks5Responder(2)) {
+            String out = runMain(
+                    java,
+                    List.of(
+                            "-DsocksProxyHost=127.0.0.1",
+                            "-DsocksProxyPort=" + socks.getLocalPort(),
+                            "-javaagent:" + System.getProperty("modtcp.agent.jar")),
+                    "io.modtcp.provider.samples.SocksClient");
+            assertTrue(out.startsWith("exit=0"), out);
+            assertTrue(out.contains("socksProxyHost: via socks to target.invalid:80"), out);
+            assertTrue(out.contains("Socket(Proxy): via socks to target.invalid:80"), out);
+        }
+    }
+
+    /**
+     * JDK 17 with a security manager: the policy grants the agent jar {@code AllPermission} (as docs/provider.md
+     * says) and the program only loopback sockets and property reads; the agent boots and the program's sockets work.
+     */
+    @org.junit.jupiter.api.Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS)
+    void shouldRunUnderASecurityManagerOnJdk17WithTheDocumentedGrant() throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Runtime.version().feature() < 18, "a security manager is for JDK 17 (the build JDK here)");
+        String agent = System.getProperty("modtcp.agent.jar");
+        Path policy = Files.createTempFile(Path.of(agent).getParent(), "modtcp-", ".policy");
+        Path classes = Path.of(agent).getParent().resolve("test-classes");
+        Files.writeString(
+                policy,
+                "grant codeBase \"" + Path.of(agent).toUri() + "\" {\n"
+                        + "  permission java.security.AllPermission;\n};\n"
+                        + "grant codeBase \"" + classes.toUri() + "-\" {\n"
+                        + "  permission java.net.SocketPermission \"127.0.0.1:0-\", \"connect,accept,listen,resolve\";\n"
+                        + "  permission java.net.SocketPermission \"localhost:0-\", \"listen,resolve\";\n"
+                        + "  permission java.util.PropertyPermission \"*\", \"read\";\n};\n");
+        try (java.net.ServerSocket kernel = kernelLineServer(2)) {
+            String out = runMain(
+                    java,
+                    List.of("-Djava.security.manager", "-Djava.security.policy==" + policy, "-javaagent:" + agent),
+                    "io.modtcp.provider.samples.HostLoopback",
+                    String.valueOf(kernel.getLocalPort()));
+            assertHostLoopback(out);
+        }
+    }
+
+    /** Runs {@code main} with {@code jvmArgs} and the program class path; returns "exit=N\n" and its output. */
+    private static String runMain(String java, List<String> jvmArgs, String main, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(java);
+        cmd.addAll(jvmArgs);
+        cmd.add("-cp");
+        cmd.add(programClassPath());
+        cmd.add(main);
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(50, TimeUnit.SECONDS), out);
+        System.out.println("---- " + cmd + "\n" + out);
+        return "exit=" + p.exitValue() + "\n" + out;
+    }
+
     /** Runs the sample program; returns "exit=N\n" and its output. */
     private static String run(String java, List<String> jvmArgs, String mode) throws Exception {
         List<String> cmd = new ArrayList<>();

@@ -95,6 +95,11 @@ public final class NetStack implements AutoCloseable {
         this.tcp = new TcpEngine(ip, b.config, counters, new SplittableRandom(b.seed), clock, b.congestionFactory);
     }
 
+    static {
+        // Before Netty's first use (the Builder's allocator): the stack needs only java.base.
+        io.modtcp.stack.runtime.NettyLogging.ensureJavaBaseOnly();
+    }
+
     public static Builder builder() {
         return new Builder();
     }

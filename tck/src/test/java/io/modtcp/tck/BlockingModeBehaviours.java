@@ -197,6 +197,36 @@ class BlockingModeBehaviours {
         assertTrue(l.isOpen());
     }
 
+    @Behaviour("accept on a non-blocking server channel's socket() returns a waiting connection (a blocking one);"
+            + " with none waiting, or with SO_TIMEOUT set, it throws IllegalBlockingModeException")
+    void serverAdaptorAcceptNonBlockingWithWaitingConnection(Tck tck) throws Exception {
+        ServerSocketChannel l = tck.listener();
+        SocketChannel c = tck.peerChannel();
+        assertTrue(c.connect(l.getLocalAddress()));
+        l.configureBlocking(false);
+        java.net.Socket s = null;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (s == null) { // the handshake may still be completing on the listener's side
+            try {
+                s = tck.track(l.socket().accept());
+            } catch (IllegalBlockingModeException e) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw e;
+                }
+                Thread.sleep(5);
+            }
+        }
+        assertTrue(s.isConnected());
+        assertTrue(s.getChannel().isBlocking(), "the accepted channel is in blocking mode");
+        assertEquals(c.getLocalAddress(), s.getRemoteSocketAddress());
+        assertThrows(IllegalBlockingModeException.class, () -> l.socket().accept(), "none waiting");
+        SocketChannel c2 = tck.peerChannel();
+        assertTrue(c2.connect(l.getLocalAddress()));
+        l.socket().setSoTimeout(1000);
+        assertThrows(IllegalBlockingModeException.class, () -> l.socket().accept(), "SO_TIMEOUT set");
+        assertTrue(l.isOpen());
+    }
+
     @Behaviour("connect on a non-blocking channel's socket() throws IllegalBlockingModeException, with or without a"
             + " timeout")
     void adaptorConnectNonBlocking(Tck tck) throws Exception {

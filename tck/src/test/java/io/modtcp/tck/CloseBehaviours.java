@@ -15,6 +15,7 @@ import java.net.SocketException;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
@@ -363,5 +364,152 @@ class CloseBehaviours {
         assertTrue(c.subject().isOpen());
         assertThrows(IOException.class, () -> out.write(1));
         assertEquals(-1, c.peer().read(ByteBuffer.allocate(1)));
+    }
+    /** Waits (bounded: 10 s) until {@code in} has {@code n} bytes available. */
+    private static void awaitAvailable(InputStream in, int n) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (in.available() < n) {
+            if (System.nanoTime() - deadline > 0) {
+                fail("fewer than " + n + " bytes arrived within 10 s: " + in.available());
+            }
+            Thread.sleep(1);
+        }
+    }
+
+    /**
+     * Sends {@code data} from {@code peer}, waits until the subject has it, then resets the connection from the peer
+     * (SO_LINGER 0) and gives the reset time to arrive: it cannot be observed without reading, which would consume it.
+     */
+    private static void dataThenReset(SocketChannel peer, InputStream subjectIn, byte[] data) throws Exception {
+        Tck.writeFully(peer, data);
+        awaitAvailable(subjectIn, data.length);
+        peer.setOption(StandardSocketOptions.SO_LINGER, 0);
+        peer.close();
+        Thread.sleep(200);
+    }
+
+    @Behaviour("after a reset that follows data, a channel reads the data, then \"Connection reset\" on every read")
+    void resetAfterDataChannel(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        dataThenReset(c.peer(), c.subject().socket().getInputStream(), new byte[] {1, 2, 3});
+        ByteBuffer buf = ByteBuffer.allocate(10);
+        assertEquals(3, c.subject().read(buf), "the bytes received before the reset are kept");
+        assertArrayEquals(new byte[] {1, 2, 3}, java.util.Arrays.copyOf(buf.array(), 3));
+        for (int i = 0; i < 3; i++) {
+            assertReset(assertThrows(IOException.class, () -> c.subject().read(ByteBuffer.allocate(10))));
+        }
+        assertReset(assertThrows(IOException.class, () -> c.subject().read(new ByteBuffer[] {ByteBuffer.allocate(1)})));
+        assertTrue(c.subject().isOpen(), "the channel stays open");
+    }
+
+    @Behaviour("after a reset that follows data, a Socket reads the data, then \"Connection reset\" on every read")
+    void resetAfterDataSocket(Tck tck) throws Exception {
+        ServerSocketChannel l = tck.peerListener();
+        Socket s = tck.socket();
+        s.connect(l.getLocalAddress(), 10_000);
+        SocketChannel peer = tck.track(l.accept());
+        InputStream in = s.getInputStream();
+        dataThenReset(peer, in, new byte[] {4, 5, 6});
+        byte[] b = new byte[10];
+        assertEquals(3, in.read(b), "the bytes received before the reset are kept");
+        assertArrayEquals(new byte[] {4, 5, 6}, java.util.Arrays.copyOf(b, 3));
+        for (int i = 0; i < 3; i++) {
+            assertReset(assertThrows(IOException.class, () -> in.read(new byte[10])));
+        }
+        assertReset(assertThrows(IOException.class, in::read));
+        assertFalse(s.isClosed(), "the socket stays open");
+    }
+
+    @Behaviour("after a reset that follows data, a channel's socket adaptor reads the data, then \"Connection reset\""
+            + " on every read")
+    void resetAfterDataAdaptor(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        InputStream in = c.subject().socket().getInputStream();
+        dataThenReset(c.peer(), in, new byte[] {7, 8});
+        byte[] b = new byte[10];
+        assertEquals(2, in.read(b), "the bytes received before the reset are kept");
+        for (int i = 0; i < 3; i++) {
+            assertReset(assertThrows(IOException.class, () -> in.read(new byte[10])));
+        }
+    }
+
+    @Behaviour("after a reset with nothing received, every channel read and every Socket read throws \"Connection"
+            + " reset\"")
+    void resetEveryRead(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        c.peer().setOption(StandardSocketOptions.SO_LINGER, 0);
+        c.peer().close();
+        assertReset(readUntilFailure(c.subject()));
+        assertReset(assertThrows(IOException.class, () -> c.subject().read(ByteBuffer.allocate(10))));
+        Tck.Sockets s = tck.connectSockets();
+        s.peer().setSoLinger(true, 0);
+        s.peer().close();
+        InputStream in = s.subject().getInputStream();
+        assertReset(assertThrows(IOException.class, () -> {
+            while (in.read() >= 0) {
+                // nothing was sent
+            }
+        }));
+        assertReset(assertThrows(IOException.class, in::read));
+    }
+
+    /**
+     * Fills the subject's send path (the peer does not read) on another thread and returns what ends the writes; the
+     * writer is blocked on a full send buffer when this returns (bounded wait for the buffers to fill).
+     */
+    private static Future<IOException> blockedWriter(Tck tck, Tck.IoWriter w) throws Exception {
+        java.util.concurrent.atomic.AtomicLong written = new java.util.concurrent.atomic.AtomicLong();
+        Future<IOException> f = tck.async(() -> {
+            byte[] chunk = new byte[8192];
+            try {
+                while (true) {
+                    w.write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException e) {
+                return e;
+            }
+        });
+        // Wait until the writes stop making progress: the buffers on both sides are full.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        long last = -1;
+        while (true) {
+            Thread.sleep(200);
+            long now = written.get();
+            if (now == last && now > 0) {
+                return f;
+            }
+            last = now;
+            if (f.isDone() || System.nanoTime() - deadline > 0) {
+                fail("the writer did not block on a full send buffer (" + now + " bytes, done " + f.isDone() + ")");
+            }
+        }
+    }
+
+    @Behaviour("shutdownOutput from another thread wakes a channel writer blocked on a full send buffer: the write"
+            + " throws ClosedChannelException (AsynchronousCloseException, or after a short count) and the channel"
+            + " stays open")
+    void asyncShutdownOutputWakesChannelWriter(Tck tck) throws Exception {
+        Tck.Channels c = tck.connect();
+        Future<IOException> w = blockedWriter(tck, b -> Tck.writeFully(c.subject(), b));
+        c.subject().shutdownOutput();
+        IOException e = w.get(10, TimeUnit.SECONDS);
+        // The JDK's blocking write fails with AsynchronousCloseException when the shutdown ends a wait that had
+        // written nothing, and returns a short count when it had written some (then the next write throws).
+        assertTrue(e instanceof ClosedChannelException, e.toString());
+        assertTrue(c.subject().isOpen(), "the channel stays open");
+        assertThrows(ClosedChannelException.class, () -> c.subject().write(ByteBuffer.wrap(new byte[] {1})));
+    }
+
+    @Behaviour("shutdownOutput from another thread wakes a Socket writer blocked on a full send buffer: the write"
+            + " throws SocketException")
+    void asyncShutdownOutputWakesSocketWriter(Tck tck) throws Exception {
+        Tck.Sockets s = tck.connectSockets();
+        OutputStream out = s.subject().getOutputStream();
+        Future<IOException> w = blockedWriter(tck, out::write);
+        s.subject().shutdownOutput();
+        IOException e = w.get(10, TimeUnit.SECONDS);
+        assertEquals(SocketException.class, e.getClass(), e.toString());
+        assertFalse(s.subject().isClosed(), "the socket stays open");
     }
 }

@@ -140,7 +140,9 @@ public abstract class Implementation implements AutoCloseable {
 
     /** One modtcp stack of its own with only the in-JVM loopback. */
     static final class ModTcpLoopback extends Implementation {
-        private final ModTcpRuntime runtime = ModTcpRuntime.start(ModTcpConfig.defaults());
+        // Loopback connections stay on modtcp even where nothing listens (by default they would go to the kernel's
+        // loopback then): the refusals and timeouts of the kit are modtcp's own.
+        private final ModTcpRuntime runtime = ModTcpRuntime.start(ModTcpConfig.parse(Map.of("hostloopback", "modtcp")));
         private final Side side = modtcpSide("modtcp 127.0.0.1", runtime, "127.0.0.1", "::1");
 
         ModTcpLoopback() {

@@ -444,6 +444,30 @@ class SelectorBehaviours {
         assertEquals(2, sel.selectNow(k -> {}), "both keys are still ready for the next selection");
     }
 
+    @Behaviour("a selection operation called from inside the action of select(action) throws IllegalStateException")
+    void selectInsideActionThrows(Tck tck) throws Exception {
+        Selector sel = tck.selector();
+        twoReadable(tck, sel);
+        List<IoCall> inner = List.of(
+                sel::selectNow, () -> sel.select(1), () -> sel.selectNow(k -> {}), () -> sel.select(k -> {}, 1));
+        for (IoCall call : inner) {
+            List<Throwable> seen = new ArrayList<>();
+            assertEquals(2, sel.selectNow(k -> {
+                try {
+                    call.run();
+                    seen.add(null);
+                } catch (Throwable e) {
+                    seen.add(e);
+                }
+            }));
+            assertEquals(2, seen.size());
+            for (Throwable e : seen) {
+                assertTrue(e instanceof IllegalStateException, String.valueOf(e));
+            }
+        }
+        assertEquals(2, sel.selectNow(), "the selector still works");
+    }
+
     @Behaviour("a channel registered after its data arrived is selected by the first selection")
     void registeredAfterData(Tck tck) throws Exception {
         Selector sel = tck.selector();

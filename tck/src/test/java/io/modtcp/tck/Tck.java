@@ -35,6 +35,12 @@ public final class Tck implements AutoCloseable {
     /** A connection between the subject and the peer, as channels. */
     public record Channels(SocketChannel subject, SocketChannel peer) {}
 
+    /** Writes a whole array somewhere (a stream or a blocking channel). */
+    @FunctionalInterface
+    public interface IoWriter {
+        void write(byte[] b) throws IOException;
+    }
+
     /** A connection between the subject and the peer, as {@code java.net.Socket}s. */
     public record Sockets(Socket subject, Socket peer) {}
 

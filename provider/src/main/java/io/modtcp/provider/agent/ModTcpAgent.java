@@ -21,7 +21,9 @@ import java.util.Set;
  *   <li>The system property {@code java.nio.channels.spi.SelectorProvider} names the modtcp provider; the JDK reads it
  *       lazily, the first time anything calls {@link SelectorProvider#provider()}, which on JDK 17 and 25 has not
  *       happened yet when premain runs. premain then calls it once and checks the answer.
- *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl.
+ *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl
+ *       (one factory per JVM: one set before is kept, with a warning; an application's later call gets the JDK's
+ *       "factory already defined").
  *   <li>Netty's native transports, which would bypass the JDK's socket API and so modtcp, are told to fall back to
  *       NIO ({@link NativeTransportGuard}), unless the user set those properties or gave {@code
  *       nativeTransports=allow}; one log line says which guards were set.
@@ -71,7 +73,10 @@ public final class ModTcpAgent {
                             + ", not modtcp (" + PROVIDER_PROPERTY + "=" + previous + " or provider() ran earlier);"
                             + " NIO channels stay on the platform stack");
         }
-        ModTcpSocketImplFactory.install();
+        String kept = ModTcpSocketImplFactory.installForAgent();
+        if (kept != null) {
+            LOG.log(System.Logger.Level.WARNING, "modtcp agent: " + kept);
+        }
 
         boolean allowNative = ModTcpConfig.nativeTransportsAllowed(
                 System.getProperty(ModTcpConfig.PREFIX + ModTcpConfig.NATIVE_TRANSPORTS));

@@ -99,6 +99,14 @@ public final class TcpSocket {
     private int receiveBufferBytes;
     private boolean noDelay;
     private boolean keepAlive;
+    /** TCP_KEEPIDLE, TCP_KEEPINTERVAL (seconds), TCP_KEEPCOUNT; 0: the stack's default. */
+    private int keepIdleSeconds;
+
+    private int keepIntervalSeconds;
+    private int keepCount;
+    /** TCP_QUICKACK as set; null: never set (ACKs follow the delayed-ACK rule, and it reads true as on Linux). */
+    private Boolean quickAck;
+
     private int lingerSeconds = -1;
     private boolean reusePort;
     private volatile boolean reuseAddress;
@@ -109,6 +117,12 @@ public final class TcpSocket {
 
     // ---- stack thread only ----
     private ArrayDeque<ByteBuf> sendScratch = new ArrayDeque<>();
+    /** The keepalive parameters and TCP_QUICKACK last pushed to the connection. */
+    private long appliedKeepIdleNs = -1;
+
+    private long appliedKeepIntervalNs = -1;
+    private int appliedKeepCount = -1;
+    private Boolean appliedQuickAck;
     private TcpConnection connection;
     private TcpListener listener;
 
@@ -136,6 +150,10 @@ public final class TcpSocket {
         this.congestionControl = parent.congestionControl;
         this.receiveBufferSet = parent.receiveBufferSet;
         this.keepAlive = parent.keepAlive;
+        this.keepIdleSeconds = parent.keepIdleSeconds;
+        this.keepIntervalSeconds = parent.keepIntervalSeconds;
+        this.keepCount = parent.keepCount;
+        this.quickAck = parent.quickAck;
         this.reuseAddress = parent.reuseAddress;
         this.receiveBufferBytes = parent.receiveBufferBytes;
         this.sendBufferBytes = parent.sendBufferBytes;
@@ -436,7 +454,7 @@ public final class TcpSocket {
                     return -1;
                 }
                 if (error != null) {
-                    throwErrorOnce();
+                    throwReadError();
                     return -1;
                 }
                 if (connectionGone) {
@@ -499,6 +517,9 @@ public final class TcpSocket {
             try {
                 int space;
                 while (true) {
+                    if (total > 0 && (outputShutdown || closed)) {
+                        return total; // shut down or closed by another thread after some bytes were queued
+                    }
                     checkWritable();
                     space = sendBufferBytes - sendInUse;
                     if (space > 0) {
@@ -598,10 +619,12 @@ public final class TcpSocket {
             }
             outputShutdown = true;
             shutdownOutputRequested = true;
+            changed.signalAll(); // a writer blocked on a full send buffer fails now, as on the JDK
         } finally {
             lock.unlock();
         }
         requestSync();
+        notifyReadiness();
     }
 
     /** Discards received data; reads return end of stream. */
@@ -881,6 +904,63 @@ public final class TcpSocket {
         return get(() -> keepAlive);
     }
 
+    /**
+     * TCP_KEEPIDLE: seconds of idleness before the first keepalive probe (RFC 1122 §4.2.3.6), 1..32767 as on Linux
+     * (tcp(7), MAX_TCP_KEEPIDLE); used while SO_KEEPALIVE is on. Accepted connections inherit a listener's.
+     *
+     * @throws SocketException "Invalid argument" out of range, as setsockopt(2)'s EINVAL through the JDK
+     */
+    public void setKeepIdle(int seconds) throws SocketException {
+        checkRange(seconds, 32767);
+        setOption(() -> keepIdleSeconds = seconds);
+    }
+
+    public int keepIdle() {
+        int v = get(() -> keepIdleSeconds);
+        return v > 0 ? v : (int) TimeUnit.NANOSECONDS.toSeconds(stack.config().keepIdleNs());
+    }
+
+    /** TCP_KEEPINTERVAL: seconds between unanswered keepalive probes, 1..32767 (MAX_TCP_KEEPINTVL). */
+    public void setKeepInterval(int seconds) throws SocketException {
+        checkRange(seconds, 32767);
+        setOption(() -> keepIntervalSeconds = seconds);
+    }
+
+    public int keepInterval() {
+        int v = get(() -> keepIntervalSeconds);
+        return v > 0 ? v : (int) TimeUnit.NANOSECONDS.toSeconds(stack.config().keepIntervalNs());
+    }
+
+    /** TCP_KEEPCOUNT: unanswered probes after which the connection fails ("Connection timed out"), 1..127. */
+    public void setKeepCount(int count) throws SocketException {
+        checkRange(count, 127);
+        setOption(() -> keepCount = count);
+    }
+
+    public int keepCount() {
+        int v = get(() -> keepCount);
+        return v > 0 ? v : stack.config().keepCount();
+    }
+
+    private static void checkRange(int v, int max) throws SocketException {
+        if (v < 1 || v > max) {
+            throw new SocketException("Invalid argument");
+        }
+    }
+
+    /**
+     * TCP_QUICKACK: on, ACKs are sent at once instead of delayed (and one being delayed goes now); off, the
+     * delayed-ACK rule. Reads true until set, as Linux's does on a new socket.
+     */
+    public void setQuickAck(boolean on) {
+        setOption(() -> quickAck = on);
+    }
+
+    public boolean quickAck() {
+        Boolean v = get(() -> quickAck);
+        return v == null || v;
+    }
+
     /** SO_LINGER in seconds; -1 turns it off. */
     public void setLinger(int seconds) {
         setOption(() -> lingerSeconds = Math.max(-1, seconds));
@@ -1001,9 +1081,14 @@ public final class TcpSocket {
         }
     }
 
-    /** A read reports a reset once; later reads see end of stream (as the JDK's socket does). */
-    private void throwErrorOnce() throws IOException {
-        if (!errorReported) {
+    /**
+     * A read reports a failure once the bytes received before it are read. A reset is reported by that read and by
+     * every later one, as the JDK's {@code NioSocketImpl} and {@code SocketChannelImpl} do (their {@code
+     * connectionReset} flag); another failure (a timeout) once, then reads see end of stream, as Linux's recv(2) does
+     * once {@code sk_err} was reported.
+     */
+    private void throwReadError() throws IOException {
+        if (error == TcpError.RESET || !errorReported) {
             errorReported = true;
             throw exceptionFor(error, false);
         }
@@ -1094,6 +1179,10 @@ public final class TcpSocket {
         boolean closedNow;
         boolean nd;
         boolean ka;
+        int kIdle;
+        int kInterval;
+        int kCount;
+        Boolean qa;
         int linger;
         int rcvBuf;
         int sndBuf;
@@ -1113,6 +1202,10 @@ public final class TcpSocket {
             closedNow = closed;
             nd = noDelay;
             ka = keepAlive;
+            kIdle = keepIdleSeconds;
+            kInterval = keepIntervalSeconds;
+            kCount = keepCount;
+            qa = quickAck;
             linger = lingerSeconds;
             rcvBuf = receiveBufferBytes;
             sndBuf = sendBufferBytes;
@@ -1152,7 +1245,7 @@ public final class TcpSocket {
         }
         // A shutdown requested before the abort (shutdownOutput, then close with unread data) still sends what it
         // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
-        applyOptions(c, nd, ka, linger, rcvBuf, sndBuf, now);
+        applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, now);
         if (toSend != null) {
             for (ByteBuf b : toSend) {
                 tcp.send(c, b, now);
@@ -1177,17 +1270,55 @@ public final class TcpSocket {
     }
 
     private void applyOptions(TcpConnection c) {
-        applyOptions(c, noDelay, keepAlive, lingerSeconds, receiveBufferBytes, sendBufferBytes, stack.nowNs());
+        applyOptions(
+                c,
+                noDelay,
+                keepAlive,
+                keepIdleSeconds,
+                keepIntervalSeconds,
+                keepCount,
+                quickAck,
+                lingerSeconds,
+                receiveBufferBytes,
+                sendBufferBytes,
+                stack.nowNs());
     }
 
-    private void applyOptions(TcpConnection c, boolean nd, boolean ka, int linger, int rcvBuf, int sndBuf, long now) {
+    private void applyOptions(
+            TcpConnection c,
+            boolean nd,
+            boolean ka,
+            int kIdle,
+            int kInterval,
+            int kCount,
+            Boolean qa,
+            int linger,
+            int rcvBuf,
+            int sndBuf,
+            long now) {
         TcpEngine tcp = stack.tcp();
         tcp.setReuseAddress(c, reuseAddress);
         if (c.connection().noDelay() != nd) {
             tcp.setNoDelay(c, nd, now);
         }
-        if (c.connection().keepAlive() != ka) {
-            tcp.setKeepAlive(c, ka, 0, 0, 0, now);
+        long idleNs =
+                kIdle > 0 ? TimeUnit.SECONDS.toNanos(kIdle) : stack.config().keepIdleNs();
+        long intervalNs = kInterval > 0
+                ? TimeUnit.SECONDS.toNanos(kInterval)
+                : stack.config().keepIntervalNs();
+        int count = kCount > 0 ? kCount : stack.config().keepCount();
+        if (c.connection().keepAlive() != ka
+                || idleNs != appliedKeepIdleNs
+                || intervalNs != appliedKeepIntervalNs
+                || count != appliedKeepCount) {
+            tcp.setKeepAlive(c, ka, idleNs, intervalNs, count, now);
+            appliedKeepIdleNs = idleNs;
+            appliedKeepIntervalNs = intervalNs;
+            appliedKeepCount = count;
+        }
+        if (qa != null && !qa.equals(appliedQuickAck)) {
+            tcp.setQuickAck(c, qa, now);
+            appliedQuickAck = qa;
         }
         if (c.connection().lingerSeconds() != linger) {
             tcp.setLinger(c, linger);

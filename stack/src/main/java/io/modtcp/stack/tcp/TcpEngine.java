@@ -310,6 +310,14 @@ public final class TcpEngine implements TransportHandler {
         }
     }
 
+    /** TCP_QUICKACK: see {@code ReliableOrderedDelivery.quickAck}; an ACK that was being delayed goes now. */
+    public void setQuickAck(TcpConnection c, boolean on, long nowNs) {
+        c.rod.quickAck(on);
+        if (on && !c.removed) {
+            output(c, nowNs);
+        }
+    }
+
     public void setKeepAlive(TcpConnection c, boolean on, long idleNs, long intervalNs, int count, long nowNs) {
         c.cm.keepAlive(on, idleNs, intervalNs, count, nowNs);
         updateTimer(c);

@@ -351,6 +351,62 @@ class TcpSocketTest {
         }
 
         @Test
+        void shouldKeepDataReceivedBeforeAResetAndReportTheResetOnEveryLaterRead() throws Exception {
+            TcpSocket[] p = pair(7405);
+            p[1].write(ByteBuffer.wrap(new byte[] {1, 2, 3}), SECOND);
+            assertTrueEventually(() -> available(p[0]) == 3);
+            long resets = stack.counters().get(Counter.TCP_ESTAB_RESETS);
+            p[1].setLinger(0);
+            p[1].close();
+            assertTrueEventually(() -> stack.counters().get(Counter.TCP_ESTAB_RESETS) > resets);
+            ByteBuffer buf = ByteBuffer.allocate(8);
+            assertEquals(3, p[0].read(buf, 5 * SECOND), "bytes received before the reset stay readable");
+            for (int i = 0; i < 3; i++) {
+                SocketException e = assertThrows(SocketException.class, () -> p[0].read(ByteBuffer.allocate(1), 0));
+                assertEquals("Connection reset", e.getMessage(), "every read after the data, as the JDK's");
+            }
+        }
+
+        @Test
+        void shouldWakeAWriterBlockedOnAFullSendBufferWhenOutputIsShutDown() throws Exception {
+            TcpSocket[] p = pair(7406);
+            p[0].setSendBufferSize(2048);
+            AtomicReference<Throwable> thrown = new AtomicReference<>();
+            Thread writer = new Thread(() -> {
+                try {
+                    while (true) {
+                        p[0].write(ByteBuffer.wrap(new byte[65536]), TcpSocket.FOREVER);
+                    }
+                } catch (Throwable e) {
+                    thrown.set(e);
+                }
+            });
+            writer.start();
+            assertTrueEventually(() -> writer.getState() == Thread.State.WAITING);
+            p[0].shutdownOutput();
+            writer.join(5000);
+            assertFalse(writer.isAlive(), "the writer was woken");
+            assertTrue(thrown.get() instanceof SocketException, String.valueOf(thrown.get()));
+        }
+
+        @Test
+        void shouldProbeAnIdleConnectionAfterTheSocketsKeepIdle() throws Exception {
+            TcpSocket[] p = pair(7407);
+            assertThrows(SocketException.class, () -> p[0].setKeepIdle(0));
+            assertThrows(SocketException.class, () -> p[0].setKeepCount(128));
+            long probes = stack.counters().get(Counter.TCP_KEEPALIVE_PROBES);
+            p[0].setKeepIdle(1);
+            p[0].setKeepInterval(1);
+            p[0].setKeepCount(2);
+            p[0].setKeepAlive(true);
+            assertEquals(1, p[0].keepIdle());
+            // The stack's default idle time is two hours (RFC 1122 §4.2.3.6): a probe within seconds is the option's.
+            assertTrueEventually(() -> stack.counters().get(Counter.TCP_KEEPALIVE_PROBES) > probes);
+            p[1].write(ByteBuffer.wrap(new byte[] {5}), SECOND);
+            assertEquals(1, p[0].read(ByteBuffer.allocate(1), 5 * SECOND), "answered probes keep it alive");
+        }
+
+        @Test
         void shouldResetPeerWhenLingerIsZero() throws Exception {
             TcpSocket[] p = pair(7402);
             p[0].setLinger(0);

@@ -61,6 +61,9 @@ public final class ReliableOrderedDelivery {
     private int lastAckSent;
 
     private boolean ackNow;
+    /** TCP_QUICKACK set on: every in-order segment is acknowledged at once. */
+    private boolean quickAck;
+
     private long delayedAckDeadlineNs = NO_DEADLINE;
     /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
     private boolean shortSegmentUnacked;
@@ -411,11 +414,24 @@ public final class ReliableOrderedDelivery {
     // ---- ACK generation (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ----
 
     /**
+     * TCP_QUICKACK (Linux tcp(7)): on, ACKs are not delayed (RFC 1122 §4.2.3.2 makes the delay a SHOULD) and an ACK
+     * the delayed-ACK timer holds is owed now; off, the normal delayed-ACK rule. DEVIATION(Linux): Linux's quick-ACK
+     * mode is not permanent (the kernel may leave it after some segments); here it lasts until turned off.
+     */
+    public void quickAck(boolean on) {
+        quickAck = on;
+        if (on && delayedAckDeadlineNs != NO_DEADLINE) {
+            delayedAckDeadlineNs = NO_DEADLINE;
+            ackNow = true;
+        }
+    }
+
+    /**
      * Notes that an ACK is owed. {@code immediate} for out-of-order data, filled holes, FINs and duplicates; in-order
      * data is acknowledged at least every second full-sized segment, else within the delayed-ACK time.
      */
     public void ackOwed(boolean immediate, int segmentBytes, int mss, long nowNs, long delayedAckNs) {
-        if (immediate) {
+        if (immediate || quickAck) {
             ackNow = true;
             return;
         }

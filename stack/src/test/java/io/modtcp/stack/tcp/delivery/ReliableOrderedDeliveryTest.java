@@ -678,6 +678,28 @@ class ReliableOrderedDeliveryTest {
         }
 
         @Test
+        void shouldAckEverySegmentAtOnceWhileQuickAckIsOn() {
+            d.quickAck(true);
+            d.ackOwed(false, 10, MSS, 100, DELAY);
+            assertTrue(view.isAckPending(), "TCP_QUICKACK: no delay");
+            assertEquals(NO_DEADLINE, view.delayedAckDeadlineNs());
+            d.onAckSent();
+            d.quickAck(false);
+            d.ackOwed(false, 10, MSS, 200, DELAY);
+            assertFalse(view.isAckPending(), "off again: the delayed-ACK rule");
+            assertEquals(200 + DELAY, view.delayedAckDeadlineNs());
+        }
+
+        @Test
+        void shouldOweTheDelayedAckNowWhenQuickAckIsTurnedOn() {
+            d.ackOwed(false, 10, MSS, 100, DELAY);
+            assertFalse(view.isAckPending());
+            d.quickAck(true);
+            assertTrue(view.isAckPending());
+            assertEquals(NO_DEADLINE, view.delayedAckDeadlineNs());
+        }
+
+        @Test
         void shouldClearEverythingWhenAckSent() {
             d.ackOwed(false, MSS, MSS, 100, DELAY);
             d.ackOwed(false, MSS, MSS, 100, DELAY);
