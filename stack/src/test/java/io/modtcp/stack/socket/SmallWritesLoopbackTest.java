@@ -140,12 +140,24 @@ class SmallWritesLoopbackTest {
                     failure.set(t);
                 }
             });
+            long start = System.nanoTime();
             writer.start();
             ByteBuffer dst = ByteBuffer.allocate(data.length);
             while (dst.hasRemaining() && accepted.read(dst, 10_000_000_000L) >= 0) {
                 // reads until all bytes arrived
             }
             writer.join();
+            Counters c = stack.counters();
+            System.out.printf(
+                    "small writes, real threads: %.3f s, segments=%d retransmitted=%d rto=%d loopbackDrops=%d"
+                            + " overflowed=%d outOfWindow=%d%n",
+                    (System.nanoTime() - start) / 1e9,
+                    c.get(Counter.TCP_OUT_SEGS),
+                    c.get(Counter.TCP_RETRANS_SEGS),
+                    c.get(Counter.TCP_RTO_EXPIRIES),
+                    lo.queueDrops(),
+                    lo.overflowed(),
+                    c.get(Counter.TCP_DROP_OUT_OF_WINDOW));
             assertEquals(null, failure.get());
             assertArrayEquals(data, dst.array());
             assertEquals(0, lo.queueDrops(), "loopback drops");
