@@ -138,7 +138,7 @@ public final class ModTcpRuntime implements AutoCloseable {
             }
         }
         if (config.loopback()) {
-            Link lo = tap(new LoopbackLink(65535, 4096), pcap);
+            Link lo = tap(LoopbackLink.inJvm(), pcap);
             b.addInterface(lo, IpAddr.parseV4("127.0.0.1"), 8, null);
             b.addInterface(lo, IpAddr.LOOPBACK6, 128, null);
         }

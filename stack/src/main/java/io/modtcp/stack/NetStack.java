@@ -39,7 +39,11 @@ import java.util.function.Supplier;
  */
 public final class NetStack implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(NetStack.class.getName());
+    /** Packets taken from a link between two flushes of pending output (ACKs for a burst are coalesced). */
     private static final int RX_BATCH = 64;
+    /** Packets taken from one link in one round, at most: a link fed faster than that cannot starve the others. */
+    private static final int RX_BUDGET = 1024;
+
     private static final int COMMAND_BATCH = 1024;
     private static final int MAX_ROUNDS = 64;
     /** The bound of the command queue (commands waiting for the stack thread). */
@@ -77,6 +81,7 @@ public final class NetStack implements AutoCloseable {
             addInterface(netif);
             if (netif.address().isLoopback()) {
                 loopback = netif.link();
+                inputs.get(links.indexOf(loopback)).selfFed = true;
             } else {
                 ownAddresses = true;
             }
@@ -85,9 +90,11 @@ public final class NetStack implements AutoCloseable {
             // Packets to our own addresses on other links loop back inside the stack (on the loopback link if there
             // is one, else on a link of their own that no interface uses).
             if (loopback == null) {
-                loopback = new LoopbackLink(65535, 4096);
+                loopback = LoopbackLink.inJvm();
                 links.add(loopback);
-                inputs.add(new LinkInput(loopback));
+                LinkInput input = new LinkInput(loopback);
+                input.selfFed = true;
+                inputs.add(input);
                 loopback.setWakeup(this::wake);
             }
             ip.setLocalDelivery(loopback);
@@ -173,63 +180,109 @@ public final class NetStack implements AutoCloseable {
     }
 
     /**
-     * One round of the stack thread: commands, received packets, due timers. Never throws for bad input or a
-     * failing command; those are counted and logged.
+     * Rounds of the stack thread until quiet (at most {@value #MAX_ROUNDS}): received packets, commands, due timers.
+     * Never throws for bad input or a failing command; those are counted and logged.
      *
-     * @return the earliest time at which there is more to do, or {@link Long#MAX_VALUE}
+     * <p>Time: {@code nowNs} is the time of the first round; every later round, and every timer check, reads the
+     * clock again and moves on by the time that has passed since (STYLE §5: a poll can last long in a cold JVM, and
+     * a stale clock stamps old send times and TSvals, RFC 7323 §5.4, and fires timers late). Under a
+     * {@link ManualClock} no time passes inside a poll, so a deterministic test sees {@code nowNs} throughout.
+     *
+     * @return the earliest time at which there is more to do, {@link Long#MIN_VALUE} for "at once", or {@link
+     *     Long#MAX_VALUE}
      */
     public long poll(long nowNs) {
-        pollNowNs = nowNs;
         inPoll = true;
         try {
-            return pollRounds(nowNs);
+            return pollRounds(nowNs, clock.nanoTime());
         } finally {
             inPoll = false;
         }
     }
 
     /**
-     * The time for work done on the stack thread now: inside {@link #poll} the poll's own {@code nowNs}, so that
-     * every segment of one round carries the same clock (TSval must not go backwards, RFC 7323 §5.4); otherwise the
-     * clock.
+     * The time for work done on the stack thread now: inside {@link #poll} the current round's time, so that every
+     * segment of one round carries the same clock and no later one an earlier clock (TSval must not go backwards,
+     * RFC 7323 §5.4); otherwise the clock.
      */
     public long nowNs() {
         return inPoll && isStackThread() ? pollNowNs : clock.nanoTime();
     }
 
-    private long pollRounds(long nowNs) {
+    /** {@code nowNs} moved on by the clock's progress since {@code clockStartNs}; never backwards. */
+    private long roundTime(long nowNs, long clockStartNs) {
+        long t = nowNs + (clock.nanoTime() - clockStartNs);
+        return t - pollNowNs > 0 ? t : pollNowNs;
+    }
+
+    private long pollRounds(long nowNs, long clockStartNs) {
+        pollNowNs = nowNs;
         // Rounds until quiet: handling a packet or a command can put new packets on a link that delivers to
         // this very stack (loopback), and nothing else would wake us for those.
         int work = 0;
         for (int round = 0; round < MAX_ROUNDS; round++) {
-            work = runCommands();
+            long now = roundTime(nowNs, clockStartNs);
+            pollNowNs = now;
+            // Received packets first: an ACK that has arrived is processed before a timer may fire for the data
+            // it covers (RFC 6298 §5: the timer is for silence, not for our own backlog).
+            boolean drained = true;
+            work = 0;
             for (int i = 0; i < links.size(); i++) {
-                LinkInput input = inputs.get(i);
-                input.nowNs = nowNs;
-                try {
-                    work += input.link.receive(input, RX_BATCH, nowNs);
-                } catch (Throwable e) {
-                    // The link itself failed (a packet's own failure is caught in LinkInput): count it, go on with
-                    // the other links; the link is asked again next round.
-                    uncaught(e);
-                    work++;
-                }
-                try {
-                    tcp.flushPendingOutput(nowNs);
-                } catch (Throwable e) {
-                    uncaught(e);
+                int n = receiveLink(inputs.get(i), now);
+                work += n;
+                if (n >= RX_BUDGET) {
+                    drained = false;
                 }
             }
-            try {
-                tcp.runTimers(nowNs);
-            } catch (Throwable e) {
-                uncaught(e);
+            work += runCommands();
+            // Timers run once every link is drained; under a flood that never drains, in the last round anyway.
+            if (drained || round == MAX_ROUNDS - 1) {
+                long timerNow = roundTime(nowNs, clockStartNs);
+                pollNowNs = timerNow;
+                try {
+                    tcp.runTimers(timerNow);
+                } catch (Throwable e) {
+                    uncaught(e);
+                }
+            } else {
+                try {
+                    tcp.flushPendingOutput(now);
+                } catch (Throwable e) {
+                    uncaught(e);
+                }
             }
             if (work == 0) {
                 break;
             }
         }
         return work == 0 ? nextEventNs() : Long.MIN_VALUE;
+    }
+
+    /**
+     * Takes up to {@link #RX_BUDGET} packets from one link, flushing pending output after each batch, until the link
+     * is empty: for a loopback, until a receive finds nothing, so that the ACKs a batch flushes back onto it are
+     * taken in the same pass, before any timer; for another link, until a batch comes back short.
+     */
+    private int receiveLink(LinkInput input, long now) {
+        input.nowNs = now;
+        int total = 0;
+        while (total < RX_BUDGET) {
+            int n;
+            try {
+                n = input.link.receive(input, Math.min(RX_BATCH, RX_BUDGET - total), now);
+                tcp.flushPendingOutput(now);
+            } catch (Throwable e) {
+                // The link itself failed (a packet's own failure is caught in LinkInput): count it and go on with
+                // the other links; the link is asked again next round.
+                uncaught(e);
+                break;
+            }
+            total += n;
+            if (n == 0 || (n < RX_BATCH && !input.selfFed)) {
+                break;
+            }
+        }
+        return total;
     }
 
     /** The earliest timer or link event; {@code nowNs}-independent. */
@@ -399,6 +452,9 @@ public final class NetStack implements AutoCloseable {
     /** Hands one link's received packets to IP. */
     private final class LinkInput implements Link.PacketSink {
         final Link link;
+        /** A loopback: what the stack sends while handling its packets comes back on it. */
+        boolean selfFed;
+
         long nowNs;
 
         LinkInput(Link link) {
@@ -475,7 +531,7 @@ public final class NetStack implements AutoCloseable {
 
         /** Adds the loopback link with 127.0.0.1/8 and ::1/128. */
         public Builder loopback() {
-            LoopbackLink lo = new LoopbackLink(65535, 4096);
+            LoopbackLink lo = LoopbackLink.inJvm();
             addInterface(lo, IpAddr.parseV4("127.0.0.1"), 8, null);
             return addInterface(lo, IpAddr.LOOPBACK6, 128, null);
         }

@@ -66,6 +66,18 @@ public enum Counter {
     TCP_DROP_BAD_FLAGS,
     TCP_DROP_NO_SOCKET,
     TCP_DROP_OUT_OF_WINDOW,
+    // Duplicates, told apart from real out-of-window segments (Linux's TCPDSACK* names; RFC 2883). Today every
+    // unacceptable segment, a peer's tail-loss probe or spurious retransmission included, counts as
+    // TCP_DROP_OUT_OF_WINDOW; the orchestrator's acceptability check and SACK processing are to increment these
+    // (see docs/counters.md), TCP_DROP_OUT_OF_WINDOW then keeping only segments that lie beyond the window.
+    /** A segment wholly below RCV.NXT (an old duplicate) answered with a D-SACK (Linux TCPDSACKOldSent). */
+    TCP_DSACK_OLD_SENT,
+    /** A segment duplicating data held out of order, answered with a D-SACK (Linux TCPDSACKOfoSent). */
+    TCP_DSACK_OFO_SENT,
+    /** A D-SACK received below the cumulative ACK: the peer got data twice (Linux TCPDSACKRecv). */
+    TCP_DSACK_RECV,
+    /** A D-SACK received for data above the cumulative ACK (Linux TCPDSACKOfoRecv). */
+    TCP_DSACK_OFO_RECV,
     TCP_DROP_BAD_ACK,
     TCP_DROP_RST_INVALID,
     TCP_DROP_OOO_QUEUE_FULL,

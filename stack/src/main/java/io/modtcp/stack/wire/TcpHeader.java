@@ -127,13 +127,18 @@ public final class TcpHeader {
     }
 
     /**
-     * Sets Data Offset from a header length in bytes (a multiple of 4, 20..60). The reserved low bits of the byte are
-     * left as they are.
+     * Sets Data Offset from a header length in bytes (a multiple of 4, 20..60) and writes the whole byte: the low
+     * nibble (the reserved bits and AccECN's AE bit) is zeroed, never kept from what the buffer held before (RFC 9293
+     * §3.1: "Reserved: A set of control bits reserved for future use. Must be zero in generated segments").
      */
     public TcpHeader dataOffset(int bytes) {
-        int index = offset + DATA_OFFSET_OFFSET;
-        buf.setByte(index, (bytes >>> 2) << 4 | (buf.getUnsignedByte(index) & 0x0f));
+        buf.setByte(offset + DATA_OFFSET_OFFSET, ((bytes >>> 2) & 0x0f) << 4);
         return this;
+    }
+
+    /** The four reserved bits of byte 12 (RFC 9293 §3.1; the lowest is AccECN's AE): zero in what we generate. */
+    public int reservedBits() {
+        return buf.getUnsignedByte(offset + DATA_OFFSET_OFFSET) & 0x0f;
     }
 
     /** The eight control bits (RFC 9293 §3.1, RFC 3168 §6.1). */

@@ -74,13 +74,15 @@ class TcpHeaderTest {
     }
 
     @Example
-    void shouldKeepReservedBitsWhenSettingDataOffset() {
+    void shouldZeroReservedBitsWhenSettingDataOffsetOverGarbage() {
         ByteBuf buf = Unpooled.buffer(20);
         try {
             buf.writeZero(20);
-            buf.setByte(12, 0x0f);
+            buf.setByte(12, 0xff);
             tcp.wrap(buf, 0).dataOffset(32);
-            assertEquals(0x8f, buf.getUnsignedByte(12));
+            // RFC 9293 §3.1: the reserved bits must be zero in generated segments, whatever the buffer held.
+            assertEquals(0x80, buf.getUnsignedByte(12));
+            assertEquals(0, tcp.reservedBits());
             assertEquals(32, tcp.dataOffset());
         } finally {
             buf.release();
