@@ -1,5 +1,6 @@
 package io.modtcp.provider;
 
+import io.modtcp.stack.tcp.common.SynCookieMode;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param synCookies when listeners answer SYNs with SYN cookies (RFC 4987 §3.6), or null for the stack's default
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +44,8 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        SynCookieMode synCookies) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -64,6 +67,7 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put("syncookies", "SYN cookies when a listener's SYN queue is full: auto (default), always or off");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +212,15 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        SynCookieMode synCookies = null;
+        String synCookiesText = blankToNull(values.get("syncookies"));
+        if (synCookiesText != null) {
+            try {
+                synCookies = SynCookieMode.parse(synCookiesText);
+            } catch (IllegalArgumentException e) {
+                throw bad("syncookies", synCookiesText, "expected off, auto or always");
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -225,7 +238,8 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                synCookies);
     }
 
     /** True when connections to {@code dst} go to the platform stack. */
