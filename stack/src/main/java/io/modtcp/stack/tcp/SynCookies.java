@@ -127,10 +127,7 @@ final class SynCookies {
         if ((options & TS_ECN) != 0) {
             return null;
         }
-        int wscale = options & TS_NO_WSCALE;
-        if (wscale != TS_NO_WSCALE && wscale > 14) {
-            return null;
-        }
+        int wscale = options & TS_NO_WSCALE; // 0..14, or 0xf for none: every value is one we could send
         return new Options(wscale == TS_NO_WSCALE ? -1 : wscale, (options & TS_SACK) != 0);
     }
 }
