@@ -1,6 +1,7 @@
 package io.modtcp.provider;
 
 import io.modtcp.stack.stats.MemoryBudget;
+import io.modtcp.stack.tcp.common.SynCookieMode;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.nio.file.Path;
@@ -30,6 +31,7 @@ import java.util.Properties;
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
  * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
  * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
+ * @param synCookies when listeners answer SYNs with SYN cookies (RFC 4987 §3.6), or null for the stack's default
  */
 public record ModTcpConfig(
         String tun,
@@ -47,7 +49,8 @@ public record ModTcpConfig(
         Long seed,
         String congestion,
         long receiveMemoryBytes,
-        HostLoopback hostLoopback) {
+        HostLoopback hostLoopback,
+        SynCookieMode synCookies) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -96,6 +99,7 @@ public record ModTcpConfig(
                 "hostloopback",
                 "where connections to 127.0.0.0/8 and ::1 go: auto (a modtcp listener there if one is bound, else the"
                         + " kernel's loopback; default), modtcp, kernel");
+        k.put("syncookies", "SYN cookies when a listener's SYN queue is full: auto (default), always or off");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -263,6 +267,15 @@ public record ModTcpConfig(
                 throw bad("hostloopback", hl, "expected auto, modtcp or kernel");
             }
         }
+        SynCookieMode synCookies = null;
+        String synCookiesText = blankToNull(values.get("syncookies"));
+        if (synCookiesText != null) {
+            try {
+                synCookies = SynCookieMode.parse(synCookiesText);
+            } catch (IllegalArgumentException e) {
+                throw bad("syncookies", synCookiesText, "expected off, auto or always");
+            }
+        }
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -282,7 +295,8 @@ public record ModTcpConfig(
                 seed,
                 congestion,
                 rxmem,
-                hostLoopback);
+                hostLoopback,
+                synCookies);
     }
 
     /**

@@ -116,6 +116,9 @@ public final class ModTcpRuntime implements AutoCloseable {
         if (config.receiveBufferBytes() > 0) {
             tcp.receiveBufferBytes(config.receiveBufferBytes());
         }
+        if (config.synCookies() != null) {
+            tcp.synCookies(config.synCookies());
+        }
         b.config(tcp.build());
         if (config.congestion() != null) {
             b.congestion(CongestionAlgorithms.byName(config.congestion()));

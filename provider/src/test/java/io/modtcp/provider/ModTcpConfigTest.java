@@ -30,7 +30,8 @@ class ModTcpConfigTest {
     void shouldParseEveryKey() {
         ModTcpConfig c = ModTcpConfig.parse(
                 ModTcpConfig.parseAgentArgs("tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1,mtu=9000,pcap=/tmp/x.pcap,"
-                        + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42"));
+                        + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42,"
+                        + "syncookies=always"));
         assertEquals("mt0", c.tun());
         assertEquals(IpAddr.parseV4("192.0.2.2"), c.address());
         assertEquals(24, c.prefixLength());
@@ -45,6 +46,7 @@ class ModTcpConfigTest {
         assertEquals(131072, c.sendBufferBytes());
         assertEquals(65535, c.receiveBufferBytes());
         assertEquals(42L, c.seed());
+        assertEquals(io.modtcp.stack.tcp.common.SynCookieMode.ALWAYS, c.synCookies());
     }
 
     @Test
@@ -72,6 +74,7 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.congestion", Map.of("congestion", "vegas"));
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
         assertMessageStarts("modtcp.nativeTransports", Map.of("nativeTransports", "maybe"));
+        assertMessageStarts("modtcp.syncookies", Map.of("syncookies", "sometimes"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());

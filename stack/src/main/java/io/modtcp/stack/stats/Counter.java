@@ -58,6 +58,12 @@ public enum Counter {
     TCP_TIME_WAIT_EXPIRED,
     TCP_SYN_QUEUE_OVERFLOW,
     TCP_ACCEPT_QUEUE_OVERFLOW,
+    /** SYN-ACKs sent with a SYN cookie (Linux's SyncookiesSent). */
+    TCP_SYNCOOKIES_SENT,
+    /** ACKs carrying a valid SYN cookie: connections created from a cookie (Linux's SyncookiesRecv). */
+    TCP_SYNCOOKIES_RECV,
+    /** ACKs to a listener whose cookie did not validate: dropped (Linux's SyncookiesFailed). */
+    TCP_SYNCOOKIES_FAILED,
     TCP_OOO_QUEUED,
     TCP_DROP_TRUNCATED,
     TCP_DROP_BAD_CHECKSUM,

@@ -7,8 +7,10 @@ import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.tcp.common.InSegment;
 import io.modtcp.stack.tcp.common.SipHash;
+import io.modtcp.stack.tcp.common.SynCookieMode;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.common.TcpError;
+import io.modtcp.stack.tcp.common.TcpState;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
 import io.modtcp.stack.tcp.congestion.CongestionControl;
 import io.modtcp.stack.tcp.connection.ConnectionManagement;
@@ -43,6 +45,8 @@ final class HandshakeInput {
     private final Clock issClock;
     /** Our receive window shift (RFC 7323 §2.3): large enough for the largest receive buffer, at most 14. */
     private final int rcvWindowShift;
+    /** SYN cookies (RFC 4987 §3.6), keyed from the ISS key. */
+    private final SynCookies cookies;
 
     HandshakeInput(
             TcpEngine engine,
@@ -66,6 +70,9 @@ final class HandshakeInput {
         this.issClock = issClock;
         this.congestionFactory = congestionFactory;
         this.rcvWindowShift = rcvWindowShift;
+        // A key of its own, derived from the ISS secret (no further draw from the stack's seeded random source).
+        this.cookies =
+                new SynCookies(new SipHash(issHash.hash(0x636f6f6b69653000L), issHash.hash(0x636f6f6b69653001L)));
     }
 
     /** RFC 9293 §3.10.7.1: no connection. Reset whatever is not itself a reset. */
@@ -96,6 +103,9 @@ final class HandshakeInput {
             return;
         }
         if (seg.isAck()) {
+            if (!seg.isSyn() && cookieAckInput(listener, nowNs)) {
+                return;
+            }
             counters.inc(Counter.TCP_DROP_LISTEN);
             writer.sendControl(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), seg.ack(), 0, TcpHeader.RST, nowNs);
             return;
@@ -104,13 +114,23 @@ final class HandshakeInput {
             counters.inc(Counter.TCP_DROP_LISTEN);
             return;
         }
-        // Bounded queues: like Linux, a SYN is dropped (the peer retransmits) when either queue is full.
+        // Bounded queues: like Linux, a SYN is dropped (the peer retransmits) when the accept queue is full, cookies
+        // or not (tcp_conn_request: sk_acceptq_is_full).
         if (listener.acceptQueued >= listener.backlog()) {
             counters.inc(Counter.TCP_ACCEPT_QUEUE_OVERFLOW);
             return;
         }
-        if (listener.synQueued >= listener.backlog()) {
+        boolean synQueueFull = listener.synQueued >= synQueueLimit(listener);
+        if (synQueueFull) {
             counters.inc(Counter.TCP_SYN_QUEUE_OVERFLOW);
+        }
+        SynCookieMode mode = config.synCookies();
+        if (mode == SynCookieMode.ALWAYS || (synQueueFull && mode == SynCookieMode.AUTO)) {
+            // RFC 4987 §3.6: answer from a cookie and keep nothing.
+            sendCookie(listener, nowNs);
+            return;
+        }
+        if (synQueueFull) {
             return;
         }
         Route route = ip.route(seg.src(), seg.dst());
@@ -136,6 +156,151 @@ final class HandshakeInput {
         // DEVIATION(RFC 9293 §3.10.7.2): text and FIN carried by a SYN are not queued (Linux without TFO does the
         // same); the peer retransmits them after the handshake.
         engine.output(c, nowNs);
+    }
+
+    /** The SYN queue's bound: {@code synBacklog}, or the listen backlog when it is 0 (as Linux's reqsk queue). */
+    private int synQueueLimit(TcpListener listener) {
+        return config.synBacklog() > 0 ? config.synBacklog() : listener.backlog();
+    }
+
+    /**
+     * Answers the current SYN with a SYN-ACK whose ISS is a SYN cookie (RFC 4987 §3.6; Linux's tcp_conn_request with
+     * want_cookie). With timestamps the TSval carries window scale and SACK-permitted (cookie_init_timestamp); without
+     * them only the MSS survives, so no other option is offered (Linux clears them too).
+     */
+    private void sendCookie(TcpListener listener, long nowNs) {
+        Route route = ip.route(seg.src(), seg.dst());
+        if (route == null) {
+            counters.inc(Counter.IP_DROP_NO_ROUTE);
+            return;
+        }
+        IpAddr local = seg.dst();
+        IpAddr remote = seg.src();
+        boolean v4 = remote.isV4();
+        int peerMss = seg.options().mss();
+        if (peerMss <= 0) {
+            peerMss = v4 ? config.defaultMss() : ConnectionManagement.IPV6_DEFAULT_MSS;
+        }
+        int mssIndex = SynCookies.mssIndex(v4, peerMss);
+        int iss = cookies.encode(local, seg.dstPort(), remote, seg.srcPort(), seg.seq(), mssIndex, nowNs);
+        boolean ts = config.timestamps() && seg.options().hasTimestamps();
+        boolean ws = ts && config.windowScaling() && seg.options().windowScale() >= 0;
+        boolean sack = ts && config.sack() && seg.options().sackPermitted();
+        int tsVal = 0;
+        if (ts) {
+            int tsNow = ReliableOrderedDelivery.tsClock(tsOffset(local, seg.dstPort(), remote, seg.srcPort()), nowNs);
+            tsVal = SynCookies.timestampWithOptions(tsNow, ws ? seg.options().windowScale() : -1, sack);
+        }
+        writer.sendCookieSynAck(
+                local,
+                seg.dstPort(),
+                remote,
+                seg.srcPort(),
+                iss,
+                seg.seq() + 1,
+                mssFor(route),
+                ws,
+                sack,
+                ts,
+                tsVal,
+                seg.options().tsVal(),
+                config.receiveBufferBytes(),
+                nowNs);
+        listener.lastCookieSentNs = nowNs;
+        counters.inc(Counter.TCP_SYNCOOKIES_SENT);
+    }
+
+    /**
+     * An ACK to a listener that matches no connection: a SYN cookie's answer? (Linux's cookie_v4_check.) Checked in
+     * {@code always} mode, and in {@code auto} mode within two cookie periods of the last cookie sent (Linux's
+     * tcp_synq_no_recent_overflow); otherwise it is not ours to judge and LISTEN resets it (RFC 9293 §3.10.7.2).
+     * A valid cookie rebuilds the connection in SYN-RECEIVED with the options it encodes and hands it the ACK, which
+     * completes the handshake as any other; an invalid one is dropped and counted, without a reset (a flood of forged
+     * ACKs draws nothing).
+     *
+     * @return true if the ACK was taken (a connection made, or dropped)
+     */
+    private boolean cookieAckInput(TcpListener listener, long nowNs) {
+        SynCookieMode mode = config.synCookies();
+        if (mode == SynCookieMode.OFF) {
+            return false;
+        }
+        if (mode == SynCookieMode.AUTO
+                && (listener.lastCookieSentNs == Long.MIN_VALUE
+                        || nowNs - listener.lastCookieSentNs >= SynCookies.MAX_AGE * SynCookies.PERIOD_NS)) {
+            return false;
+        }
+        IpAddr local = seg.dst();
+        IpAddr remote = seg.src();
+        int synSeq = seg.seq() - 1;
+        int iss = seg.ack() - 1;
+        int mssIndex = cookies.check(local, seg.dstPort(), remote, seg.srcPort(), synSeq, iss, nowNs);
+        SynCookies.Options options = null;
+        boolean ts = false;
+        if (mssIndex >= 0) {
+            if (seg.options().hasTimestamps() && config.timestamps()) {
+                // Linux's cookie_timestamp_decode: options we would not have offered mean a forged echo.
+                options = SynCookies.decode(seg.options().tsEcr());
+                if (options != null
+                        && ((options.peerWindowShift() >= 0 && !config.windowScaling())
+                                || (options.sackOk() && !config.sack()))) {
+                    options = null;
+                }
+                ts = true;
+            } else {
+                options = new SynCookies.Options(-1, false);
+            }
+        }
+        if (options == null) {
+            counters.inc(Counter.TCP_SYNCOOKIES_FAILED);
+            counters.inc(Counter.TCP_DROP_LISTEN);
+            return true;
+        }
+        if (listener.acceptQueued >= listener.backlog()) {
+            // Linux: the child cannot be queued; the ACK is dropped and the peer's retransmission may find room.
+            counters.inc(Counter.TCP_ACCEPT_QUEUE_OVERFLOW);
+            return true;
+        }
+        Route route = ip.route(remote, local);
+        if (route == null) {
+            counters.inc(Counter.IP_DROP_NO_ROUTE);
+            return true;
+        }
+        counters.inc(Counter.TCP_SYNCOOKIES_RECV);
+        TcpConnection c =
+                newConnection(route, config.receiveBufferBytes(), config.sendBufferBytes(), listener.congestion());
+        c.cm.openPassive(local, seg.dstPort(), remote, seg.srcPort(), mssFor(route));
+        c.cm.negotiateFromCookie(
+                SynCookies.mssOf(remote.isV4(), mssIndex), options.peerWindowShift(), options.sackOk(), ts);
+        c.rod.initSend(iss);
+        c.rod.onStatelessSynSent();
+        c.rod.initTimestampClock(tsOffset(local, seg.dstPort(), remote, seg.srcPort()));
+        c.rod.initReceive(synSeq);
+        ConnectionView cv = c.cm.view();
+        if (cv.windowScaleOk()) {
+            c.flow.onWindowScaleNegotiated(cv.peerWindowShift(), rcvWindowShift);
+        }
+        if (cv.timestampsOk()) {
+            c.rod.enableTimestamps();
+        }
+        c.flow.onSynWindow(seg);
+        c.flow.initReceiveWindow(c.rod.view().rcvNxt(), c.freeSpace());
+        c.cc.init(cv.sendMss(), iss);
+        c.listener = listener;
+        listener.synQueued++;
+        demux.addConnection(local, seg.dstPort(), remote, seg.srcPort(), c);
+        c.handler = listener.handler().newChild(listener, c);
+        counters.inc(Counter.TCP_PASSIVE_OPENS);
+        // The ACK now goes through SYN-RECEIVED (RFC 9293 §3.10.7.4): ESTABLISHED, the accept queue, its text.
+        synchronizedInput.input(c, nowNs);
+        if (!c.removed && c.state() == TcpState.SYN_RECEIVED) {
+            // Not expected (the cookie proved the ACK acceptable); hold no half-open state for it either way.
+            c.cm.onFailure(TcpError.ABORTED);
+            engine.destroy(c, TcpError.ABORTED);
+            return true;
+        }
+        engine.output(c, nowNs);
+        return true;
     }
 
     /** RFC 9293 §3.10.7.3: SYN-SENT. */

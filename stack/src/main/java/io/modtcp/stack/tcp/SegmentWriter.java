@@ -162,6 +162,53 @@ final class SegmentWriter {
     }
 
     /**
+     * A SYN-ACK carrying a SYN cookie (RFC 4987 §3.6), sent with no connection: the options are those of a SYN-ACK
+     * (MSS, SACK-permitted and timestamps, window scale; each only if the peer's SYN offered it), the window unscaled
+     * (RFC 7323 §2.2), the TSval the cookie's options are encoded in.
+     */
+    void sendCookieSynAck(
+            IpAddr local,
+            int localPort,
+            IpAddr remote,
+            int remotePort,
+            int iss,
+            int ack,
+            int localMss,
+            boolean ws,
+            boolean sackOk,
+            boolean ts,
+            int tsVal,
+            int tsEcr,
+            int window,
+            long nowNs) {
+        Route route = ip.route(remote, local);
+        if (route == null) {
+            counters.inc(Counter.IP_DROP_NO_ROUTE);
+            return;
+        }
+        int optionsLength = synOptionsLength(ws, ts, sackOk);
+        int tcpLength = TCP_HEADER + optionsLength;
+        ByteBuf packet = ip.newPacket(local, remote, Ipv4Header.PROTO_TCP, tcpLength);
+        int offset = packet.writerIndex();
+        int flags = TcpHeader.SYN | TcpHeader.ACK;
+        writeTcpHeader(packet, offset, localPort, remotePort, iss, ack, tcpLength, flags, Math.min(window, 65535));
+        int idx = TcpOptions.writeMss(packet, offset + TCP_HEADER, localMss);
+        if (sackOk && ts) {
+            idx = TcpOptions.writeSackPermittedAndTimestamps(packet, idx, tsVal, tsEcr);
+        } else if (ts) {
+            idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
+        } else if (sackOk) {
+            idx = TcpOptions.writeSackPermitted(packet, idx);
+        }
+        if (ws) {
+            idx = TcpOptions.writeWindowScale(packet, idx, rcvWindowShift);
+        }
+        packet.writerIndex(idx);
+        txTcp.fillChecksum(tcpLength, local, remote);
+        transmitTcp(route, packet, flags, nowNs);
+    }
+
+    /**
      * Writes a TCP header at {@code offset} (checksum 0, no urgent data) and leaves {@code txTcp} wrapped on it. The
      * fixed header is zeroed first: the data-offset byte also holds the reserved bits (RFC 9293 §3.1: must be zero),
      * which a field setter would otherwise leave as a pooled buffer had them.

@@ -15,6 +15,11 @@ public final class TcpListener {
     int synQueued;
     int acceptQueued;
     boolean closed;
+    /**
+     * When this listener last sent a SYN cookie (Linux's synq_overflow_ts): in {@code auto} mode an ACK that matches
+     * no connection is checked as a cookie only within two cookie periods of it. {@link Long#MIN_VALUE}: never.
+     */
+    long lastCookieSentNs = Long.MIN_VALUE;
 
     CongestionAlgorithm.Factory congestion;
 

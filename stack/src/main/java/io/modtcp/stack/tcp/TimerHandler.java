@@ -104,8 +104,13 @@ final class TimerHandler {
     private void onRetransmitTimeout(TcpConnection c, long nowNs) {
         TcpState state = c.state();
         boolean opening = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        ReliableOrderedDelivery.RtoOutcome outcome =
-                c.rod.onRtoExpired(nowNs, opening ? config.synRetries() : config.maxRetries());
+        // A half-open passive connection gives up after synAckRetries (Linux's tcp_synack_retries: ~63 s).
+        int limit = !opening
+                ? config.maxRetries()
+                : state == TcpState.SYN_RECEIVED && c.cm.view().isPassiveOpen()
+                        ? config.synAckRetries()
+                        : config.synRetries();
+        ReliableOrderedDelivery.RtoOutcome outcome = c.rod.onRtoExpired(nowNs, limit);
         if (outcome == ReliableOrderedDelivery.RtoOutcome.GIVE_UP) {
             counters.inc(Counter.TCP_TIMEOUTS);
             if (state == TcpState.SYN_SENT) {

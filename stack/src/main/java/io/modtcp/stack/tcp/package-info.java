@@ -44,7 +44,8 @@
  * <!-- /connection-fields -->
  *
  * <p>{@link io.modtcp.stack.tcp.TcpListener} holds its address, port, backlog and handler, the SYN and accept queue
- * counts, whether it is closed, and the congestion-control algorithm of accepted connections.
+ * counts, whether it is closed, the congestion-control algorithm of accepted connections, and when it last sent a
+ * SYN cookie ({@code lastCookieSentNs}, RFC 4987 §3.6; Linux's synq_overflow_ts).
  *
  * <p>No public method of the package returns a component's mutable class: outside it, only views are reachable.
  */

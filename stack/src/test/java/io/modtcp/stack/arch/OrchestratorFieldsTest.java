@@ -51,9 +51,17 @@ class OrchestratorFieldsTest {
             "autotuneReceiveBuffer",
             "receiveQueued");
 
-    /** TcpListener's fields: what LISTEN is (address, port, backlog, handler) and its queue counts. */
-    static final Set<String> LISTENER_FIELDS =
-            Set.of("localAddr", "localPort", "backlog", "handler", "synQueued", "acceptQueued", "closed", "congestion");
+    /** TcpListener's fields: what LISTEN is (address, port, backlog, handler), its queue counts, its last SYN cookie. */
+    static final Set<String> LISTENER_FIELDS = Set.of(
+            "localAddr",
+            "localPort",
+            "backlog",
+            "handler",
+            "synQueued",
+            "acceptQueued",
+            "closed",
+            "congestion",
+            "lastCookieSentNs");
 
     private static final Path PACKAGE_INFO = Path.of("src/main/java/io/modtcp/stack/tcp/package-info.java");
 

@@ -29,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * @param sack offer and accept SACK-permitted (RFC 2018)
  * @param maxReceiveBufferBytes the largest receive buffer a connection may grow to (sets our window scale; Linux's
  *     tcp_rmem maximum is 6 MiB)
+ * @param synCookies when a listener answers a SYN with a SYN cookie (RFC 4987 §3.6; Linux's tcp_syncookies)
+ * @param synBacklog the bound of a listener's SYN queue (half-open connections); 0: the listen backlog, as Linux
+ * @param synAckRetries SYN-ACK retransmissions after which a half-open connection is dropped (Linux's
+ *     tcp_synack_retries, 5: the entry lives about 63 s with a 1 s initial RTO)
  */
 public record TcpConfig(
         int sendBufferBytes,
@@ -52,7 +56,10 @@ public record TcpConfig(
         boolean windowScaling,
         boolean timestamps,
         boolean sack,
-        int maxReceiveBufferBytes) {
+        int maxReceiveBufferBytes,
+        SynCookieMode synCookies,
+        int synBacklog,
+        int synAckRetries) {
 
     public static final TcpConfig DEFAULT = new TcpConfig(
             256 * 1024,
@@ -76,7 +83,10 @@ public record TcpConfig(
             true,
             true,
             true,
-            6 * 1024 * 1024);
+            6 * 1024 * 1024,
+            SynCookieMode.AUTO,
+            0,
+            5);
 
     public TcpConfig {
         if (sendBufferBytes < 1 || receiveBufferBytes < 1) {
@@ -90,6 +100,12 @@ public record TcpConfig(
         }
         if (maxReceiveBufferBytes < receiveBufferBytes) {
             throw new IllegalArgumentException("maxReceiveBufferBytes must be >= receiveBufferBytes");
+        }
+        if (synCookies == null) {
+            throw new IllegalArgumentException("synCookies must be set");
+        }
+        if (synBacklog < 0 || synAckRetries < 1) {
+            throw new IllegalArgumentException("synBacklog must be >= 0 and synAckRetries positive");
         }
         if (initialWindowSegments < 1 || maxOutOfOrderSegments < 1 || defaultMss < 64) {
             throw new IllegalArgumentException("bad window, queue or MSS setting");
@@ -124,6 +140,9 @@ public record TcpConfig(
         b.timestamps = timestamps;
         b.sack = sack;
         b.maxReceiveBufferBytes = maxReceiveBufferBytes;
+        b.synCookies = synCookies;
+        b.synBacklog = synBacklog;
+        b.synAckRetries = synAckRetries;
         return b;
     }
 
@@ -151,8 +170,26 @@ public record TcpConfig(
         private boolean timestamps;
         private boolean sack;
         private int maxReceiveBufferBytes;
+        private SynCookieMode synCookies;
+        private int synBacklog;
+        private int synAckRetries;
 
         private Builder() {}
+
+        public Builder synCookies(SynCookieMode value) {
+            this.synCookies = value;
+            return this;
+        }
+
+        public Builder synBacklog(int value) {
+            this.synBacklog = value;
+            return this;
+        }
+
+        public Builder synAckRetries(int value) {
+            this.synAckRetries = value;
+            return this;
+        }
 
         public Builder sendBufferBytes(int value) {
             this.sendBufferBytes = value;
@@ -287,7 +324,10 @@ public record TcpConfig(
                     windowScaling,
                     timestamps,
                     sack,
-                    maxReceiveBufferBytes);
+                    maxReceiveBufferBytes,
+                    synCookies,
+                    synBacklog,
+                    synAckRetries);
         }
     }
 }

@@ -101,6 +101,19 @@ public final class ConnectionManagement {
     }
 
     /**
+     * The options of a connection rebuilt from a SYN cookie (RFC 4987 §3.6): the MSS from the cookie's table, window
+     * scaling and SACK as the timestamp echo encoded them, timestamps if the ACK carries them (Linux's
+     * cookie_timestamp_decode). {@code peerWindowShift} -1: no window scaling.
+     */
+    public void negotiateFromCookie(int peerMss, int peerWindowShift, boolean sack, boolean timestamps) {
+        sendMss = Math.max(64, Math.min(peerMss, localMss));
+        windowScaleOk = peerWindowShift >= 0;
+        this.peerWindowShift = windowScaleOk ? Math.min(14, peerWindowShift) : 0;
+        timestampsOk = timestamps;
+        sackOk = sack;
+    }
+
+    /**
      * The path MTU dropped (RFC 1191 §6.3, RFC 8201 §5.4): the send MSS shrinks to what the path carries, never below
      * {@code floor}.
      *

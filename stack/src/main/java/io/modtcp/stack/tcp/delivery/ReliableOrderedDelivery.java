@@ -108,7 +108,24 @@ public final class ReliableOrderedDelivery {
         this.lastAckSent = irs + 1;
     }
 
+    /**
+     * The SYN-ACK at ISS was sent before this connection existed (a SYN cookie, RFC 4987 §3.6): SND.NXT = SND.MAX =
+     * ISS + 1, nothing timed and no timer (the segment that acknowledges it is being processed).
+     */
+    public void onStatelessSynSent() {
+        sndNxt = iss + 1;
+        sndMax = iss + 1;
+    }
+
     // ---- timestamps (RFC 7323 §3 to §5): the state and rules are Timestamps' ----
+
+    /**
+     * The TSval clock of a connection with TSval offset {@code offset} at {@code nowNs}, before the per-connection
+     * clamp: what a connection not yet created (a SYN cookie's SYN-ACK) would send.
+     */
+    public static int tsClock(int offset, long nowNs) {
+        return Timestamps.clockAt(offset, nowNs);
+    }
 
     /** Our TSval clock is milliseconds plus a per-connection {@code offset} (RFC 7323 §7.1); set before the SYN. */
     public void initTimestampClock(int offset) {

@@ -48,8 +48,13 @@ final class Timestamps {
      * backwards on a connection, whatever the callers' clocks say.
      */
     int clock(long nowNs) {
-        int tsVal = offset + (int) (nowNs / 1_000_000L);
+        int tsVal = clockAt(offset, nowNs);
         return tsValSent && Seq.lt(tsVal, lastTsVal) ? lastTsVal : tsVal;
+    }
+
+    /** The unclamped clock: milliseconds plus the connection's offset. */
+    static int clockAt(int offset, long nowNs) {
+        return offset + (int) (nowNs / 1_000_000L);
     }
 
     /** PAWS (RFC 7323 §5.3 R1): a segment whose TSval is older than TS.Recent is a stale duplicate. RSTs are exempt. */
