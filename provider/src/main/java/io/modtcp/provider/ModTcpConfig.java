@@ -27,6 +27,7 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param offload whether the TUN link uses the virtio-net header with checksum offload and TSO (docs/tun.md)
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +43,8 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        boolean offload) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -64,6 +66,7 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put("offload", "on/off: TUN checksum offload and TSO/GSO super-segments (default on; docs/tun.md)");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +211,7 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        boolean offload = onOff("offload", values.getOrDefault("offload", "on"));
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -225,7 +229,8 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                offload);
     }
 
     /** True when connections to {@code dst} go to the platform stack. */
@@ -272,6 +277,17 @@ public record ModTcpConfig(
             return false;
         }
         throw bad(key, text, "expected true or false");
+    }
+
+    private static boolean onOff(String key, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("on") || t.equals("true")) {
+            return true;
+        }
+        if (t.equals("off") || t.equals("false")) {
+            return false;
+        }
+        throw bad(key, text, "expected on or off");
     }
 
     private static IllegalArgumentException bad(String key, String value, String why) {

@@ -176,7 +176,7 @@ public final class ModTcpRuntime implements AutoCloseable {
         }
         Link tun = null;
         if (config.tun() != null) {
-            tun = openTun(config.tun(), config.mtu());
+            tun = openTun(config.tun(), config.mtu(), config.offload());
             Link tapped = tap(tun, pcap);
             b.addInterface(tapped, config.address(), config.prefixLength(), config.gateway());
             if (config.address6() != null) {
@@ -212,9 +212,10 @@ public final class ModTcpRuntime implements AutoCloseable {
 
     /**
      * Opens the TUN link through the tun-backend module, by name so that the provider does not need it at compile time.
-     * Accepts a static {@code open(String, int)} or a constructor {@code (String, int)} or {@code (String)}.
+     * Accepts a static {@code open(String, int, boolean offload)} or {@code open(String, int)} (offloads as that
+     * class decides) or a constructor {@code (String, int)} or {@code (String)}.
      */
-    static Link openTun(String device, int mtu) {
+    static Link openTun(String device, int mtu, boolean offload) {
         Class<?> c;
         try {
             c = Class.forName(TUN_LINK_CLASS, true, ModTcpRuntime.class.getClassLoader());
@@ -223,6 +224,17 @@ public final class ModTcpRuntime implements AutoCloseable {
                     + ") is not on the class path");
         }
         try {
+            for (Method m : c.getMethods()) {
+                if (m.getName().equals("open")
+                        && Modifier.isStatic(m.getModifiers())
+                        && Link.class.isAssignableFrom(m.getReturnType())
+                        && m.getParameterCount() == 3
+                        && m.getParameterTypes()[0] == String.class
+                        && m.getParameterTypes()[1] == int.class
+                        && m.getParameterTypes()[2] == boolean.class) {
+                    return (Link) m.invoke(null, device, mtu, offload);
+                }
+            }
             for (Method m : c.getMethods()) {
                 if (m.getName().equals("open")
                         && Modifier.isStatic(m.getModifiers())

@@ -369,7 +369,12 @@ public final class NetStack implements AutoCloseable {
 
         @Override
         public void accept(ByteBuf packet) {
-            ip.input(link, packet, nowNs);
+            ip.input(link, packet, 0, nowNs);
+        }
+
+        @Override
+        public void accept(ByteBuf packet, int rxOffload) {
+            ip.input(link, packet, rxOffload, nowNs);
         }
     }
 

@@ -3,9 +3,11 @@ package io.modtcp.stack.tcp;
 import io.modtcp.stack.ip.IpLayer;
 import io.modtcp.stack.ip.Route;
 import io.modtcp.stack.ip.TransportHandler;
+import io.modtcp.stack.link.Offload;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.tcp.common.InSegment;
+import io.modtcp.stack.tcp.common.SegmentSizing;
 import io.modtcp.stack.tcp.common.SipHash;
 import io.modtcp.stack.tcp.common.TcpConfig;
 import io.modtcp.stack.tcp.common.TcpError;
@@ -355,7 +357,8 @@ public final class TcpEngine implements TransportHandler {
     // =====================================================================================================
 
     @Override
-    public void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
+    public void onSegment(
+            IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, boolean checksumOk, long nowNs) {
         TcpValidation validation = rxTcp.wrap(packet, offset).validate(length);
         if (validation != TcpValidation.OK) {
             counters.inc(Counter.TCP_IN_ERRS);
@@ -365,7 +368,7 @@ public final class TcpEngine implements TransportHandler {
                             : Counter.TCP_DROP_BAD_DATA_OFFSET);
             return;
         }
-        if (!rxTcp.isChecksumValid(length, src, dst)) {
+        if (!checksumOk && !rxTcp.isChecksumValid(length, src, dst)) {
             counters.inc(Counter.TCP_IN_ERRS);
             counters.inc(Counter.TCP_DROP_BAD_CHECKSUM);
             return;
@@ -1050,7 +1053,10 @@ public final class TcpEngine implements TransportHandler {
             int window =
                     recovery ? fv.sndWnd() : Math.min(fv.sndWnd(), c.cc.view().cwnd());
             int usable = Math.max(0, Seq.sub(d.sndUna() + window, d.sndNxt()));
-            int len = Math.min(mss, Math.min(unsent, usable));
+            int goal = recovery || !Offload.tso(c.route.link(), cv.remoteAddr().isV4())
+                    ? mss
+                    : SegmentSizing.tsoGoal(mss, c.cc.view().cwnd(), c.cc.view().ssthresh(), d.srttNs());
+            int len = SegmentSizing.length(goal, mss, unsent, usable);
             boolean fin = finPending && len == unsent && usable > len;
             if (len == 0 && !fin) {
                 break;
@@ -1202,7 +1208,12 @@ public final class TcpEngine implements TransportHandler {
         if (payloadLength > 0) {
             c.rod.copyPayload(syn ? seq + 1 : seq, payloadLength, packet);
         }
-        txTcp.fillChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        boolean partial = (route.link().txOffloads() & Offload.TX_CSUM) != 0;
+        if (partial) {
+            txTcp.fillPartialChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        } else {
+            txTcp.fillChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        }
         boolean fin = (flags & TcpHeader.FIN) != 0;
         if (track) {
             int segLen = payloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -1214,7 +1225,7 @@ public final class TcpEngine implements TransportHandler {
         if (ack) {
             c.rod.onAckSent();
         }
-        transmitTcp(route, packet, flags, nowNs);
+        transmitTcp(route, packet, flags, partial ? segmentPayload(c) : 0, nowNs);
     }
 
     /** A control segment with no connection (resets for RFC 9293 §3.10.7.1 and §3.10.7.2). */
@@ -1230,7 +1241,7 @@ public final class TcpEngine implements TransportHandler {
         writeTcpHeader(packet, offset, localPort, remotePort, seq, ack, TCP_HEADER, flags, 0);
         packet.writerIndex(offset + TCP_HEADER);
         txTcp.fillChecksum(TCP_HEADER, local, remote);
-        transmitTcp(route, packet, flags, nowNs);
+        transmitTcp(route, packet, flags, 0, nowNs);
     }
 
     /** Writes a TCP header at {@code offset} (checksum 0, no urgent data) and leaves {@code txTcp} wrapped on it. */
@@ -1256,13 +1267,20 @@ public final class TcpEngine implements TransportHandler {
                 .urgentPointer(0);
     }
 
-    /** Counts an outgoing segment (and a reset) and hands the packet to the IP layer. */
-    private void transmitTcp(Route route, ByteBuf packet, int flags, long nowNs) {
+    /**
+     * Counts an outgoing segment (and a reset) and hands the packet to the IP layer; {@code segmentPayload > 0}: the
+     * checksum is partial and the link segments at that size (Link#transmitOffloaded).
+     */
+    private void transmitTcp(Route route, ByteBuf packet, int flags, int segmentPayload, long nowNs) {
         if ((flags & TcpHeader.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
         counters.inc(Counter.TCP_OUT_SEGS);
-        ip.transmit(route, packet, nowNs);
+        if (segmentPayload > 0) {
+            ip.transmitOffloaded(route, packet, segmentPayload, nowNs);
+        } else {
+            ip.transmit(route, packet, nowNs);
+        }
     }
 
     // =====================================================================================================
