@@ -8,6 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.link.Offload;
 import io.modtcp.stack.socket.TcpSocket;
+import io.modtcp.stack.wire.IpAddr;
+import io.modtcp.stack.wire.SegmentSpec;
+import io.modtcp.stack.wire.TcpHeader;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -93,6 +98,61 @@ class KernelOffloadTest {
         int[] big = largerThanMtu(PCAP);
         assertTrue(big[0] > 100, "modtcp's super-segments in the capture: " + big[0]);
         assertTrue(big[1] > 100, "the kernel's super-segments in the capture: " + big[1]);
+    }
+
+    /**
+     * The software fallback (no checksum offload): a segment with a partial checksum handed to
+     * {@link TunLink#transmitOffloaded} has its checksum completed by the link. The kernel verifies it (a plain packet
+     * is CHECKSUM_NONE): a SYN to a closed port draws a reset and no checksum error; the same SYN with a wrong checksum
+     * is counted as one (the check can fail).
+     */
+    @Test
+    void shouldCompletePartialChecksumsInSoftwareThatTheKernelVerifies() throws Exception {
+        long errors = kernelCounter(OFF, "TcpInCsumErrors");
+        long resets = kernelCounter(OFF, "TcpOutRsts");
+        OFF.stack().callUnchecked(() -> OFF.tun().transmitOffloaded(syn(true), 1448, 0));
+        awaitCounter(OFF, "TcpOutRsts", resets + 1);
+        assertEquals(errors, kernelCounter(OFF, "TcpInCsumErrors"));
+        OFF.stack().callUnchecked(() -> OFF.tun().transmit(syn(false), 0));
+        awaitCounter(OFF, "TcpInCsumErrors", errors + 1);
+    }
+
+    /** A SYN from modtcp's address to a closed kernel port with a partial ({@code partial}) or a wrong checksum. */
+    private static ByteBuf syn(boolean partial) {
+        IpAddr src = KernelNet.modtcpAddr();
+        IpAddr dst = KernelNet.kernelAddr();
+        ByteBuf packet =
+                SegmentSpec.of(src, 40_001, dst, 6399, 12345, 0, TcpHeader.SYN).encode(PooledByteBufAllocator.DEFAULT);
+        TcpHeader tcp = new TcpHeader().wrap(packet, packet.readerIndex() + 20);
+        int tcpLength = packet.readableBytes() - 20;
+        if (partial) {
+            tcp.fillPartialChecksum(tcpLength, src, dst);
+        } else {
+            tcp.checksum(tcp.checksum() ^ 0x0101);
+        }
+        return packet;
+    }
+
+    private static long kernelCounter(KernelNet net, String name) throws IOException {
+        String out = net.execOutput("nstat", "-asz", name);
+        for (String line : out.lines().toList()) {
+            String[] f = line.trim().split("\\s+");
+            if (f.length >= 2 && f[0].equals(name)) {
+                return Long.parseLong(f[1]);
+            }
+        }
+        throw new AssertionError("no " + name + " in nstat output:\n" + out);
+    }
+
+    private static void awaitCounter(KernelNet net, String name, long atLeast) throws Exception {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        long v;
+        while ((v = kernelCounter(net, name)) < atLeast) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(name + " = " + v + ", expected at least " + atLeast);
+            }
+            Thread.sleep(20);
+        }
     }
 
     private static void receive(KernelNet net, int port) throws Exception {
