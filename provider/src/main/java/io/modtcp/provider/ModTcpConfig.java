@@ -30,6 +30,7 @@ import java.util.Properties;
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
  * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
  * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
+ * @param offload whether the TUN link uses the virtio-net header with checksum offload and TSO (docs/tun.md)
  */
 public record ModTcpConfig(
         String tun,
@@ -47,7 +48,8 @@ public record ModTcpConfig(
         Long seed,
         String congestion,
         long receiveMemoryBytes,
-        HostLoopback hostLoopback) {
+        HostLoopback hostLoopback,
+        boolean offload) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -96,6 +98,7 @@ public record ModTcpConfig(
                 "hostloopback",
                 "where connections to 127.0.0.0/8 and ::1 go: auto (a modtcp listener there if one is bound, else the"
                         + " kernel's loopback; default), modtcp, kernel");
+        k.put("offload", "on/off: TUN checksum offload and TSO/GSO super-segments (default on; docs/tun.md)");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -263,6 +266,7 @@ public record ModTcpConfig(
                 throw bad("hostloopback", hl, "expected auto, modtcp or kernel");
             }
         }
+        boolean offload = onOff("offload", values.getOrDefault("offload", "on"));
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -282,7 +286,8 @@ public record ModTcpConfig(
                 seed,
                 congestion,
                 rxmem,
-                hostLoopback);
+                hostLoopback,
+                offload);
     }
 
     /**
@@ -348,6 +353,17 @@ public record ModTcpConfig(
             return false;
         }
         throw bad(key, text, "expected true or false");
+    }
+
+    private static boolean onOff(String key, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("on") || t.equals("true")) {
+            return true;
+        }
+        if (t.equals("off") || t.equals("false")) {
+            return false;
+        }
+        throw bad(key, text, "expected on or off");
     }
 
     private static IllegalArgumentException bad(String key, String value, String why) {

@@ -24,13 +24,15 @@ class ModTcpConfigTest {
         assertTrue(c.loopback());
         assertEquals(1500, c.mtu());
         assertTrue(c.kernel().isEmpty());
+        assertTrue(c.offload(), "TUN offloads on by default");
     }
 
     @Test
     void shouldParseEveryKey() {
         ModTcpConfig c = ModTcpConfig.parse(
-                ModTcpConfig.parseAgentArgs("tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1,mtu=9000,pcap=/tmp/x.pcap,"
-                        + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42"));
+                ModTcpConfig.parseAgentArgs(
+                        "tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1,mtu=9000,pcap=/tmp/x.pcap,"
+                                + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42,offload=off"));
         assertEquals("mt0", c.tun());
         assertEquals(IpAddr.parseV4("192.0.2.2"), c.address());
         assertEquals(24, c.prefixLength());
@@ -45,6 +47,9 @@ class ModTcpConfigTest {
         assertEquals(131072, c.sendBufferBytes());
         assertEquals(65535, c.receiveBufferBytes());
         assertEquals(42L, c.seed());
+        assertFalse(c.offload());
+        assertTrue(ModTcpConfig.parse(Map.of("offload", " ON ")).offload());
+        assertFalse(ModTcpConfig.parse(Map.of("offload", "false")).offload());
     }
 
     @Test
@@ -72,6 +77,7 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.congestion", Map.of("congestion", "vegas"));
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
         assertMessageStarts("modtcp.nativeTransports", Map.of("nativeTransports", "maybe"));
+        assertMessageStarts("modtcp.offload", Map.of("offload", "maybe"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());
