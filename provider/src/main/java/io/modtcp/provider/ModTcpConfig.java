@@ -32,6 +32,7 @@ import java.util.Properties;
  * @param receiveMemoryBytes the stack-wide budget of received data held, or 0 for the default
  * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
  * @param synCookies when listeners answer SYNs with SYN cookies (RFC 4987 §3.6), or null for the stack's default
+ * @param offload whether the TUN link uses the virtio-net header with checksum offload and TSO (docs/tun.md)
  */
 public record ModTcpConfig(
         String tun,
@@ -50,7 +51,8 @@ public record ModTcpConfig(
         String congestion,
         long receiveMemoryBytes,
         HostLoopback hostLoopback,
-        SynCookieMode synCookies) {
+        SynCookieMode synCookies,
+        boolean offload) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -100,6 +102,7 @@ public record ModTcpConfig(
                 "where connections to 127.0.0.0/8 and ::1 go: auto (a modtcp listener there if one is bound, else the"
                         + " kernel's loopback; default), modtcp, kernel");
         k.put("syncookies", "SYN cookies when a listener's SYN queue is full: auto (default), always or off");
+        k.put("offload", "on/off: TUN checksum offload and TSO/GSO super-segments (default on; docs/tun.md)");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -276,6 +279,7 @@ public record ModTcpConfig(
                 throw bad("syncookies", synCookiesText, "expected off, auto or always");
             }
         }
+        boolean offload = onOff("offload", values.getOrDefault("offload", "on"));
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -296,7 +300,8 @@ public record ModTcpConfig(
                 congestion,
                 rxmem,
                 hostLoopback,
-                synCookies);
+                synCookies,
+                offload);
     }
 
     /**
@@ -362,6 +367,17 @@ public record ModTcpConfig(
             return false;
         }
         throw bad(key, text, "expected true or false");
+    }
+
+    private static boolean onOff(String key, String text) {
+        String t = text.trim().toLowerCase(java.util.Locale.ROOT);
+        if (t.equals("on") || t.equals("true")) {
+            return true;
+        }
+        if (t.equals("off") || t.equals("false")) {
+            return false;
+        }
+        throw bad(key, text, "expected on or off");
     }
 
     private static IllegalArgumentException bad(String key, String value, String why) {

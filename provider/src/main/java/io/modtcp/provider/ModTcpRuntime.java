@@ -147,7 +147,7 @@ public final class ModTcpRuntime implements AutoCloseable {
         }
         Link tun = null;
         if (config.tun() != null) {
-            tun = TunSupport.open(config.tun(), config.mtu());
+            tun = TunSupport.open(config.tun(), config.mtu(), config.offload());
             Link tapped = tap(tun, pcap);
             b.addInterface(tapped, config.address(), config.prefixLength(), config.gateway());
             if (config.address6() != null) {

@@ -26,10 +26,13 @@ final class TunSupport {
         }
     }
 
-    /** Attaches to (or, with CAP_NET_ADMIN, creates) TUN device {@code device}. Fails naming the key. */
-    static Link open(String device, int mtu) {
+    /**
+     * Attaches to (or, with CAP_NET_ADMIN, creates) TUN device {@code device}, with the virtio-net header, checksum
+     * offload and TSO when {@code offload} (docs/tun.md). Fails naming the key.
+     */
+    static Link open(String device, int mtu, boolean offload) {
         try {
-            return TunLink.open(device, mtu);
+            return TunLink.open(device, mtu, offload);
         } catch (IOException | RuntimeException e) {
             throw new IllegalStateException("modtcp.tun=" + device + ": cannot open: " + e.getMessage(), e);
         }

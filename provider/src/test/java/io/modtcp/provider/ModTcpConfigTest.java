@@ -24,6 +24,7 @@ class ModTcpConfigTest {
         assertTrue(c.loopback());
         assertEquals(1500, c.mtu());
         assertTrue(c.kernel().isEmpty());
+        assertTrue(c.offload(), "TUN offloads on by default");
     }
 
     @Test
@@ -31,7 +32,7 @@ class ModTcpConfigTest {
         ModTcpConfig c = ModTcpConfig.parse(
                 ModTcpConfig.parseAgentArgs("tun=mt0,address=192.0.2.2/24,gateway=192.0.2.1,mtu=9000,pcap=/tmp/x.pcap,"
                         + "kernel=10.0.0.0/8;192.168.1.1,loopback=false,sndbuf=131072,rcvbuf=65535,seed=42,"
-                        + "syncookies=always"));
+                        + "syncookies=always,offload=off"));
         assertEquals("mt0", c.tun());
         assertEquals(IpAddr.parseV4("192.0.2.2"), c.address());
         assertEquals(24, c.prefixLength());
@@ -47,6 +48,9 @@ class ModTcpConfigTest {
         assertEquals(65535, c.receiveBufferBytes());
         assertEquals(42L, c.seed());
         assertEquals(io.modtcp.stack.tcp.common.SynCookieMode.ALWAYS, c.synCookies());
+        assertFalse(c.offload());
+        assertTrue(ModTcpConfig.parse(Map.of("offload", " ON ")).offload());
+        assertFalse(ModTcpConfig.parse(Map.of("offload", "false")).offload());
     }
 
     @Test
@@ -75,6 +79,7 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
         assertMessageStarts("modtcp.nativeTransports", Map.of("nativeTransports", "maybe"));
         assertMessageStarts("modtcp.syncookies", Map.of("syncookies", "sometimes"));
+        assertMessageStarts("modtcp.offload", Map.of("offload", "maybe"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());

@@ -79,7 +79,8 @@ class JettyLoadIT {
         assertTrue(!wrk.contains("Socket errors") && !wrk.contains("Non-2xx"), wrk);
         // modtcp carried every connection: wrk's 100 (and no reconnects, as there were no errors)
         assertTrue(SampleJvm.figure(out, "tcpPassiveOpens") >= CONNECTIONS, out);
-        assertTrue(SampleJvm.figure(out, "tcpOutSegs") >= requests * (BODY / Namespace.MTU), out);
+        // At least one segment per body: with TUN offloads a 16 KiB body can go as one super-segment (docs/tun.md).
+        assertTrue(SampleJvm.figure(out, "tcpOutSegs") >= requests * ((BODY + 65535) / 65536), out);
         System.out.println("wrk over modtcp/TUN: " + requests + " requests in " + SECONDS + " s (" + requests / SECONDS
                 + "/s), " + CONNECTIONS + " connections, all bodies correct");
     }

@@ -464,8 +464,14 @@ public final class NetStack implements AutoCloseable {
         /** One packet: whatever it throws stays with it (IP releases the packet in its own {@code finally}). */
         @Override
         public void accept(ByteBuf packet) {
+            accept(packet, 0);
+        }
+
+        /** One packet with the link's offload receive hints: whatever it throws stays with it (as above). */
+        @Override
+        public void accept(ByteBuf packet, int rxOffload) {
             try {
-                ip.input(link, packet, nowNs);
+                ip.input(link, packet, rxOffload, nowNs);
             } catch (Throwable e) {
                 uncaught(e);
             }

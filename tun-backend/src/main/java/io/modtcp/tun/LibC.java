@@ -28,6 +28,15 @@ public interface LibC {
     @ssize_t
     long write(int fd, long buf, @size_t long count);
 
+    /** {@code ioctl} with an integer argument passed by value (e.g. TUNSETOFFLOAD). */
+    @SaveError
+    int ioctl(int fd, long request, long arg);
+
+    /** Gathers {@code iovcnt} {@code struct iovec} at address {@code iov} into one write (one packet on TUN). */
+    @SaveError
+    @ssize_t
+    long writev(int fd, long iov, int iovcnt);
+
     @SaveError
     int poll(Pointer fds, long nfds, int timeoutMs);
 

@@ -47,6 +47,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<Link> decorator;
     private final Path pcap;
     private final TcpConfig config;
+    private final boolean offload;
 
     private Netns netns;
     private String ns;
@@ -62,6 +63,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         this.decorator = b.decorator;
         this.pcap = b.pcap;
         this.config = b.config;
+        this.offload = b.offload;
     }
 
     public static Builder builder() {
@@ -120,7 +122,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private void setUp() throws IOException {
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
-        tun = TunLink.open(dev, mtu);
+        tun = TunLink.open(dev, mtu, offload);
         // Attach first, then move: the device never gets an address or comes up in the root namespace.
         run("ip", "link", "set", dev, "netns", ns);
         run("ip", "-n", ns, "link", "set", dev, "mtu", Integer.toString(mtu));
@@ -270,6 +272,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         private UnaryOperator<Link> decorator = l -> l;
         private Path pcap;
         private TcpConfig config = TcpConfig.DEFAULT;
+        private boolean offload = true;
 
         /** MTU of the TUN device on both sides (default 1500). */
         public Builder mtu(int mtu) {
@@ -277,9 +280,19 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
             return this;
         }
 
-        /** Wraps the TUN link before the stack gets it (e.g. a lossy link). */
+        /**
+         * Wraps the TUN link before the stack gets it (e.g. a lossy link). Turns offloads off: a decorator models a
+         * wire, which carries no partial checksums or super-segments (and its sink drops the receive hints).
+         */
         public Builder decorate(UnaryOperator<Link> decorator) {
             this.decorator = decorator;
+            this.offload = false;
+            return this;
+        }
+
+        /** Opens the TUN device with the virtio-net header, checksum offload and TSO (default true). */
+        public Builder offload(boolean offload) {
+            this.offload = offload;
             return this;
         }
 

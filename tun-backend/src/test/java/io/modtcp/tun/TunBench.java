@@ -7,9 +7,10 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Bulk throughput, side by side in one run: kernel → modtcp and modtcp → kernel over a TUN device, and kernel →
- * kernel over a veth pair between two namespaces, with the same python3 peer program and the same MTU; prints
- * each figure and modtcp's ratio to veth. Needs root. Run:
+ * Bulk throughput, side by side in one run: kernel → modtcp and modtcp → kernel over a TUN device with offloads on
+ * (virtio-net header, checksum offload, TSO; docs/tun.md) and off, and kernel → kernel over a veth pair between two
+ * namespaces, with the same python3 peer program and the same MTU; prints each figure and modtcp's ratio to veth.
+ * Needs root. Run:
  *
  * <pre>
  * mvn -q install -DskipTests &amp;&amp; mvn -q -pl tun-backend exec:exec -Dbench.mb=200 -Dbench.mtu=1500
@@ -24,21 +25,34 @@ public final class TunBench {
         long mb = args.length > 0 ? Long.parseLong(args[0]) : 200;
         int mtu = args.length > 1 ? Integer.parseInt(args[1]) : 1500;
         long bytes = mb << 20;
-        KernelNet net = KernelNet.builder().mtu(mtu).build();
-        double in;
-        double out;
+        double[] on = tun(bytes, mtu, true);
+        double[] off = tun(bytes, mtu, false);
+        double veth = veth(bytes, mtu);
+        System.out.printf("MTU %d, %d MB per run%n", mtu, mb);
+        for (boolean offload : new boolean[] {true, false}) {
+            double[] r = offload ? on : off;
+            String o = offload ? "offload on " : "offload off";
+            System.out.printf("kernel -> modtcp (TUN, %s): %8.0f Mbit/s  ratio to veth %.3f%n", o, r[0], r[0] / veth);
+            System.out.printf("modtcp -> kernel (TUN, %s): %8.0f Mbit/s  ratio to veth %.3f%n", o, r[1], r[1] / veth);
+        }
+        System.out.printf("kernel -> kernel (veth):              %8.0f Mbit/s%n", veth);
+        System.out.printf(
+                "super-segments with offload on: %.0f read, %.0f written (%.0f / %.0f packets)%n",
+                on[2], on[3], on[4], on[5]);
+    }
+
+    /** Both directions over a fresh TUN fixture: {in, out, super-segments read, written, packets read, written}. */
+    static double[] tun(long bytes, int mtu, boolean offload) throws Exception {
+        KernelNet net = KernelNet.builder().mtu(mtu).offload(offload).build();
         net.beforeAll(null);
         try {
-            in = kernelToModtcp(net, bytes);
-            out = modtcpToKernel(net, bytes);
+            double in = kernelToModtcp(net, bytes);
+            double out = modtcpToKernel(net, bytes);
+            TunLink t = net.tun();
+            return new double[] {in, out, t.rxSuperSegments(), t.txSuperSegments(), t.rxPackets(), t.txPackets()};
         } finally {
             net.afterAll(null);
         }
-        double veth = veth(bytes, mtu);
-        System.out.printf("MTU %d, %d MB per run%n", mtu, mb);
-        System.out.printf("kernel -> modtcp (TUN): %8.0f Mbit/s  ratio to veth %.3f%n", in, in / veth);
-        System.out.printf("modtcp -> kernel (TUN): %8.0f Mbit/s  ratio to veth %.3f%n", out, out / veth);
-        System.out.printf("kernel -> kernel (veth): %7.0f Mbit/s%n", veth);
     }
 
     static double mbit(long bytes, double secs) {

@@ -1,6 +1,7 @@
 package io.modtcp.stack.ip;
 
 import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.Offload;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.stats.MemoryBudget;
@@ -261,6 +262,17 @@ public final class IpLayer {
 
     /** One packet from {@code link}; consumes (releases) it. */
     public void input(Link link, ByteBuf packet, long nowNs) {
+        input(link, packet, 0, nowNs);
+    }
+
+    /**
+     * One packet from {@code link} with the link's {@link Offload} receive hints; consumes (releases) it. A TCP
+     * super-segment ({@link Offload#RX_GSO}) is taken whole: nothing here bounds a received packet by the MTU (only
+     * by its own length fields), as Linux's IP input takes GRO packets. {@link Offload#RX_CSUM_OK} tells TCP not to
+     * verify its checksum; the IPv4 header checksum is verified as always (the kernel fills it in full).
+     */
+    public void input(Link link, ByteBuf packet, int rxOffload, long nowNs) {
+        boolean checksumOk = (rxOffload & Offload.RX_CSUM_OK) != 0;
         try {
             counters.inc(Counter.IP_IN_RECEIVES);
             int offset = packet.readerIndex();
@@ -271,7 +283,7 @@ public final class IpLayer {
             }
             int version = (packet.getUnsignedByte(offset) >>> 4);
             if (version == 6) {
-                input6(link, packet, offset, available, nowNs);
+                input6(link, packet, offset, available, checksumOk, nowNs);
                 return;
             }
             if (version != 4) {
@@ -302,7 +314,7 @@ public final class IpLayer {
                 case Ipv4Header.PROTO_TCP:
                     counters.inc(Counter.IP_IN_DELIVERS);
                     if (tcp != null) {
-                        tcp.onSegment(src, dst, packet, payloadOffset, payloadLength, nowNs);
+                        tcp.onSegment(src, dst, packet, payloadOffset, payloadLength, checksumOk, nowNs);
                     }
                     break;
                 case Ipv4Header.PROTO_ICMP:
@@ -319,7 +331,7 @@ public final class IpLayer {
     }
 
     /** IPv6 (RFC 8200): the fixed header, then the extension headers a host must skip, then TCP or ICMPv6. */
-    private void input6(Link link, ByteBuf packet, int offset, int available, long nowNs) {
+    private void input6(Link link, ByteBuf packet, int offset, int available, boolean checksumOk, long nowNs) {
         rxIp6.wrap(packet, offset);
         Ipv6Validation v = rxIp6.validate(available);
         if (v != Ipv6Validation.OK) {
@@ -370,7 +382,7 @@ public final class IpLayer {
             case Ipv4Header.PROTO_TCP:
                 counters.inc(Counter.IP_IN_DELIVERS);
                 if (tcp != null) {
-                    tcp.onSegment(src, dst, packet, at, end - at, nowNs);
+                    tcp.onSegment(src, dst, packet, at, end - at, checksumOk, nowNs);
                 }
                 break;
             case PROTO_ICMPV6:
@@ -574,6 +586,18 @@ public final class IpLayer {
     public void transmit(Route route, ByteBuf packet, long nowNs) {
         counters.inc(Counter.IP_OUT_REQUESTS);
         if (!route.link().transmit(packet, nowNs)) {
+            counters.inc(Counter.IP_DROP_LINK_QUEUE_FULL);
+        }
+    }
+
+    /**
+     * Sends a TCP packet whose checksum field holds the pseudo-header sum only, on a route whose link offers
+     * {@link Offload#TX_CSUM} (and TSO if the packet is larger than the MTU); the link completes the checksum and
+     * segments the payload into {@code segmentPayload}-byte pieces where it must. Ownership passes.
+     */
+    public void transmitOffloaded(Route route, ByteBuf packet, int segmentPayload, long nowNs) {
+        counters.inc(Counter.IP_OUT_REQUESTS);
+        if (!route.link().transmitOffloaded(packet, segmentPayload, nowNs)) {
             counters.inc(Counter.IP_DROP_LINK_QUEUE_FULL);
         }
     }

@@ -25,6 +25,28 @@ public interface Link extends AutoCloseable {
     boolean transmit(ByteBuf packet, long nowNs);
 
     /**
+     * The transmit offloads this link takes now, a set of {@link Offload} {@code TX_} bits; 0 (the default) for none.
+     * It may shrink at run time (a device that refuses an offload), never grow: read it before each packet.
+     */
+    default int txOffloads() {
+        return 0;
+    }
+
+    /**
+     * Sends one TCP packet whose checksum field holds only the pseudo-header sum; the link completes it, and cuts the
+     * payload into segments of {@code segmentPayload} bytes (each with a copy of the headers) where the packet is
+     * larger than the MTU. Called only while {@link #txOffloads()} has {@link Offload#TX_CSUM} (and TSO for the
+     * family when the packet exceeds the MTU). Ownership passes as for {@link #transmit}.
+     *
+     * @param segmentPayload the TCP payload bytes per segment (the MSS less the options), at least 1
+     * @return false if the link dropped the packet
+     */
+    default boolean transmitOffloaded(ByteBuf packet, int segmentPayload, long nowNs) {
+        packet.release();
+        throw new UnsupportedOperationException(name() + " offers no transmit offload");
+    }
+
+    /**
      * Hands up to {@code max} packets that have arrived by {@code nowNs} to {@code sink}, which takes ownership of
      * each. Never blocks.
      *
@@ -50,5 +72,13 @@ public interface Link extends AutoCloseable {
     interface PacketSink {
         /** Takes ownership of {@code packet}. */
         void accept(ByteBuf packet);
+
+        /**
+         * Takes ownership of {@code packet}, which arrived with {@link Offload} {@code RX_} bits {@code rxOffload}.
+         * A sink that does not override this drops the hints (the packet is then checked in full).
+         */
+        default void accept(ByteBuf packet, int rxOffload) {
+            accept(packet);
+        }
     }
 }

@@ -12,6 +12,7 @@ import io.netty.buffer.ByteBuf;
  */
 public final class TappedLink extends ForwardingLink {
     private final PcapWriter pcap;
+    private final Tap tap = new Tap();
 
     /**
      * @param inner the link to wrap; this link takes its place
@@ -28,14 +29,43 @@ public final class TappedLink extends ForwardingLink {
         return super.transmit(packet, nowNs);
     }
 
+    /** The inner link's offloads: what crosses the device (super-segments, partial checksums) is what is recorded. */
+    @Override
+    public int txOffloads() {
+        return inner().txOffloads();
+    }
+
+    @Override
+    public boolean transmitOffloaded(ByteBuf packet, int segmentPayload, long nowNs) {
+        pcap.write(packet, nowNs);
+        return inner().transmitOffloaded(packet, segmentPayload, nowNs);
+    }
+
     @Override
     public int receive(PacketSink sink, int max, long nowNs) {
-        return super.receive(
-                packet -> {
-                    pcap.write(packet, nowNs);
-                    sink.accept(packet);
-                },
-                max,
-                nowNs);
+        tap.sink = sink;
+        tap.nowNs = nowNs;
+        try {
+            return super.receive(tap, max, nowNs);
+        } finally {
+            tap.sink = null;
+        }
+    }
+
+    /** Records each received packet, then hands it on with its offload hints. */
+    private final class Tap implements PacketSink {
+        PacketSink sink;
+        long nowNs;
+
+        @Override
+        public void accept(ByteBuf packet) {
+            accept(packet, 0);
+        }
+
+        @Override
+        public void accept(ByteBuf packet, int rxOffload) {
+            pcap.write(packet, nowNs);
+            sink.accept(packet, rxOffload);
+        }
     }
 }

@@ -2,6 +2,7 @@ package io.modtcp.stack.tcp;
 
 import io.modtcp.stack.ip.IpLayer;
 import io.modtcp.stack.ip.Route;
+import io.modtcp.stack.link.Offload;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
 import io.modtcp.stack.tcp.common.TcpConfig;
@@ -130,7 +131,13 @@ final class SegmentWriter {
         if (payloadLength > 0) {
             c.rod.copyPayload(syn ? seq + 1 : seq, payloadLength, packet);
         }
-        txTcp.fillChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        // With checksum offload the link completes the checksum from the pseudo-header sum (docs/tun.md).
+        boolean partial = (route.link().txOffloads() & Offload.TX_CSUM) != 0;
+        if (partial) {
+            txTcp.fillPartialChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        } else {
+            txTcp.fillChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
+        }
         boolean fin = (flags & TcpHeader.FIN) != 0;
         if (track) {
             int segLen = payloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
@@ -142,7 +149,7 @@ final class SegmentWriter {
         if (ack) {
             c.rod.onAckSent();
         }
-        transmitTcp(route, packet, flags, nowNs);
+        transmitTcp(route, packet, flags, partial ? Sender.segmentPayload(c) : 0, nowNs);
     }
 
     /** A control segment with no connection (resets for RFC 9293 §3.10.7.1 and §3.10.7.2). */
@@ -158,7 +165,7 @@ final class SegmentWriter {
         writeTcpHeader(packet, offset, localPort, remotePort, seq, ack, TCP_HEADER, flags, 0);
         packet.writerIndex(offset + TCP_HEADER);
         txTcp.fillChecksum(TCP_HEADER, local, remote);
-        transmitTcp(route, packet, flags, nowNs);
+        transmitTcp(route, packet, flags, 0, nowNs);
     }
 
     /**
@@ -236,13 +243,20 @@ final class SegmentWriter {
                 .urgentPointer(0);
     }
 
-    /** Counts an outgoing segment (and a reset) and hands the packet to the IP layer. */
-    private void transmitTcp(Route route, ByteBuf packet, int flags, long nowNs) {
+    /**
+     * Counts an outgoing segment (and a reset) and hands the packet to the IP layer; {@code segmentPayload > 0}: the
+     * checksum is partial and the link segments at that size (Link#transmitOffloaded).
+     */
+    private void transmitTcp(Route route, ByteBuf packet, int flags, int segmentPayload, long nowNs) {
         if ((flags & TcpHeader.RST) != 0) {
             counters.inc(Counter.TCP_OUT_RSTS);
         }
         counters.inc(Counter.TCP_OUT_SEGS);
-        ip.transmit(route, packet, nowNs);
+        if (segmentPayload > 0) {
+            ip.transmitOffloaded(route, packet, segmentPayload, nowNs);
+        } else {
+            ip.transmit(route, packet, nowNs);
+        }
     }
 
     /** Bytes of options on a SYN or SYN-ACK: MSS, then SACK-permitted and/or timestamps, then window scale. */

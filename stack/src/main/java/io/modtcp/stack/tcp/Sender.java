@@ -1,7 +1,9 @@
 package io.modtcp.stack.tcp;
 
+import io.modtcp.stack.link.Offload;
 import io.modtcp.stack.stats.Counter;
 import io.modtcp.stack.stats.Counters;
+import io.modtcp.stack.tcp.common.SegmentSizing;
 import io.modtcp.stack.tcp.common.TcpState;
 import io.modtcp.stack.tcp.connection.ConnectionView;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
@@ -86,7 +88,11 @@ final class Sender {
             int window =
                     recovery ? fv.sndWnd() : Math.min(fv.sndWnd(), c.cc.view().cwnd());
             int usable = Math.max(0, Seq.sub(d.sndUna() + window, d.sndNxt()));
-            int len = Math.min(mss, Math.min(unsent, usable));
+            // With TSO (docs/tun.md) one packet carries up to a super-segment, cut to whole MSS but for the tail.
+            int goal = recovery || !Offload.tso(c.route.link(), cv.remoteAddr().isV4())
+                    ? mss
+                    : SegmentSizing.tsoGoal(mss, c.cc.view().cwnd(), c.cc.view().ssthresh(), d.srttNs());
+            int len = SegmentSizing.length(goal, mss, unsent, usable);
             boolean fin = finPending && len == unsent && usable > len;
             if (len == 0 && !fin) {
                 break;
@@ -164,7 +170,7 @@ final class Sender {
     }
 
     /** Payload bytes per full segment: the send MSS less the options every segment carries (RFC 6691 §3). */
-    private static int segmentPayload(TcpConnection c) {
+    static int segmentPayload(TcpConnection c) {
         int mss = c.cm.view().sendMss();
         // Never more than half the largest window the peer offered (Linux's tcp_bound_to_half_wnd): with a 64 KiB
         // MSS and a 64 KiB window, one segment would fill the window and the peer's delayed ACK would pace us at one

@@ -344,7 +344,8 @@ public final class TcpEngine implements TransportHandler {
     // =====================================================================================================
 
     @Override
-    public void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
+    public void onSegment(
+            IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, boolean checksumOk, long nowNs) {
         TcpValidation validation = rxTcp.wrap(packet, offset).validate(length);
         if (validation != TcpValidation.OK) {
             counters.inc(Counter.TCP_IN_ERRS);
@@ -354,7 +355,7 @@ public final class TcpEngine implements TransportHandler {
                             : Counter.TCP_DROP_BAD_DATA_OFFSET);
             return;
         }
-        if (!rxTcp.isChecksumValid(length, src, dst)) {
+        if (!checksumOk && !rxTcp.isChecksumValid(length, src, dst)) {
             counters.inc(Counter.TCP_IN_ERRS);
             counters.inc(Counter.TCP_DROP_BAD_CHECKSUM);
             return;

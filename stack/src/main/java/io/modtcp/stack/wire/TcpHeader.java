@@ -221,6 +221,16 @@ public final class TcpHeader {
     }
 
     /**
+     * Writes a partial checksum for a device that completes it (checksum offload, Linux's {@code CHECKSUM_PARTIAL}):
+     * the folded pseudo-header sum of the {@code segmentLength}-byte segment, not complemented, as Linux's
+     * {@code __tcp_v4_send_check} does. The device sums the segment from the TCP header on, this field included, and
+     * writes the complement; a device that segments it (TSO) swaps the length in this sum for each segment's.
+     */
+    public void fillPartialChecksum(int segmentLength, IpAddr src, IpAddr dst) {
+        checksum(Checksum.pseudoHeader(src, dst, Ipv4Header.PROTO_TCP, segmentLength));
+    }
+
+    /**
      * Like {@link #isChecksumValid(int, IpAddr, IpAddr)} with a pseudo header sum already computed, for instance by
      * {@link Checksum#pseudoHeader4} from raw addresses; does not allocate.
      */

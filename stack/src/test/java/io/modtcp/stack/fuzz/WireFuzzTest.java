@@ -133,7 +133,8 @@ class WireFuzzTest {
         ip.addInterface(new NetInterface(link, IpAddr.parse("fd00::1"), 64, null));
         ip.setTcp(new TransportHandler() {
             @Override
-            public void onSegment(IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, long nowNs) {
+            public void onSegment(
+                    IpAddr src, IpAddr dst, ByteBuf packet, int offset, int length, boolean checksumOk, long nowNs) {
                 assertTrue(
                         offset >= 0 && length >= 0 && offset + length <= packet.writerIndex(),
                         "segment inside the packet");

@@ -68,7 +68,8 @@ public final class ReliableOrderedDelivery {
     /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
     private boolean shortSegmentUnacked;
 
-    private int unackedSegments;
+    /** In-order data bytes received since our last ACK (the delayed-ACK rule counts bytes, not packets). */
+    private long unackedBytes;
 
     private final DeliveryView view = new View();
 
@@ -445,19 +446,21 @@ public final class ReliableOrderedDelivery {
 
     /**
      * Notes that an ACK is owed. {@code immediate} for out-of-order data, filled holes, FINs and duplicates; in-order
-     * data is acknowledged at least every second full-sized segment, else within the delayed-ACK time.
+     * data is acknowledged at least every second full-sized segment, else within the delayed-ACK time. RFC 5681 §4.2
+     * ("an ACK SHOULD be generated for at least every second full-sized segment") is applied to bytes, as Linux's
+     * {@code __tcp_ack_snd_check} does: one super-segment of two MSS or more (GRO/GSO, a large MTU) is acknowledged
+     * at once, and smaller ones add up; counting packets would let one 64 KiB segment wait for the timer.
      */
     public void ackOwed(boolean immediate, int segmentBytes, int mss, long nowNs, long delayedAckNs) {
         if (immediate || quickAck) {
             ackNow = true;
             return;
         }
-        if (segmentBytes >= mss) {
-            unackedSegments++;
-        } else if (segmentBytes > 0) {
+        if (segmentBytes > 0 && segmentBytes < mss) {
             shortSegmentUnacked = true;
         }
-        if (unackedSegments >= 2) {
+        unackedBytes += Math.max(0, segmentBytes);
+        if (unackedBytes >= 2L * mss) {
             ackNow = true;
         } else if (delayedAckDeadlineNs == NO_DEADLINE) {
             delayedAckDeadlineNs = nowNs + delayedAckNs;
@@ -492,7 +495,7 @@ public final class ReliableOrderedDelivery {
     public void onAckSent() {
         lastAckSent = rcvNxt;
         ackNow = false;
-        unackedSegments = 0;
+        unackedBytes = 0;
         shortSegmentUnacked = false;
         delayedAckDeadlineNs = NO_DEADLINE;
     }

@@ -664,6 +664,29 @@ class ReliableOrderedDeliveryTest {
         }
 
         @Test
+        void shouldAckNowWhenOneSuperSegmentCarriesTwoFullSegments() {
+            // A GSO/GRO super-segment is one packet: counting packets would leave 64 KiB to the delayed-ACK timer.
+            d.ackOwed(false, 2 * MSS, MSS, 100, DELAY);
+            assertTrue(view.isAckPending());
+        }
+
+        @Test
+        void shouldDelayWhenOneSegmentCarriesLessThanTwoFullSegments() {
+            d.ackOwed(false, 2 * MSS - 1, MSS, 100, DELAY);
+            assertFalse(view.isAckPending());
+            assertEquals(100 + DELAY, view.delayedAckDeadlineNs());
+        }
+
+        @Test
+        void shouldAckNowWhenSmallSegmentsAddUpToTwoFullSegments() {
+            d.ackOwed(false, MSS / 2, MSS, 100, DELAY);
+            d.ackOwed(false, MSS, MSS, 110, DELAY);
+            assertFalse(view.isAckPending());
+            d.ackOwed(false, MSS / 2, MSS, 120, DELAY);
+            assertTrue(view.isAckPending());
+        }
+
+        @Test
         void shouldAckNowWhenImmediate() {
             d.ackOwed(true, 0, MSS, 100, DELAY);
             assertTrue(view.isAckPending());

@@ -1,6 +1,7 @@
 package io.modtcp.stack.tcp.scripted;
 
 import io.modtcp.stack.link.Link;
+import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.SegmentSpec;
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayDeque;
@@ -18,6 +19,9 @@ public final class ScriptedLink implements Link {
     private final int mtu;
     private final Deque<Sent> transmitted = new ArrayDeque<>();
     private final Deque<ByteBuf> inbound = new ArrayDeque<>();
+    private final Deque<Integer> inboundHints = new ArrayDeque<>();
+    private final Deque<Integer> segmentPayloads = new ArrayDeque<>();
+    private int txOffloads;
     private boolean closed;
 
     public ScriptedLink(int mtu) {
@@ -46,11 +50,44 @@ public final class ScriptedLink implements Link {
         return true;
     }
 
+    /** Offers {@link io.modtcp.stack.link.Offload} transmit bits from now on (0: none, the default). */
+    public void offloads(int txOffloads) {
+        this.txOffloads = txOffloads;
+    }
+
+    @Override
+    public int txOffloads() {
+        return txOffloads;
+    }
+
+    /**
+     * Completes the partial checksum as a device does (sum from the TCP header with the field as written,
+     * complemented), notes {@code segmentPayload}, then decodes the packet like {@link #transmit} (checksums verified).
+     */
+    @Override
+    public boolean transmitOffloaded(ByteBuf packet, int segmentPayload, long nowNs) {
+        if (txOffloads == 0) {
+            packet.release();
+            throw new AssertionError("transmitOffloaded on a link that offers no offload");
+        }
+        int at = packet.readerIndex();
+        int l4 = (packet.getUnsignedByte(at) >>> 4) == 4 ? (packet.getUnsignedByte(at) & 0x0f) * 4 : 40;
+        int tcpLength = packet.readableBytes() - l4;
+        packet.setShort(at + l4 + 16, Checksum.fold(Checksum.sum(packet, at + l4, tcpLength, 0)));
+        segmentPayloads.addLast(segmentPayload);
+        return transmit(packet, nowNs);
+    }
+
+    /** The segment size given with each offloaded packet not yet taken, oldest first. */
+    public Integer pollSegmentPayload() {
+        return segmentPayloads.pollFirst();
+    }
+
     @Override
     public int receive(PacketSink sink, int max, long nowNs) {
         int n = 0;
         while (n < max && !inbound.isEmpty()) {
-            sink.accept(inbound.pollFirst());
+            sink.accept(inbound.pollFirst(), inboundHints.pollFirst());
             n++;
         }
         return n;
@@ -69,11 +106,17 @@ public final class ScriptedLink implements Link {
 
     /** Queues an IP packet for the stack (ownership passes). */
     public void inject(ByteBuf packet) {
+        inject(packet, 0);
+    }
+
+    /** Queues an IP packet for the stack with {@link io.modtcp.stack.link.Offload} receive hints. */
+    public void inject(ByteBuf packet, int rxOffload) {
         if (closed) {
             packet.release();
             throw new IllegalStateException("link closed");
         }
         inbound.addLast(packet);
+        inboundHints.addLast(rxOffload);
     }
 
     /** The oldest transmitted packet not yet taken, or null. */
@@ -100,6 +143,7 @@ public final class ScriptedLink implements Link {
         while (!inbound.isEmpty()) {
             inbound.pollFirst().release();
         }
+        inboundHints.clear();
         transmitted.clear();
     }
 }
