@@ -56,10 +56,8 @@ final class Sender {
         }
         updatePersist(c, nowNs);
         // RFC 8985 §7.2: a tail-loss probe is armed while data is outstanding on an open SACK connection.
-        boolean probeAllowed = c.cm.view().sackOk()
-                && state.canTransmitData()
-                && !c.cc.view().inFastRecovery()
-                && d.retries() == 0;
+        boolean probeAllowed =
+                c.cm.view().sackOk() && state.canTransmitData() && !c.cc.view().inFastRecovery() && d.retries() == 0;
         c.rod.updateProbeTimer(probeAllowed, nowNs, segmentPayload(c));
         engine.updateTimer(c);
     }

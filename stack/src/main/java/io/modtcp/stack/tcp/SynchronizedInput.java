@@ -210,7 +210,8 @@ final class SynchronizedInput {
         if (d.dsacksReceivedCount() != dsacksBefore) {
             counters.inc(Counter.TCP_DSACK_RECV);
         }
-        boolean pureDuplicate = sameAck && seg.payloadLength() == 0 && seg.options().sackBlockCount() == 0;
+        boolean pureDuplicate =
+                sameAck && seg.payloadLength() == 0 && seg.options().sackBlockCount() == 0;
         if (c.rod.onAckForProbe(seg, pureDuplicate)) {
             counters.inc(Counter.TCP_LOSS_PROBE_RECOVERY);
             c.cc.onLossProbeRepaired(d, nowNs);

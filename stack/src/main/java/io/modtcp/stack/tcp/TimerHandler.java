@@ -149,7 +149,8 @@ final class TimerHandler {
         DeliveryView d = c.rod.view();
         ConnectionView cv = c.cm.view();
         long deadline = Math.min(
-                Math.min(Math.min(d.rtoDeadlineNs(), d.delayedAckDeadlineNs()),
+                Math.min(
+                        Math.min(d.rtoDeadlineNs(), d.delayedAckDeadlineNs()),
                         Math.min(d.rackTimerDeadlineNs(), d.lossProbeDeadlineNs())),
                 Math.min(
                         c.flow.view().persistDeadlineNs(),

@@ -22,6 +22,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class SackSimulationTest {
     /** Seeds 1..n per loss rate ({@code modtcp.sack.seeds}, default 12; lower it while iterating). */
     private static final int SEEDS = Integer.getInteger("modtcp.sack.seeds", 12);
+
     private static final int BYTES = 1_000_000;
 
     /** What one transfer cost. */

@@ -544,7 +544,8 @@ public final class ReliableOrderedDelivery {
      */
     public boolean onAckForProbe(InSegment seg, boolean pureDuplicate) {
         boolean dsack = seg.options().sackBlockCount() > 0
-                && SackSender.isDsack(seg, seg.options().sackLeft(0), seg.options().sackRight(0));
+                && SackSender.isDsack(
+                        seg, seg.options().sackLeft(0), seg.options().sackRight(0));
         int dsackEnd = dsack ? seg.options().sackRight(0) : 0;
         return rack.onAck(seg.ack(), dsack, dsackEnd, pureDuplicate) == Rack.TlpAck.REPAIRED;
     }

@@ -33,8 +33,11 @@ class RackTlpTest {
     private TcpSocket establishWithSack() throws Exception {
         TcpSocket sock = s.connect();
         s.advance(RTT);
-        s.inject(s.in(SYN | ACK).seq(0).ack(1).win(65535).options(
-                new TcpOptionSpec(1460, -1, true, false, 0, 0, List.of())));
+        s.inject(s.in(SYN | ACK)
+                .seq(0)
+                .ack(1)
+                .win(65535)
+                .options(new TcpOptionSpec(1460, -1, true, false, 0, 0, List.of())));
         s.expect(s.out(ACK).seq(1).ack(1));
         return sock;
     }
