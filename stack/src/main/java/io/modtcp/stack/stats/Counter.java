@@ -48,6 +48,14 @@ public enum Counter {
     TCP_SACK_RECOVERIES,
     TCP_SACK_RETRANSMITS,
     TCP_RTO_EXPIRIES,
+    /** Tail-loss probes sent (RFC 8985 §7; Linux TCPLossProbes). */
+    TCP_LOSS_PROBES,
+    /** Losses repaired by a tail-loss probe (RFC 8985 §7.4; Linux TCPLossProbeRecovery). */
+    TCP_LOSS_PROBE_RECOVERY,
+    /** Retransmissions RACK found lost (RFC 8985 §6.2; Linux TCPLostRetransmit). */
+    TCP_LOST_RETRANSMIT,
+    /** ACKs carrying a D-SACK: the peer received a duplicate (RFC 2883; Linux TCPDSACKRecv). */
+    TCP_DSACK_RECV,
     TCP_TIMEOUTS,
     TCP_KEEPALIVE_PROBES,
     TCP_KEEPALIVE_TIMEOUTS,

@@ -57,6 +57,10 @@ final class Sender {
             writer.sendAck(c, nowNs);
         }
         updatePersist(c, nowNs);
+        // RFC 8985 §7.2: a tail-loss probe is armed while data is outstanding on an open SACK connection.
+        boolean probeAllowed =
+                c.cm.view().sackOk() && state.canTransmitData() && !c.cc.view().inFastRecovery() && d.retries() == 0;
+        c.rod.updateProbeTimer(probeAllowed, nowNs, segmentPayload(c));
         engine.updateTimer(c);
     }
 
@@ -119,11 +123,14 @@ final class Sender {
     private void sendInRecovery(TcpConnection c, long nowNs) {
         int smss = c.cm.view().sendMss();
         int mss = segmentPayload(c);
+        boolean rack = c.cm.view().sackOk();
         for (int guard = 0; guard < 10_000; guard++) {
-            if (c.cc.view().cwnd() - c.rod.pipe(smss) < mss) {
+            // RFC 6937: cwnd is pipe + PRR's sndcnt, so this sends what PRR allows.
+            int pipe = rack ? c.rod.rackPipe() : c.rod.pipe(smss);
+            if (c.cc.view().cwnd() - pipe < mss) {
                 return;
             }
-            long next = c.rod.nextSeg(smss, mss);
+            long next = rack ? c.rod.rackNextSeg(mss) : c.rod.nextSeg(smss, mss);
             if (next == NextSeg.NONE) {
                 return;
             }
@@ -133,13 +140,87 @@ final class Sender {
                 boolean fin = NextSeg.fin(next);
                 writer.sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
                 c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
+                c.cc.onRecoverySent(len + (fin ? 1 : 0));
                 counters.inc(Counter.TCP_SACK_RETRANSMITS);
                 continue;
             }
+            int before = d(c).sndNxt();
             if (!sendData(c, nowNs, true)) {
                 return;
             }
+            c.cc.onRecoverySent(Seq.sub(d(c).sndNxt(), before));
         }
+    }
+
+    private static DeliveryView d(TcpConnection c) {
+        return c.rod.view();
+    }
+
+    /**
+     * RACK loss detection (RFC 8985 §6.2) after an ACK was processed or the RACK timer fired: marks what is lost;
+     * the first loss starts SACK recovery (RFC 6675 §5 with RACK in place of IsLost/DupThresh, as Linux's
+     * tcp_time_to_recover), whose retransmissions go out from {@link #output}.
+     */
+    void detectLosses(TcpConnection c, long nowNs, int deliveredBytes) {
+        DeliveryView d = c.rod.view();
+        c.rod.rackDetectLoss(nowNs, c.cc.view().inFastRecovery());
+        int lostRetransmits = c.rod.rackLostRetransmits();
+        if (lostRetransmits > 0) {
+            counters.add(Counter.TCP_LOST_RETRANSMIT, lostRetransmits);
+        }
+        if (!c.cc.view().inFastRecovery() && d.flightSize() > 0 && c.rod.hasRackLost()) {
+            if (c.cc.onSackLoss(d, nowNs)) {
+                counters.inc(Counter.TCP_FAST_RETRANSMITS);
+                counters.inc(Counter.TCP_SACK_RECOVERIES);
+                c.rod.onRecoveryStart();
+            }
+        }
+        // RFC 6937 §3.1, on every ACK of the recovery (the one that starts it included): cwnd = pipe + sndcnt.
+        c.cc.onRecoveryAck(deliveredBytes, c.rod.rackPipe());
+    }
+
+    /** The RACK reordering timer fired (RFC 8985 §6.2): detect again with the current time. */
+    void onRackTimer(TcpConnection c, long nowNs) {
+        c.rod.onRackTimerExpired();
+        if (c.cm.view().sackOk() && c.state().canTransmitData()) {
+            detectLosses(c, nowNs, 0);
+        }
+    }
+
+    /**
+     * The probe timeout fired (RFC 8985 §7.3): send one new segment if there is one and the receive window allows
+     * it, else retransmit the last segment sent; either way the probe draws an ACK (with SACK) that lets RACK detect
+     * a tail loss without waiting for the RTO. At most one probe per episode.
+     */
+    void onLossProbeTimer(TcpConnection c, long nowNs) {
+        DeliveryView d = c.rod.view();
+        if (!c.state().canTransmitData() || d.flightSize() == 0 || c.cc.view().inFastRecovery()) {
+            c.rod.onProbeSkipped();
+            return;
+        }
+        int before = d.sndNxt();
+        if (d.unsentBytes() > 0 && Seq.gt(d.sndUna() + c.flow.view().sndWnd(), d.sndNxt())) {
+            c.flow.onDataSegmentSent();
+            int usable = Seq.sub(d.sndUna() + c.flow.view().sndWnd(), d.sndNxt());
+            int len = Math.min(segmentPayload(c), Math.min(d.unsentBytes(), usable));
+            int flags = TcpHeader.ACK | (len == d.unsentBytes() ? TcpHeader.PSH : 0);
+            writer.sendSegment(c, before, len, flags, true, nowNs);
+        }
+        boolean newData = Seq.gt(d.sndNxt(), before);
+        if (!newData) {
+            // The last segment again (Linux's tcp_send_loss_probe retransmits the tail skb).
+            int end = d.sndMax();
+            boolean fin = d.isFinSent() && !d.isFinAcked();
+            int dataEnd = fin ? end - 1 : end;
+            int len = Math.max(0, Math.min(segmentPayload(c), Seq.sub(dataEnd, d.sndUna())));
+            if (len == 0 && !fin) {
+                c.rod.onProbeSkipped();
+                return;
+            }
+            writer.sendSegment(c, dataEnd - len, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
+        }
+        counters.inc(Counter.TCP_LOSS_PROBES);
+        c.rod.onProbeSent(!newData, nowNs);
     }
 
     /** Fast retransmit or a NewReno partial ACK: one segment from SND.UNA (RFC 5681 §3.2, RFC 6582 §3.2). */

@@ -136,6 +136,9 @@ final class SynchronizedInput {
         FlowView fv = c.flow.view();
         int maxSndWnd = Math.max(fv.maxSndWnd(), 1);
         AckResult ackResult = c.rod.classifyAck(seg.ack(), maxSndWnd);
+        // RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes over this ACK.
+        int unaBefore = d.sndUna();
+        int sackedBefore = d.sackedBytes();
         switch (ackResult) {
             case TOO_NEW:
                 counters.inc(Counter.TCP_DROP_BAD_ACK);
@@ -160,7 +163,7 @@ final class SynchronizedInput {
                 throw new AssertionError(ackResult);
         }
         if (cv.sackOk() && ackResult != AckResult.OLD) {
-            onSackInformation(c, nowNs);
+            onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore);
         }
 
         // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
@@ -194,25 +197,29 @@ final class SynchronizedInput {
     }
 
     /**
-     * SACK blocks of an acceptable ACK go to the scoreboard; then RFC 6675 §5 loss detection: DupThresh duplicate
-     * ACKs, or IsLost(SND.UNA), starts recovery. The retransmissions themselves go out from {@link #output}.
+     * SACK blocks of an acceptable ACK go to the scoreboard and mark RACK's segment records; then the tail-loss
+     * probe's outcome (RFC 8985 §7.4) and RACK loss detection (RFC 8985 §6.2), which starts SACK recovery; during
+     * recovery PRR (RFC 6937) sets how much may be sent. The retransmissions themselves go out from {@link #output}.
      */
-    private void onSackInformation(TcpConnection c, long nowNs) {
-        if (seg.options().sackBlockCount() > 0) {
-            c.rod.onSackBlocks(seg);
-        }
+    private void onSackInformation(TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore) {
         DeliveryView d = c.rod.view();
-        if (c.cc.view().inFastRecovery() || d.flightSize() == 0) {
+        int dsacksBefore = d.dsacksReceivedCount();
+        if (seg.options().sackBlockCount() > 0) {
+            c.rod.onSackBlocks(seg, nowNs);
+        }
+        if (d.dsacksReceivedCount() != dsacksBefore) {
+            counters.inc(Counter.TCP_DSACK_RECV);
+        }
+        boolean pureDuplicate =
+                sameAck && seg.payloadLength() == 0 && seg.options().sackBlockCount() == 0;
+        if (c.rod.onAckForProbe(seg, pureDuplicate)) {
+            counters.inc(Counter.TCP_LOSS_PROBE_RECOVERY);
+            c.cc.onLossProbeRepaired(d, nowNs);
+        }
+        if (d.flightSize() == 0) {
             return;
         }
-        if (d.dupAcks() >= CongestionControl.DUPACK_THRESHOLD
-                || c.rod.isLost(d.sndUna(), c.cm.view().sendMss())) {
-            if (c.cc.onSackLoss(d, nowNs)) {
-                counters.inc(Counter.TCP_FAST_RETRANSMITS);
-                counters.inc(Counter.TCP_SACK_RECOVERIES);
-                c.rod.onRecoveryStart();
-            }
-        }
+        sender.detectLosses(c, nowNs, Seq.sub(d.sndUna(), unaBefore) + d.sackedBytes() - sackedBefore);
     }
 
     /** SND.UNA < SEG.ACK <= SND.MAX (RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582). */
@@ -220,7 +227,11 @@ final class SynchronizedInput {
         AckOutcome outcome = c.rod.onNewAck(
                 seg.ack(), nowNs, seg.options().hasTimestamps(), seg.options().tsEcr());
         c.flow.onAcceptableAck(seg);
+        boolean wasInRecovery = c.cc.view().inFastRecovery();
         CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), c.rod.view(), nowNs);
+        if (wasInRecovery && !c.cc.view().inFastRecovery()) {
+            c.rod.onRecoveryExit();
+        }
         if (outcome.dataBytesAcked() > 0) {
             c.handler.onAcked(c, outcome.dataBytesAcked());
         }

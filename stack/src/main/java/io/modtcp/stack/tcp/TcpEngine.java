@@ -474,6 +474,16 @@ public final class TcpEngine implements TransportHandler {
     // =====================================================================================================
 
     /** Sends whatever the connection owes and re-arms its timers (see {@link Sender#output}). */
+    /** The RACK reordering timer fired (RFC 8985 §6.2). */
+    void onRackTimer(TcpConnection c, long nowNs) {
+        sender.onRackTimer(c, nowNs);
+    }
+
+    /** The tail-loss probe timeout fired (RFC 8985 §7.3). */
+    void onLossProbeTimer(TcpConnection c, long nowNs) {
+        sender.onLossProbeTimer(c, nowNs);
+    }
+
     void output(TcpConnection c, long nowNs) {
         sender.output(c, nowNs);
     }

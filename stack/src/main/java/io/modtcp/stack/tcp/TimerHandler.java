@@ -74,6 +74,12 @@ final class TimerHandler {
                 return;
             }
         }
+        if (due(d.rackTimerDeadlineNs(), nowNs)) {
+            engine.onRackTimer(c, nowNs);
+        }
+        if (due(d.lossProbeDeadlineNs(), nowNs)) {
+            engine.onLossProbeTimer(c, nowNs);
+        }
         if (due(c.flow.view().persistDeadlineNs(), nowNs)) {
             onPersistTimeout(c, nowNs);
         }
@@ -148,7 +154,9 @@ final class TimerHandler {
         DeliveryView d = c.rod.view();
         ConnectionView cv = c.cm.view();
         long deadline = Math.min(
-                Math.min(d.rtoDeadlineNs(), d.delayedAckDeadlineNs()),
+                Math.min(
+                        Math.min(d.rtoDeadlineNs(), d.delayedAckDeadlineNs()),
+                        Math.min(d.rackTimerDeadlineNs(), d.lossProbeDeadlineNs())),
                 Math.min(
                         c.flow.view().persistDeadlineNs(),
                         Math.min(cv.keepaliveDeadlineNs(), cv.timeWaitDeadlineNs())));

@@ -22,6 +22,14 @@ public final class CongestionControl {
 
     private int recover;
 
+    // Proportional Rate Reduction (RFC 6937 §3) during SACK recovery.
+    /** Bytes delivered to the receiver since recovery began. */
+    private long prrDelivered;
+    /** Bytes sent since recovery began. */
+    private long prrOut;
+    /** FlightSize at the start of recovery. */
+    private int recoverFs;
+
     private final CongestionView view = new View();
 
     public CongestionControl(CongestionAlgorithm algorithm, int initialWindowSegments) {
@@ -87,10 +95,61 @@ public final class CongestionControl {
         }
         recover = delivery.sndMax();
         ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+        // RFC 6937 §3 initialisation; cwnd is set per ACK by onRecoveryAck (pipe + sndcnt).
+        prrDelivered = 0;
+        prrOut = 0;
+        recoverFs = Math.max(delivery.flightSize(), 1);
         cwnd = ssthresh;
         inFastRecovery = true;
         sackRecovery = true;
         return true;
+    }
+
+    /**
+     * Proportional Rate Reduction (RFC 6937 §3.1, with PRR-SSRB as Linux's tcp_cwnd_reduction) on an ACK during SACK
+     * recovery: how much may be sent now, as cwnd = pipe + sndcnt. While pipe exceeds ssthresh, sending follows
+     * the deliveries in proportion ssthresh/RecoverFS; below it, slow start (at most one SMSS more than delivered)
+     * rebuilds pipe towards ssthresh. The first ACK of a recovery always allows one segment (the fast
+     * retransmission).
+     *
+     * @param deliveredBytes DeliveredData: the change in SND.UNA plus the change in SACKed bytes
+     * @param pipe RFC 6675 pipe after the ACK
+     */
+    public void onRecoveryAck(int deliveredBytes, int pipe) {
+        if (!sackRecovery) {
+            return;
+        }
+        prrDelivered += Math.max(0, deliveredBytes);
+        long sndcnt;
+        if (pipe > ssthresh) {
+            // RFC 6937: sndcnt = CEIL(prr_delivered * ssthresh / RecoverFS) - prr_out
+            sndcnt = (prrDelivered * ssthresh + recoverFs - 1) / recoverFs - prrOut;
+        } else {
+            // PRR-SSRB: limit = MAX(prr_delivered - prr_out, DeliveredData) + MSS
+            long limit = Math.max(prrDelivered - prrOut, deliveredBytes) + smss;
+            sndcnt = Math.min(ssthresh - pipe, limit);
+        }
+        sndcnt = Math.max(sndcnt, prrOut == 0 ? smss : 0);
+        cwnd = (int) Math.min(Integer.MAX_VALUE, pipe + sndcnt);
+    }
+
+    /** RFC 6937 §3.1: prr_out += data sent (retransmitted or new) during recovery. */
+    public void onRecoverySent(int bytes) {
+        if (sackRecovery) {
+            prrOut += bytes;
+        }
+    }
+
+    /**
+     * A tail-loss probe's retransmission repaired a loss (RFC 8985 §7.4): the congestion response a fast recovery
+     * would have made, as Linux's tcp_process_tlp_ack (enter and end a cwnd reduction: cwnd = ssthresh).
+     */
+    public void onLossProbeRepaired(DeliveryView delivery, long nowNs) {
+        if (inFastRecovery) {
+            return;
+        }
+        ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+        cwnd = Math.max(ssthresh, smss);
     }
 
     /**
@@ -113,10 +172,11 @@ public final class CongestionControl {
         algorithm.onRttSample(delivery.srttNs());
         int ack = delivery.sndUna();
         if (inFastRecovery && sackRecovery) {
-            // RFC 6675 §5: recovery ends when the cumulative ACK reaches RecoveryPoint; cwnd stays at ssthresh.
+            // RFC 6675 §5: recovery ends when the cumulative ACK reaches RecoveryPoint; RFC 6937 §3: cwnd = ssthresh.
             if (Seq.geq(ack, recover)) {
                 inFastRecovery = false;
                 sackRecovery = false;
+                cwnd = Math.max(ssthresh, smss);
             }
             return AckAction.NONE;
         }

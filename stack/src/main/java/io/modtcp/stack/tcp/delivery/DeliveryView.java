@@ -75,4 +75,22 @@ public interface DeliveryView {
 
     /** RFC 6675 HighRxt. */
     int highRxt();
+
+    /** The RACK reordering timer's deadline (RFC 8985 §6.2), or {@code Long.MAX_VALUE}. */
+    long rackTimerDeadlineNs();
+
+    /** The tail-loss probe timeout's deadline (RFC 8985 §7.2), or {@code Long.MAX_VALUE}. */
+    long lossProbeDeadlineNs();
+
+    /** A tail-loss probe episode is open (RFC 8985 §7: TLP.end_seq is set). */
+    boolean isLossProbeOutstanding();
+
+    /** RACK's min_RTT (RFC 8985 §6.1), or {@code Long.MAX_VALUE} before the first sample. */
+    long minRttNs();
+
+    /** RACK.reo_wnd_mult (RFC 8985 §6.2 step 4): grows by one per round trip that saw a DSACK. */
+    int reorderingWindowMultiplier();
+
+    /** RACK.reordering_seen (RFC 8985 §6.2 step 3). */
+    boolean reorderingSeen();
 }

@@ -47,6 +47,8 @@ public final class ReliableOrderedDelivery {
     private int dupAcks;
 
     private final SackSender sack = new SackSender();
+    /** RACK-TLP (RFC 8985): per-segment transmit records, the RACK state and timer, the tail-loss probe. */
+    private final Rack rack = new Rack();
     /** RFC 2883: a duplicate to report as the first SACK block of the next ACK. */
     private boolean dsackPending;
 
@@ -209,6 +211,7 @@ public final class ReliableOrderedDelivery {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        rack.onCumulativeAck(ack, nowNs);
         sack.onCumulativeAck(sndUna);
         boolean sampled = false;
         if (rttTiming && Seq.geq(ack, rttSeq)) {
@@ -306,6 +309,9 @@ public final class ReliableOrderedDelivery {
         lastSendNs = nowNs;
         int end = seq + segLen;
         boolean retransmission = Seq.lt(seq, sndMax);
+        if (Seq.gt(seq, iss)) {
+            rack.onSent(seq, segLen, sndMax, nowNs);
+        }
         if (retransmission) {
             rttTiming = false;
         } else if (!rttTiming) {
@@ -347,6 +353,7 @@ public final class ReliableOrderedDelivery {
         sndNxt = sndUna;
         // RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege).
         sack.onTimeout(sndUna);
+        rack.onTimeout();
         rtoDeadlineNs = nowNs + rtt.rtoNs();
         return RtoOutcome.RETRANSMIT;
     }
@@ -508,8 +515,100 @@ public final class ReliableOrderedDelivery {
      *
      * @return bytes newly SACKed
      */
-    public int onSackBlocks(InSegment seg) {
-        return sack.onSackBlocks(seg, sndUna, sndMax);
+    public int onSackBlocks(InSegment seg, long nowNs) {
+        return sack.onSackBlocks(seg, sndUna, sndMax, sndNxt, rack, nowNs);
+    }
+
+    // ---- RACK-TLP (RFC 8985): the state and rules are Rack's ----
+
+    /**
+     * RFC 8985 §6.2 RACK_detect_loss, run on every ACK (after its cumulative ACK and SACK blocks were taken) and when
+     * the RACK timer fires: marks lost the segments sent before the most recently delivered one whose reordering
+     * window has passed, and arms the RACK timer for the others.
+     *
+     * @param inRecovery fast recovery is running (the reordering window is then 0 unless reordering was seen)
+     * @return the number of segments newly marked lost
+     */
+    public int rackDetectLoss(long nowNs, boolean inRecovery) {
+        return rack.detectLoss(nowNs, inRecovery, rtt.srttNs());
+    }
+
+    /** Retransmissions the last {@link #rackDetectLoss} found lost (Linux's TCPLostRetransmit). */
+    public int rackLostRetransmits() {
+        return rack.lostRetransmits();
+    }
+
+    /** Whether a segment is marked lost and not yet retransmitted. */
+    public boolean hasRackLost() {
+        return rack.hasLost();
+    }
+
+    /** RFC 6675 §4 SetPipe with RACK's loss marks: bytes neither SACKed nor lost (retransmissions count again). */
+    public int rackPipe() {
+        return rack.pipe(sndUna);
+    }
+
+    /**
+     * NextSeg with RACK's loss marks (RFC 8985 §6.2: RACK replaces IsLost): rule (1) the first segment marked lost,
+     * not SACKed, up to {@code mss} bytes of its unSACKed run; rule (2), new data, is the caller's on
+     * {@link NextSeg#NEW_DATA}. Rules (3) and (4) of RFC 6675 (the rescue retransmission) are not used: RFC 8985's
+     * tail-loss probe repairs a lost tail instead, as in Linux.
+     */
+    public long rackNextSeg(int mss) {
+        int lost = rack.firstLost(sndUna);
+        if (lost < 0) {
+            return NextSeg.NEW_DATA;
+        }
+        int seq = Seq.max(rack.start(lost), sndUna);
+        int end = rack.end(lost);
+        int dataEnd = sndUna + Math.min(sendBuffer.length(), Seq.sub(sndMax, sndUna));
+        int len = Math.max(0, Math.min(Math.min(holeLength(seq, mss), Seq.sub(end, seq)), Seq.sub(dataEnd, seq)));
+        boolean fin = view.isFinSent() && seq + len == finSeq() && Seq.gt(end, finSeq());
+        return len == 0 && !fin ? NextSeg.NONE : NextSeg.encode(seq, len, fin);
+    }
+
+    /** The RACK timer fired (RFC 8985 §6.2): the caller runs {@link #rackDetectLoss} again. */
+    public void onRackTimerExpired() {
+        rack.clearRackTimer();
+    }
+
+    /** A DSACK-free recovery ended (RFC 8985 §6.2 step 4, reo_wnd_persist). */
+    public void onRecoveryExit() {
+        rack.onRecoveryExit();
+    }
+
+    /**
+     * RFC 8985 §7.2: arms (or keeps, or cancels) the probe timeout. {@code allowed}: SACK negotiated, the connection
+     * open and not in recovery, data outstanding.
+     */
+    public void updateProbeTimer(boolean allowed, long nowNs, int mss) {
+        rack.updateProbeTimer(
+                allowed && Seq.gt(sndMax, sndUna), nowNs, rtt.srttNs(), rtoDeadlineNs, Seq.sub(sndMax, sndUna), mss);
+    }
+
+    /** The probe timeout fired and a probe (new data, or the last segment again) went out (RFC 8985 §7.3). */
+    public void onProbeSent(boolean retransmission, long nowNs) {
+        rack.onProbeSent(sndNxt, retransmission);
+        // RFC 8985 §7.3: after the probe, the RTO timer is restarted.
+        rtoDeadlineNs = nowNs + rtt.rtoNs();
+    }
+
+    /** The probe timeout fired with nothing to send. */
+    public void onProbeSkipped() {
+        rack.onProbeSkipped();
+    }
+
+    /**
+     * RFC 8985 §7.4 TLP_process_ack, after the ACK's cumulative ACK and SACK blocks were taken.
+     *
+     * @return true if the probe repaired a loss (congestion control must respond)
+     */
+    public boolean onAckForProbe(InSegment seg, boolean pureDuplicate) {
+        boolean dsack = seg.options().sackBlockCount() > 0
+                && SackSender.isDsack(
+                        seg, seg.options().sackLeft(0), seg.options().sackRight(0));
+        int dsackEnd = dsack ? seg.options().sackRight(0) : 0;
+        return rack.onAck(seg.ack(), dsack, dsackEnd, pureDuplicate) == Rack.TlpAck.REPAIRED;
     }
 
     /** RFC 6675 §4 IsLost(seq): enough SACKed data above it. */
@@ -560,6 +659,7 @@ public final class ReliableOrderedDelivery {
 
     /** Recovery begins (HighRxt is kept: see {@link SackSender#onRecoveryStart}). */
     public void onRecoveryStart() {
+        rack.onRecoveryStart();
         sack.onRecoveryStart(sndUna);
     }
 
@@ -610,6 +710,7 @@ public final class ReliableOrderedDelivery {
         reassembly.release();
         rtoDeadlineNs = NO_DEADLINE;
         delayedAckDeadlineNs = NO_DEADLINE;
+        rack.onTimeout();
     }
 
     /** The held out-of-order ranges as [start, end) pairs (for tests and, later, SACK blocks). */
@@ -762,6 +863,36 @@ public final class ReliableOrderedDelivery {
         @Override
         public int highRxt() {
             return sack.highRxt();
+        }
+
+        @Override
+        public long rackTimerDeadlineNs() {
+            return rack.rackTimerNs();
+        }
+
+        @Override
+        public long lossProbeDeadlineNs() {
+            return rack.probeTimerNs();
+        }
+
+        @Override
+        public boolean isLossProbeOutstanding() {
+            return rack.tlpOutstanding();
+        }
+
+        @Override
+        public long minRttNs() {
+            return rack.minRttNs();
+        }
+
+        @Override
+        public int reorderingWindowMultiplier() {
+            return rack.reoWndMult();
+        }
+
+        @Override
+        public boolean reorderingSeen() {
+            return rack.reorderingSeen();
         }
 
         @Override

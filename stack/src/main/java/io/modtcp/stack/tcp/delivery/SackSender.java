@@ -17,6 +17,10 @@ final class SackSender {
     private int highRxt;
 
     private int dsacksReceived;
+    /** The valid blocks of the ACK being processed, sorted for RACK (scratch, no allocation per ACK). */
+    private final int[] sortedLeft = new int[4];
+
+    private final int[] sortedRight = new int[4];
 
     void init(int iss) {
         highRxt = iss;
@@ -42,14 +46,16 @@ final class SackSender {
      *
      * @return bytes newly SACKed
      */
-    int onSackBlocks(InSegment seg, int sndUna, int sndMax) {
+    int onSackBlocks(InSegment seg, int sndUna, int sndMax, int sndNxt, Rack rack, long nowNs) {
         int count = seg.options().sackBlockCount();
         int newly = 0;
+        int valid = 0;
         for (int i = 0; i < count; i++) {
             int left = seg.options().sackLeft(i);
             int right = seg.options().sackRight(i);
             if (i == 0 && isDsack(seg, left, right)) {
                 dsacksReceived++;
+                rack.onDsack(sndUna, sndNxt);
                 continue;
             }
             // Ignore blocks outside what was sent (RFC 2018 §8: be robust to nonsense).
@@ -57,11 +63,26 @@ final class SackSender {
                 continue;
             }
             newly += scoreboard.add(Seq.max(left, sndUna), right);
+            if (valid < sortedLeft.length) {
+                // Insertion by left edge: RACK sees the segments in sequence order, as Linux's tcp_sacktag_write_queue
+                // sorts the blocks (else a lower block listed later would look like reordering, RFC 8985 §6.2 step 3).
+                int j = valid++;
+                while (j > 0 && Seq.gt(sortedLeft[j - 1], left)) {
+                    sortedLeft[j] = sortedLeft[j - 1];
+                    sortedRight[j] = sortedRight[j - 1];
+                    j--;
+                }
+                sortedLeft[j] = Seq.max(left, sndUna);
+                sortedRight[j] = right;
+            }
+        }
+        for (int i = 0; i < valid; i++) {
+            rack.onSacked(sortedLeft[i], sortedRight[i], nowNs);
         }
         return newly;
     }
 
-    private static boolean isDsack(InSegment seg, int left, int right) {
+    static boolean isDsack(InSegment seg, int left, int right) {
         if (Seq.leq(right, seg.ack())) {
             return true;
         }

@@ -176,4 +176,34 @@ public final class StubDeliveryView implements DeliveryView {
     public long lastSendNs() {
         return 0;
     }
+
+    @Override
+    public long rackTimerDeadlineNs() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public long lossProbeDeadlineNs() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public boolean isLossProbeOutstanding() {
+        return false;
+    }
+
+    @Override
+    public long minRttNs() {
+        return Long.MAX_VALUE;
+    }
+
+    @Override
+    public int reorderingWindowMultiplier() {
+        return 1;
+    }
+
+    @Override
+    public boolean reorderingSeen() {
+        return false;
+    }
 }

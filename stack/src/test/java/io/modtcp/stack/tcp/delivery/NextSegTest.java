@@ -45,7 +45,7 @@ class NextSegTest {
     @Test
     void shouldAskForNewDataWhenNothingLost() {
         send(10, false);
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(2)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(2)), 0L);
         // One SACKed segment above SND.UNA is not DupThresh segments: nothing is lost yet.
         assertEquals(NextSeg.NEW_DATA, rod.nextSeg(MSS, MSS));
     }
@@ -54,7 +54,7 @@ class NextSegTest {
     void shouldChooseFirstLostHoleThenTheNextAboveHighRxt() {
         send(10, false);
         // Holes at 0 and 4; 1..3 and 5..8 SACKed.
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4), seg(5), seg(9)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4), seg(5), seg(9)), 0L);
         rod.onRecoveryStart();
         long first = rod.nextSeg(MSS, MSS);
         assertEquals(seg(0), NextSeg.seq(first));
@@ -73,7 +73,7 @@ class NextSegTest {
     void shouldCutHoleToTheSegmentSize() {
         send(10, false);
         // Holes 0..1 (two segments) with 2..5 SACKed: the retransmission is one segment of at most mss bytes.
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(2), seg(6)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(2), seg(6)), 0L);
         rod.onRecoveryStart();
         long next = rod.nextSeg(MSS, 600);
         assertEquals(seg(0), NextSeg.seq(next));
@@ -84,7 +84,7 @@ class NextSegTest {
     void shouldNotCarryFinWhenHoleEndsBelowIt() {
         send(4, true);
         // Segment 0 lost, 1..3 and the FIN SACKed: the retransmission is segment 0 alone, without FIN.
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4) + 1));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4) + 1), 0L);
         rod.onRecoveryStart();
         long next = rod.nextSeg(MSS, MSS);
         assertEquals(seg(0), NextSeg.seq(next));

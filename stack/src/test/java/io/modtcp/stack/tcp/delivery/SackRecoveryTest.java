@@ -49,7 +49,7 @@ class SackRecoveryTest {
     void shouldRetransmitTheFirstHoleOnceWheneverTheIssLies(int issValue) {
         sendTen(issValue);
         // Segment 0 lost; 1..3 SACKed: three blocks' worth of data above it (RFC 6675 IsLost).
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4)), 0L);
         assertTrue(rod.isLost(seg(0), MSS));
         assertFalse(rod.isLost(seg(4), MSS));
         rod.onRecoveryStart();
@@ -64,7 +64,7 @@ class SackRecoveryTest {
     void shouldComputePipeFromScoreboard() {
         sendTen(1000);
         // 10 segments out; 3 SACKed, 1 lost: pipe = 10 - 3 - 1 = 6 segments.
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(4)), 0L);
         assertEquals(6 * MSS, rod.pipe(MSS));
         // Retransmitting the lost one puts it back in the network.
         rod.onRecoveryStart();
@@ -75,7 +75,7 @@ class SackRecoveryTest {
     @Test
     void shouldKeepHighRxtAcrossRecoveryEpisodes() {
         sendTen(5);
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(2), seg(3), seg(6)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(1), seg(2), seg(3), seg(6)), 0L);
         rod.onRecoveryStart();
         rod.onRecoveryRetransmit(seg(0), MSS);
         assertEquals(seg(2) & 0xffff_ffffL, rod.nextLostSeq(MSS));
@@ -91,7 +91,7 @@ class SackRecoveryTest {
         sendTen(77);
         rod.onNewAck(seg(3), 3_000, false, 0);
         // First block below the cumulative ACK: a duplicate report (RFC 2883 §4).
-        rod.onSackBlocks(segments.sackAck(seg(3), 65535, seg(1), seg(2)));
+        rod.onSackBlocks(segments.sackAck(seg(3), 65535, seg(1), seg(2)), 0L);
         assertEquals(1, rod.view().dsacksReceivedCount());
         assertEquals(0, rod.view().sackedBytes());
     }
@@ -99,7 +99,7 @@ class SackRecoveryTest {
     @Test
     void shouldIgnoreBlocksOutsideWhatWasSent() {
         sendTen(9);
-        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(11), seg(12), seg(5), seg(4)));
+        rod.onSackBlocks(segments.sackAck(seg(0), 65535, seg(11), seg(12), seg(5), seg(4)), 0L);
         assertEquals(0, rod.view().sackedBytes());
     }
 }

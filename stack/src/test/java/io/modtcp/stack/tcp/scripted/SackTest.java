@@ -25,6 +25,7 @@ class SackTest {
     /** Active open with SACK-permitted from the peer (no timestamps, no window scaling). */
     private TcpSocket establishWithSack() throws Exception {
         TcpSocket sock = s.connect();
+        s.advance(10 * Script.MS); // a 10 ms RTT, so that RACK's reordering window (min_RTT/4) is not zero
         s.inject(s.in(SYN | ACK).seq(0).ack(1).win(65535).options(sackOk()));
         s.expect(s.out(ACK).seq(1).ack(1));
         return sock;
@@ -93,14 +94,16 @@ class SackTest {
             s.expect(s.out(ACK).seq(1 + i * 1460).len(1460));
         }
         int seg = 1460;
-        // Segment 0 lost, 1..3 arrived: three SACKed segments above it make it lost (RFC 6675 IsLost) and the
-        // third duplicate ACK starts recovery.
+        s.advance(10 * Script.MS);
+        // Segment 0 lost, 1..3 arrived: with three SACKed segments and no reordering seen, RACK's reordering window
+        // is 0 (RFC 8985 §6.2 step 4) and segment 0 is lost; before that, RACK waits min_RTT/4.
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + seg, 1 + 2 * seg)));
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + seg, 1 + 3 * seg)));
         s.expectNothing();
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + seg, 1 + 4 * seg)));
         s.expect(s.out(ACK).seq(1).len(seg));
-        // Segment 4 is missing too, 5..7 arrive: it becomes lost and is the next to go; segment 0 is not resent.
+        // Segment 4 is missing too, 5..7 arrive: in recovery the reordering window is 0, it is lost and is the next
+        // to go; segment 0 is not resent.
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + 5 * seg, 1 + 6 * seg, 1 + seg, 1 + 4 * seg)));
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + 5 * seg, 1 + 7 * seg, 1 + seg, 1 + 4 * seg)));
         s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + 5 * seg, 1 + 8 * seg, 1 + seg, 1 + 4 * seg)));
