@@ -88,8 +88,6 @@ public enum Counter {
     TCP_DSACK_OLD_SENT,
     /** A segment duplicating data held out of order, answered with a D-SACK (Linux TCPDSACKOfoSent). */
     TCP_DSACK_OFO_SENT,
-    /** A D-SACK received below the cumulative ACK: the peer got data twice (Linux TCPDSACKRecv). */
-    TCP_DSACK_RECV,
     /** A D-SACK received for data above the cumulative ACK (Linux TCPDSACKOfoRecv). */
     TCP_DSACK_OFO_RECV,
     TCP_DROP_BAD_ACK,

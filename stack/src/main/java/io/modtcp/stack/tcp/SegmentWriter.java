@@ -212,7 +212,7 @@ final class SegmentWriter {
         }
         packet.writerIndex(idx);
         txTcp.fillChecksum(tcpLength, local, remote);
-        transmitTcp(route, packet, flags, nowNs);
+        transmitTcp(route, packet, flags, 0, nowNs);
     }
 
     /**
