@@ -27,6 +27,12 @@ import java.util.Properties;
  * @param receiveBufferBytes default SO_RCVBUF, or 0 for the stack's default
  * @param seed the stack's random seed, or null for a random one
  * @param congestion the congestion-control algorithm of new connections ({@code cubic} or {@code newreno})
+ * @param finTimeoutSeconds an orphan's FIN-WAIT-2 timeout in seconds, or 0 for the stack's default (60)
+ * @param maxOrphans the stack's orphan limit, or -1 for the stack's default (16384)
+ * @param orphanRetries an orphan's retransmission and zero-window probe budget, or 0 for the default (8)
+ * @param invalidRateLimitMs least milliseconds between a connection's answers to invalid segments, or -1 for the
+ *     default (500)
+ * @param challengeAckLimit stack-wide challenge ACKs per second (randomised), or 0 for the default (1000)
  */
 public record ModTcpConfig(
         String tun,
@@ -42,7 +48,12 @@ public record ModTcpConfig(
         int sendBufferBytes,
         int receiveBufferBytes,
         Long seed,
-        String congestion) {
+        String congestion,
+        int finTimeoutSeconds,
+        int maxOrphans,
+        int orphanRetries,
+        int invalidRateLimitMs,
+        int challengeAckLimit) {
 
     /** The system-property prefix. */
     public static final String PREFIX = "modtcp.";
@@ -64,6 +75,11 @@ public record ModTcpConfig(
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
         k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
+        k.put("fin_timeout", "seconds an orphan waits in FIN-WAIT-2 for the peer's FIN, 1..86400 (default 60)");
+        k.put("max_orphans", "closed connections still finishing, at most; beyond, a close resets (default 16384)");
+        k.put("orphan_retries", "retransmissions and zero-window probes of an orphan, 1..100 (default 8)");
+        k.put("invalid_ratelimit", "ms between a connection's ACKs to invalid segments, 0..60000 (default 500)");
+        k.put("challenge_ack_limit", "challenge ACKs per second per stack, randomised (default 1000)");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -208,6 +224,20 @@ public record ModTcpConfig(
                 throw bad("congestion", congestion, "known: " + CongestionAlgorithms.names());
             }
         }
+        int finTimeout =
+                values.containsKey("fin_timeout") ? integer("fin_timeout", values.get("fin_timeout"), 1, 86_400) : 0;
+        int maxOrphans = values.containsKey("max_orphans")
+                ? integer("max_orphans", values.get("max_orphans"), 0, Integer.MAX_VALUE)
+                : -1;
+        int orphanRetries = values.containsKey("orphan_retries")
+                ? integer("orphan_retries", values.get("orphan_retries"), 1, 100)
+                : 0;
+        int invalidRateLimit = values.containsKey("invalid_ratelimit")
+                ? integer("invalid_ratelimit", values.get("invalid_ratelimit"), 0, 60_000)
+                : -1;
+        int challengeAckLimit = values.containsKey("challenge_ack_limit")
+                ? integer("challenge_ack_limit", values.get("challenge_ack_limit"), 1, Integer.MAX_VALUE)
+                : 0;
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -225,7 +255,12 @@ public record ModTcpConfig(
                 sndbuf,
                 rcvbuf,
                 seed,
-                congestion);
+                congestion,
+                finTimeout,
+                maxOrphans,
+                orphanRetries,
+                invalidRateLimit,
+                challengeAckLimit);
     }
 
     /** True when connections to {@code dst} go to the platform stack. */

@@ -48,6 +48,24 @@ class ModTcpConfigTest {
     }
 
     @Test
+    void shouldParseTheHostilePeerKnobs() {
+        ModTcpConfig c = ModTcpConfig.parse(Map.of(
+                "fin_timeout", "30",
+                "max_orphans", "100",
+                "orphan_retries", "3",
+                "invalid_ratelimit", "0",
+                "challenge_ack_limit", "50"));
+        assertEquals(30, c.finTimeoutSeconds());
+        assertEquals(100, c.maxOrphans());
+        assertEquals(3, c.orphanRetries());
+        assertEquals(0, c.invalidRateLimitMs());
+        assertEquals(50, c.challengeAckLimit());
+        ModTcpConfig d = ModTcpConfig.defaults();
+        assertEquals(-1, d.maxOrphans(), "unset: the stack's default");
+        assertEquals(-1, d.invalidRateLimitMs(), "unset: the stack's default");
+    }
+
+    @Test
     void shouldReadSystemPropertiesWithPrefix() {
         Properties p = new Properties();
         p.setProperty("modtcp.mtu", "4000");
@@ -71,6 +89,11 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.address6", Map.of("address6", "fd00::2/64"));
         assertMessageStarts("modtcp.congestion", Map.of("congestion", "vegas"));
         assertMessageStarts("modtcp.seed", Map.of("seed", "x"));
+        assertMessageStarts("modtcp.fin_timeout", Map.of("fin_timeout", "0"));
+        assertMessageStarts("modtcp.max_orphans", Map.of("max_orphans", "-1"));
+        assertMessageStarts("modtcp.orphan_retries", Map.of("orphan_retries", "0"));
+        assertMessageStarts("modtcp.invalid_ratelimit", Map.of("invalid_ratelimit", "x"));
+        assertMessageStarts("modtcp.challenge_ack_limit", Map.of("challenge_ack_limit", "0"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());

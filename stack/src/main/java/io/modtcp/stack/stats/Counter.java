@@ -68,6 +68,15 @@ public enum Counter {
     TCP_DROP_RCV_WINDOW_FULL,
     TCP_DROP_LISTEN,
     TCP_DROP_PAWS,
+    // Answers to invalid segments and orphans (Linux: TCPACKSkippedSeq, TCPACKSkippedPAWS, TCPACKSkippedChallenge,
+    // TCPSYNChallenge, TCPAbortOnMemory, TCPAbortOnTimeout for orphans; the FIN-WAIT-2 timeout of tcp_fin_timeout)
+    TCP_ACK_SKIPPED_SEQ,
+    TCP_ACK_SKIPPED_PAWS,
+    TCP_ACK_SKIPPED_CHALLENGE,
+    TCP_SYN_CHALLENGE,
+    TCP_ABORT_ON_MEMORY,
+    TCP_ORPHAN_TIMEOUTS,
+    TCP_FIN_WAIT2_TIMEOUTS,
     // Stack
     STACK_UNCAUGHT_ERRORS,
     SOCKET_DATA_AFTER_CLOSE,
