@@ -29,8 +29,33 @@ class AckLoopTest {
 
     @Test
     void shouldBoundSegmentsAfterAnInjectedSegmentDesynchronisesTwoStacks() throws Exception {
+        long[] withLimits = segmentsAfterInjection(TcpConfig.DEFAULT);
+        // The injected segment itself, A's ACK of the forged bytes, B's challenge ACK, A's out-of-window ACK; B's
+        // next answer is skipped and nothing restarts the exchange.
+        assertEquals(4, withLimits[0], "segments after (and including) the injection");
+        assertEquals(1, withLimits[1], "the loop ends at the first rate-limited answer");
+    }
+
+    /** The same injection with both limits off, as before: the loop runs at one exchange per 2 ms round trip. */
+    @Test
+    void shouldLoopWithoutTheLimits() throws Exception {
+        TcpConfig noLimits = TcpConfig.builder()
+                .invalidAckRateLimitNs(0)
+                .challengeAckLimitPerSecond(Integer.MAX_VALUE)
+                .build();
+        long[] without = segmentsAfterInjection(noLimits);
+        assertTrue(without[0] > 9_000, "segments after the injection without limits: " + without[0]);
+        assertEquals(0, without[1]);
+    }
+
+    /**
+     * Connects A to B, exchanges a few bytes, lets the connection go idle, injects the segment and runs 10 virtual
+     * seconds; returns the segments on the link from the injection on (the injected one included), and the answers
+     * the stacks skipped.
+     */
+    private static long[] segmentsAfterInjection(TcpConfig config) throws Exception {
         FaultModel oneMs = FaultModel.NONE.withDelayNs(MS);
-        try (TwoStacks net = new TwoStacks(11, oneMs, oneMs, TcpConfig.DEFAULT, 1500)) {
+        try (TwoStacks net = new TwoStacks(11, oneMs, oneMs, config, 1500)) {
             TcpSocket server = net.b.openSocket();
             server.bind(TwoStacks.ADDR_B, 80);
             server.listen(4);
@@ -83,20 +108,14 @@ class AckLoopTest {
 
             net.advance(10 * SEC);
             long sent = net.pair.statsAToB().sent() + net.pair.statsBToA().sent() - sentBefore;
-            // A's ACK of the forged bytes, B's challenge ACK, A's answer to it; every later answer is rate-limited,
-            // and nothing else is owed. Without the limit: one exchange per 2 ms round trip, ~10,000 in 10 s.
+            long skipped = net.a.counters().get(Counter.TCP_ACK_SKIPPED_SEQ)
+                    + net.b.counters().get(Counter.TCP_ACK_SKIPPED_CHALLENGE);
             System.out.printf(
-                    "ACK loop: %d segments in 10 virtual s after one injected segment (A skipped %d, B skipped %d)%n",
-                    sent,
-                    net.a.counters().get(Counter.TCP_ACK_SKIPPED_SEQ),
-                    net.b.counters().get(Counter.TCP_ACK_SKIPPED_CHALLENGE));
-            assertTrue(sent <= 4, "segments after the injection: " + sent);
-            assertEquals(
-                    1,
-                    net.a.counters().get(Counter.TCP_ACK_SKIPPED_SEQ)
-                            + net.b.counters().get(Counter.TCP_ACK_SKIPPED_CHALLENGE),
-                    "the loop ends at the first rate-limited answer");
+                    "ACK loop (rate limit %d ms, challenge limit %d/s): %d segments in 10 virtual s after one "
+                            + "injected segment, %d answers skipped%n",
+                    config.invalidAckRateLimitNs() / MS, config.challengeAckLimitPerSecond(), sent, skipped);
             assertArrayEquals(hello, java.util.Arrays.copyOf(got.array(), hello.length));
+            return new long[] {sent, skipped};
         }
     }
 }
