@@ -33,6 +33,12 @@ import java.util.Properties;
  * @param hostLoopback where connections to a loopback address (127.0.0.0/8, ::1) go
  * @param synCookies when listeners answer SYNs with SYN cookies (RFC 4987 §3.6), or null for the stack's default
  * @param offload whether the TUN link uses the virtio-net header with checksum offload and TSO (docs/tun.md)
+ * @param finTimeoutSeconds an orphan's FIN-WAIT-2 timeout in seconds, or 0 for the stack's default (60)
+ * @param maxOrphans the stack's orphan limit, or -1 for the stack's default (16384)
+ * @param orphanRetries an orphan's retransmission and zero-window probe budget, or 0 for the default (8)
+ * @param invalidRateLimitMs least milliseconds between a connection's answers to invalid segments, or -1 for the
+ *     default (500)
+ * @param challengeAckLimit stack-wide challenge ACKs per second (randomised), or 0 for the default (1000)
  */
 public record ModTcpConfig(
         String tun,
@@ -52,7 +58,12 @@ public record ModTcpConfig(
         long receiveMemoryBytes,
         HostLoopback hostLoopback,
         SynCookieMode synCookies,
-        boolean offload) {
+        boolean offload,
+        int finTimeoutSeconds,
+        int maxOrphans,
+        int orphanRetries,
+        int invalidRateLimitMs,
+        int challengeAckLimit) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -103,6 +114,11 @@ public record ModTcpConfig(
                         + " kernel's loopback; default), modtcp, kernel");
         k.put("syncookies", "SYN cookies when a listener's SYN queue is full: auto (default), always or off");
         k.put("offload", "on/off: TUN checksum offload and TSO/GSO super-segments (default on; docs/tun.md)");
+        k.put("fin_timeout", "seconds an orphan waits in FIN-WAIT-2 for the peer's FIN, 1..86400 (default 60)");
+        k.put("max_orphans", "closed connections still finishing, at most; beyond, a close resets (default 16384)");
+        k.put("orphan_retries", "retransmissions and zero-window probes of an orphan, 1..100 (default 8)");
+        k.put("invalid_ratelimit", "ms between a connection's ACKs to invalid segments, 0..60000 (default 500)");
+        k.put("challenge_ack_limit", "challenge ACKs per second per stack, randomised (default 1000)");
         KEYS = Collections.unmodifiableMap(k);
     }
 
@@ -280,6 +296,20 @@ public record ModTcpConfig(
             }
         }
         boolean offload = onOff("offload", values.getOrDefault("offload", "on"));
+        int finTimeout =
+                values.containsKey("fin_timeout") ? integer("fin_timeout", values.get("fin_timeout"), 1, 86_400) : 0;
+        int maxOrphans = values.containsKey("max_orphans")
+                ? integer("max_orphans", values.get("max_orphans"), 0, Integer.MAX_VALUE)
+                : -1;
+        int orphanRetries = values.containsKey("orphan_retries")
+                ? integer("orphan_retries", values.get("orphan_retries"), 1, 100)
+                : 0;
+        int invalidRateLimit = values.containsKey("invalid_ratelimit")
+                ? integer("invalid_ratelimit", values.get("invalid_ratelimit"), 0, 60_000)
+                : -1;
+        int challengeAckLimit = values.containsKey("challenge_ack_limit")
+                ? integer("challenge_ack_limit", values.get("challenge_ack_limit"), 1, Integer.MAX_VALUE)
+                : 0;
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -301,7 +331,12 @@ public record ModTcpConfig(
                 rxmem,
                 hostLoopback,
                 synCookies,
-                offload);
+                offload,
+                finTimeout,
+                maxOrphans,
+                orphanRetries,
+                invalidRateLimit,
+                challengeAckLimit);
     }
 
     /**

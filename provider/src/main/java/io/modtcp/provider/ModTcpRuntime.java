@@ -17,6 +17,7 @@ import java.io.UncheckedIOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.StringJoiner;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -118,6 +119,21 @@ public final class ModTcpRuntime implements AutoCloseable {
         }
         if (config.synCookies() != null) {
             tcp.synCookies(config.synCookies());
+        }
+        if (config.finTimeoutSeconds() > 0) {
+            tcp.finWait2TimeoutNs(TimeUnit.SECONDS.toNanos(config.finTimeoutSeconds()));
+        }
+        if (config.maxOrphans() >= 0) {
+            tcp.maxOrphans(config.maxOrphans());
+        }
+        if (config.orphanRetries() > 0) {
+            tcp.orphanRetries(config.orphanRetries());
+        }
+        if (config.invalidRateLimitMs() >= 0) {
+            tcp.invalidAckRateLimitNs(TimeUnit.MILLISECONDS.toNanos(config.invalidRateLimitMs()));
+        }
+        if (config.challengeAckLimit() > 0) {
+            tcp.challengeAckLimitPerSecond(config.challengeAckLimit());
         }
         b.config(tcp.build());
         if (config.congestion() != null) {

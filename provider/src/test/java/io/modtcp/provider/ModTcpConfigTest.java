@@ -54,6 +54,24 @@ class ModTcpConfigTest {
     }
 
     @Test
+    void shouldParseTheHostilePeerKnobs() {
+        ModTcpConfig c = ModTcpConfig.parse(Map.of(
+                "fin_timeout", "30",
+                "max_orphans", "100",
+                "orphan_retries", "3",
+                "invalid_ratelimit", "0",
+                "challenge_ack_limit", "50"));
+        assertEquals(30, c.finTimeoutSeconds());
+        assertEquals(100, c.maxOrphans());
+        assertEquals(3, c.orphanRetries());
+        assertEquals(0, c.invalidRateLimitMs());
+        assertEquals(50, c.challengeAckLimit());
+        ModTcpConfig d = ModTcpConfig.defaults();
+        assertEquals(-1, d.maxOrphans(), "unset: the stack's default");
+        assertEquals(-1, d.invalidRateLimitMs(), "unset: the stack's default");
+    }
+
+    @Test
     void shouldReadSystemPropertiesWithPrefix() {
         Properties p = new Properties();
         p.setProperty("modtcp.mtu", "4000");
@@ -80,6 +98,11 @@ class ModTcpConfigTest {
         assertMessageStarts("modtcp.nativeTransports", Map.of("nativeTransports", "maybe"));
         assertMessageStarts("modtcp.syncookies", Map.of("syncookies", "sometimes"));
         assertMessageStarts("modtcp.offload", Map.of("offload", "maybe"));
+        assertMessageStarts("modtcp.fin_timeout", Map.of("fin_timeout", "0"));
+        assertMessageStarts("modtcp.max_orphans", Map.of("max_orphans", "-1"));
+        assertMessageStarts("modtcp.orphan_retries", Map.of("orphan_retries", "0"));
+        assertMessageStarts("modtcp.invalid_ratelimit", Map.of("invalid_ratelimit", "x"));
+        assertMessageStarts("modtcp.challenge_ack_limit", Map.of("challenge_ack_limit", "0"));
         IllegalArgumentException e =
                 assertThrows(IllegalArgumentException.class, () -> ModTcpConfig.parseAgentArgs("tunn=mt0"));
         assertTrue(e.getMessage().startsWith("modtcp.tunn"), e.getMessage());

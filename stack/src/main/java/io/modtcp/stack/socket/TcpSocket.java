@@ -1260,6 +1260,9 @@ public final class TcpSocket {
         }
         if (abort) {
             tcp.abort(c, now);
+        } else if (closedNow) {
+            // Nobody will read or write again: the connection finishes as an orphan, within bounds.
+            tcp.orphan(c, now);
         }
     }
 

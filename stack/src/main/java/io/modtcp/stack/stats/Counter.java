@@ -104,6 +104,15 @@ public enum Counter {
     TCP_RCV_DROP_MEMORY,
     /** Received payloads copied out of a much larger buffer into a compact one (Linux TCPRcvCollapsed). */
     TCP_RCV_COLLAPSED,
+    // Answers to invalid segments and orphans (Linux: TCPACKSkippedSeq, TCPACKSkippedPAWS, TCPACKSkippedChallenge,
+    // TCPSYNChallenge, TCPAbortOnMemory, TCPAbortOnTimeout for orphans; the FIN-WAIT-2 timeout of tcp_fin_timeout)
+    TCP_ACK_SKIPPED_SEQ,
+    TCP_ACK_SKIPPED_PAWS,
+    TCP_ACK_SKIPPED_CHALLENGE,
+    TCP_SYN_CHALLENGE,
+    TCP_ABORT_ON_MEMORY,
+    TCP_ORPHAN_TIMEOUTS,
+    TCP_FIN_WAIT2_TIMEOUTS,
     // Stack
     /** A packet, command, link or timer threw (anything: exceptions and errors); the stack went on. */
     STACK_UNCAUGHT_ERRORS,

@@ -16,6 +16,7 @@ import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.wire.Seq;
 import io.modtcp.stack.wire.TcpHeader;
+import java.util.SplittableRandom;
 
 /**
  * Segment arrival on SYN-RECEIVED and the synchronized states (RFC 9293 §3.10.7.4): PAWS (RFC 7323 §5), the
@@ -33,11 +34,17 @@ final class SynchronizedInput {
     private final Counters counters;
     private final InSegment seg;
 
-    private long challengeWindowStartNs;
-    private int challengeAcksInWindow;
+    /** Draws each second's stack-wide challenge-ACK budget (RFC 5961 §7, randomised against CVE-2016-5696). */
+    private final SplittableRandom budgetRandom;
 
-    SynchronizedInput(TcpEngine engine, SegmentWriter writer, Sender sender, InSegment seg) {
+    private long challengeWindowStartNs;
+    private boolean challengeWindowStarted;
+    private int challengeBudget;
+
+    SynchronizedInput(
+            TcpEngine engine, SegmentWriter writer, Sender sender, InSegment seg, SplittableRandom budgetRandom) {
         this.engine = engine;
+        this.budgetRandom = budgetRandom;
         this.writer = writer;
         this.sender = sender;
         this.config = engine.config();
@@ -57,10 +64,15 @@ final class SynchronizedInput {
             return;
         }
 
-        // PAWS (RFC 7323 §5.3 R1): an old timestamp makes the segment unacceptable.
+        // PAWS (RFC 7323 §5.3 R1): an old timestamp makes the segment unacceptable. A SYN draws a challenge ACK
+        // (RFC 5961 §4.2), anything else a rate-limited ACK (Linux's tcp_validate_incoming).
         if (c.rod.isPawsReject(seg)) {
             counters.inc(Counter.TCP_DROP_PAWS);
-            c.rod.ackOwed(true, 0, 0, nowNs, 0);
+            if (seg.isSyn()) {
+                synChallenge(c, nowNs);
+            } else {
+                invalidSegmentAck(c, nowNs, Counter.TCP_ACK_SKIPPED_PAWS);
+            }
             return;
         }
 
@@ -70,18 +82,22 @@ final class SynchronizedInput {
             if (cv.sackOk()) {
                 c.rod.onUnacceptableSegment(seg);
             }
-            if (!seg.isRst()) {
+            if (seg.isSyn()) {
+                // RFC 5961 §4.2: a SYN in any synchronized state, in window or not, draws a challenge ACK.
+                synChallenge(c, nowNs);
+            } else if (!seg.isRst()) {
                 if (cv.state() == TcpState.TIME_WAIT && seg.isFin()) {
                     // A retransmitted FIN: acknowledge it and restart the 2 MSL timeout.
                     c.cm.onFinReceived(true, nowNs, config.timeWaitNs());
                 }
-                c.rod.ackOwed(true, 0, 0, nowNs, 0);
+                invalidSegmentAck(c, nowNs, Counter.TCP_ACK_SKIPPED_SEQ);
             }
             return;
         }
 
-        // RFC 7323 §4.3: remember the TSval to echo.
-        c.rod.onTimestamp(seg);
+        // RFC 7323 §4.3: TS.Recent is not taken here but after the RST, SYN and ACK checks below, so that only a
+        // segment that passes all of them can move it (a forged in-window SYN or bad-ACK segment with a future
+        // TSval would otherwise make PAWS drop the real peer's segments: a blind kill).
 
         // Second: RST (RFC 5961 §3.2).
         if (seg.isRst()) {
@@ -95,7 +111,7 @@ final class SynchronizedInput {
 
         // Fourth: SYN in a synchronized state, or an in-window SYN in SYN-RECEIVED (RFC 5961 §4.2).
         if (seg.isSyn()) {
-            challengeAck(c, nowNs);
+            synChallenge(c, nowNs);
             return;
         }
 
@@ -136,18 +152,19 @@ final class SynchronizedInput {
         FlowView fv = c.flow.view();
         int maxSndWnd = Math.max(fv.maxSndWnd(), 1);
         AckResult ackResult = c.rod.classifyAck(seg.ack(), maxSndWnd);
+        if (ackResult == AckResult.TOO_NEW || ackResult == AckResult.TOO_OLD) {
+            // RFC 5961 §5.2 (and RFC 9293 §3.10.7.4 fifth step for SEG.ACK > SND.NXT): send an ACK, drop the
+            // segment; the ACK is a challenge ACK, rate-limited (Linux's tcp_ack then tcp_send_challenge_ack).
+            counters.inc(Counter.TCP_DROP_BAD_ACK);
+            challengeAck(c, nowNs);
+            return;
+        }
+        // RFC 7323 §4.3: the segment passed the sequence, RST, SYN and ACK checks; its TSval may become TS.Recent.
+        c.rod.onTimestamp(seg);
         // RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes over this ACK.
         int unaBefore = d.sndUna();
         int sackedBefore = d.sackedBytes();
         switch (ackResult) {
-            case TOO_NEW:
-                counters.inc(Counter.TCP_DROP_BAD_ACK);
-                c.rod.ackOwed(true, 0, 0, nowNs, 0);
-                return;
-            case TOO_OLD:
-                counters.inc(Counter.TCP_DROP_BAD_ACK);
-                challengeAck(c, nowNs);
-                return;
             case OLD:
                 break;
             case SAME:
@@ -226,6 +243,7 @@ final class SynchronizedInput {
     private void onNewAck(TcpConnection c, long nowNs) {
         AckOutcome outcome = c.rod.onNewAck(
                 seg.ack(), nowNs, seg.options().hasTimestamps(), seg.options().tsEcr());
+        c.cm.onProgress();
         c.flow.onAcceptableAck(seg);
         boolean wasInRecovery = c.cc.view().inFastRecovery();
         CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), c.rod.view(), nowNs);
@@ -303,17 +321,56 @@ final class SynchronizedInput {
         }
     }
 
-    /** RFC 5961 §7: challenge ACKs are limited per stack per second. */
-    private void challengeAck(TcpConnection c, long nowNs) {
-        if (nowNs - challengeWindowStartNs >= ONE_SECOND_NS) {
-            challengeWindowStartNs = nowNs;
-            challengeAcksInWindow = 0;
+    /** A SYN on a synchronized connection (RFC 5961 §4.2): counted (Linux's TCPSYNChallenge), then challenged. */
+    private void synChallenge(TcpConnection c, long nowNs) {
+        counters.inc(Counter.TCP_SYN_CHALLENGE);
+        challengeAck(c, nowNs);
+    }
+
+    /**
+     * The ACK owed for an unacceptable segment (RFC 9293 §3.10.7.4 first step) or a PAWS drop (RFC 7323 §5.3 R1).
+     * A segment carrying data or a FIN always gets it (a retransmission whose ACK was lost must draw one, or the
+     * loss costs a timeout; Linux: "data packets without SYNs are not likely part of an ACK loop"); one without is
+     * answered at most once per {@link TcpConfig#invalidAckRateLimitNs()} per connection (Linux's
+     * tcp_oow_rate_limited), which ends ACK loops between two stacks that disagree about the sequence space.
+     */
+    private void invalidSegmentAck(TcpConnection c, long nowNs, Counter skipped) {
+        if (seg.segLen() > 0 || c.cm.allowInvalidSegmentAck(nowNs, config.invalidAckRateLimitNs())) {
+            c.rod.ackOwed(true, 0, 0, nowNs, 0);
+        } else {
+            counters.inc(skipped);
         }
-        if (challengeAcksInWindow >= config.challengeAckLimitPerSecond()) {
-            counters.inc(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
+    }
+
+    /**
+     * A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), limited twice (RFC 5961 §7, Linux's tcp_send_challenge_ack):
+     * per connection, at most one per {@link TcpConfig#invalidAckRateLimitNs()} (the same clock as
+     * {@link #invalidSegmentAck}); and per stack, a budget per second drawn at random from [limit/2, limit*3/2). A
+     * fixed stack-wide budget is a side channel (CVE-2016-5696): an off-path attacker guesses a victim
+     * connection's sequence number with a spoofed RST, then counts the challenge ACKs its own connection draws in
+     * the same second; one fewer means the guess hit the window. The per-connection limit leaves the attacker's
+     * own connection one challenge ACK per interval whatever the victim does, and the random budget hides the one
+     * the victim took when the attacker spreads its probes over many connections.
+     */
+    private void challengeAck(TcpConnection c, long nowNs) {
+        if (!c.cm.allowInvalidSegmentAck(nowNs, config.invalidAckRateLimitNs())) {
+            counters.inc(Counter.TCP_ACK_SKIPPED_CHALLENGE);
             return;
         }
-        challengeAcksInWindow++;
+        int limit = config.challengeAckLimitPerSecond();
+        if (limit != Integer.MAX_VALUE) {
+            if (!challengeWindowStarted || nowNs - challengeWindowStartNs >= ONE_SECOND_NS) {
+                challengeWindowStarted = true;
+                challengeWindowStartNs = nowNs;
+                int half = (limit + 1) >>> 1;
+                challengeBudget = (int) Math.min(Integer.MAX_VALUE, (long) half + budgetRandom.nextInt(limit));
+            }
+            if (challengeBudget <= 0) {
+                counters.inc(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED);
+                return;
+            }
+            challengeBudget--;
+        }
         counters.inc(Counter.TCP_CHALLENGE_ACKS);
         writer.sendAck(c, nowNs);
     }

@@ -49,6 +49,9 @@ public final class TcpEngine implements TransportHandler {
     private final SynchronizedInput synchronizedInput;
     private final HandshakeInput handshakeInput;
 
+    /** Orphans not yet in TIME-WAIT: connections the application closed that still hold state (Linux's orphan count). */
+    private int orphans;
+
     /**
      * @param random the seedable source of every secret (ISS key, port selection keys, hash seeds)
      * @param clock the stack's clock: the timer wheel starts at its reading, and each ISS takes a fresh reading
@@ -81,7 +84,7 @@ public final class TcpEngine implements TransportHandler {
         this.writer = new SegmentWriter(ip, config, counters, shift);
         this.sender = new Sender(this, writer, counters);
         this.timers = new TimerHandler(this, writer, config, counters, clock.nanoTime());
-        this.synchronizedInput = new SynchronizedInput(this, writer, sender, seg);
+        this.synchronizedInput = new SynchronizedInput(this, writer, sender, seg, random.split());
         this.handshakeInput = new HandshakeInput(
                 this, writer, synchronizedInput, seg, demux, issHash, clock, congestionFactory, shift);
         ip.setTcp(this);
@@ -290,6 +293,48 @@ public final class TcpEngine implements TransportHandler {
         updateTimer(c);
     }
 
+    /**
+     * The application closed the socket (after {@link #shutdownOutput}): the connection becomes an orphan that
+     * finishes on its own, within bounds (Linux's tcp_close): an orphan in FIN-WAIT-2 waits at most
+     * {@link TcpConfig#finWait2TimeoutNs()} for the peer's FIN, one in FIN-WAIT-1, CLOSING or LAST-ACK has
+     * {@link TcpConfig#orphanRetries()} retransmission timeouts or unproductive zero-window probes, and beyond
+     * {@link TcpConfig#maxOrphans()} orphans the connection closed now is reset at once (Linux's
+     * tcp_too_many_orphans, TCPAbortOnMemory). Calling it again does nothing.
+     */
+    public void orphan(TcpConnection c, long nowNs) {
+        if (c.removed || !c.cm.onOrphaned(nowNs)) {
+            updateTimerIfPresent(c);
+            return;
+        }
+        if (orphans >= config.maxOrphans()) {
+            c.cm.onOrphanReleased(); // never counted
+            counters.inc(Counter.TCP_ABORT_ON_MEMORY);
+            abort(c, nowNs);
+            return;
+        }
+        orphans++;
+        updateTimer(c);
+    }
+
+    /** Orphans that still hold state beyond TIME-WAIT (what {@link TcpConfig#maxOrphans()} bounds). */
+    public int orphanCount() {
+        return orphans;
+    }
+
+    private void updateTimerIfPresent(TcpConnection c) {
+        if (!c.removed) {
+            updateTimer(c);
+        }
+    }
+
+    /** Takes an orphan off the count once it is in TIME-WAIT or gone (TIME-WAIT is bounded by its own timer). */
+    private void releaseOrphan(TcpConnection c) {
+        if (c.cm.view().isOrphanAccounted() && (c.removed || c.state() == TcpState.TIME_WAIT)) {
+            c.cm.onOrphanReleased();
+            orphans--;
+        }
+    }
+
     /** ABORT (RFC 9293 §3.10.5): a reset goes to the peer if the connection is synchronized; all state goes. */
     public void abort(TcpConnection c, long nowNs) {
         if (c.removed) {
@@ -401,6 +446,7 @@ public final class TcpEngine implements TransportHandler {
             } else {
                 synchronizedInput.input(c, nowNs);
             }
+            releaseOrphan(c);
             if (!c.removed && !c.outputPending) {
                 // Output waits for the end of the received batch: a burst of segments draws one ACK (and one
                 // window update), not one per segment.
@@ -505,6 +551,7 @@ public final class TcpEngine implements TransportHandler {
             return;
         }
         c.removed = true;
+        releaseOrphan(c);
         ConnectionView cv = c.cm.view();
         demux.removeConnection(cv.localAddr(), cv.localPort(), cv.remoteAddr(), cv.remotePort(), c);
         timers.cancel(c);

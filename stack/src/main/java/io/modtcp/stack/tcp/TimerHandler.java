@@ -14,7 +14,8 @@ import io.modtcp.stack.wire.TcpHeader;
 
 /**
  * The connection timers (RFC 9293 §3.10.8): retransmission (RFC 6298), persist (RFC 9293 §3.8.6.1, RFC 1122
- * §4.2.2.17), keepalive (RFC 1122 §4.2.3.6), TIME-WAIT (RFC 9293 §3.6) and delayed ACK (RFC 1122 §4.2.3.2). Each
+ * §4.2.2.17), keepalive (RFC 1122 §4.2.3.6), TIME-WAIT (RFC 9293 §3.6) delayed ACK (RFC 1122 §4.2.3.2), and an orphan's bounds (Linux's
+ * tcp_fin_timeout for FIN-WAIT-2; tcp_orphan_retries for its retransmissions and zero-window probes). Each
  * component keeps its own deadlines; this keeps one wheel entry per connection at the earliest of them and, when
  * it fires, tells each component whose deadline is due.
  */
@@ -68,6 +69,14 @@ final class TimerHandler {
             engine.destroy(c, null);
             return;
         }
+        if (due(cv.finWait2DeadlineNs(), nowNs)) {
+            // An orphan waited tcp_fin_timeout for the peer's FIN: it goes silently, as Linux's FIN-WAIT-2
+            // time-wait socket does; a later segment from the peer draws a RST (RFC 9293 §3.10.7.1).
+            c.cm.onFinWait2Expired();
+            counters.inc(Counter.TCP_FIN_WAIT2_TIMEOUTS);
+            engine.destroy(c, null);
+            return;
+        }
         if (due(d.rtoDeadlineNs(), nowNs)) {
             onRetransmitTimeout(c, nowNs);
             if (c.removed) {
@@ -82,6 +91,9 @@ final class TimerHandler {
         }
         if (due(c.flow.view().persistDeadlineNs(), nowNs)) {
             onPersistTimeout(c, nowNs);
+            if (c.removed) {
+                return;
+            }
         }
         if (due(d.delayedAckDeadlineNs(), nowNs)) {
             c.rod.onDelayedAckExpired();
@@ -110,15 +122,20 @@ final class TimerHandler {
     private void onRetransmitTimeout(TcpConnection c, long nowNs) {
         TcpState state = c.state();
         boolean opening = state == TcpState.SYN_SENT || state == TcpState.SYN_RECEIVED;
-        // A half-open passive connection gives up after synAckRetries (Linux's tcp_synack_retries: ~63 s).
-        int limit = !opening
-                ? config.maxRetries()
-                : state == TcpState.SYN_RECEIVED && c.cm.view().isPassiveOpen()
+        // A half-open passive connection gives up after synAckRetries (Linux's tcp_synack_retries: ~63 s); an orphan
+        // gets tcp_orphan_retries retransmissions, not tcp_retries2 (Linux's tcp_write_timeout).
+        boolean orphan = c.cm.view().isOrphan() && !opening;
+        int retries = opening
+                ? state == TcpState.SYN_RECEIVED && c.cm.view().isPassiveOpen()
                         ? config.synAckRetries()
-                        : config.synRetries();
-        ReliableOrderedDelivery.RtoOutcome outcome = c.rod.onRtoExpired(nowNs, limit);
+                        : config.synRetries()
+                : orphan ? Math.min(config.orphanRetries(), config.maxRetries()) : config.maxRetries();
+        ReliableOrderedDelivery.RtoOutcome outcome = c.rod.onRtoExpired(nowNs, retries);
         if (outcome == ReliableOrderedDelivery.RtoOutcome.GIVE_UP) {
             counters.inc(Counter.TCP_TIMEOUTS);
+            if (orphan) {
+                counters.inc(Counter.TCP_ORPHAN_TIMEOUTS);
+            }
             if (state == TcpState.SYN_SENT) {
                 counters.inc(Counter.TCP_ATTEMPT_FAILS);
             }
@@ -141,6 +158,14 @@ final class TimerHandler {
      */
     private void onPersistTimeout(TcpConnection c, long nowNs) {
         if (c.flow.onPersistExpired(nowNs, c.rod.view().rtoNs())) {
+            if (c.cm.onOrphanProbe(config.orphanRetries())) {
+                // Linux's tcp_probe_timer: an orphan whose peer keeps its window shut goes after tcp_orphan_retries
+                // probes without progress (RFC 1122 §4.2.2.17 keeps probing as long as a live socket wants).
+                counters.inc(Counter.TCP_TIMEOUTS);
+                counters.inc(Counter.TCP_ORPHAN_TIMEOUTS);
+                engine.fail(c, TcpError.TIMED_OUT);
+                return;
+            }
             counters.inc(Counter.TCP_ZERO_WINDOW_PROBES);
             writer.sendSegment(c, c.rod.view().sndUna() - 1, 0, TcpHeader.ACK, false, nowNs);
         }
@@ -159,7 +184,8 @@ final class TimerHandler {
                         Math.min(d.rackTimerDeadlineNs(), d.lossProbeDeadlineNs())),
                 Math.min(
                         c.flow.view().persistDeadlineNs(),
-                        Math.min(cv.keepaliveDeadlineNs(), cv.timeWaitDeadlineNs())));
+                        Math.min(
+                                Math.min(cv.keepaliveDeadlineNs(), cv.timeWaitDeadlineNs()), cv.finWait2DeadlineNs())));
         if (deadline == c.timerDeadlineNs) {
             return;
         }

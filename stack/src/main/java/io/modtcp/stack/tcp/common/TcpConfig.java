@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * @param keepIdleNs default idle time before the first keepalive probe (RFC 1122 §4.2.3.6: at least two hours)
  * @param keepIntervalNs default interval between keepalive probes
  * @param keepCount default unanswered probes after which the connection fails
- * @param challengeAckLimitPerSecond RFC 5961 §7 rate limit of challenge ACKs, per stack
+ * @param challengeAckLimitPerSecond RFC 5961 §7 limit of challenge ACKs per second, per stack: each second's budget
+ *     is drawn at random from [limit/2, limit*3/2) so that counting them tells an off-path attacker nothing
+ *     (CVE-2016-5696, Linux's tcp_challenge_ack_limit); Integer.MAX_VALUE turns the stack-wide limit off
  * @param initialWindowSegments initial congestion window in segments (RFC 6928 allows 10)
  * @param maxOutOfOrderSegments a sanity cap on the reassembly queue's entries per connection; the queue's real bound
  *     is in bytes held (twice the receive window), so that in-window data is never dropped for being in many segments
@@ -33,6 +35,15 @@ import java.util.concurrent.TimeUnit;
  * @param synBacklog the bound of a listener's SYN queue (half-open connections); 0: the listen backlog, as Linux
  * @param synAckRetries SYN-ACK retransmissions after which a half-open connection is dropped (Linux's
  *     tcp_synack_retries, 5: the entry lives about 63 s with a 1 s initial RTO)
+ * @param invalidAckRateLimitNs the least time between two ACKs a connection sends in answer to invalid segments
+ *     (out of window, PAWS-rejected, SYN or bad RST, ACK of unsent data); 0 turns the limit off (Linux's
+ *     tcp_invalid_ratelimit, 500 ms; RFC 5961 §5.2, §7)
+ * @param finWait2TimeoutNs how long an orphan (closed by the application) waits in FIN-WAIT-2 for the peer's FIN
+ *     (Linux's tcp_fin_timeout, 60 s)
+ * @param orphanRetries retransmission timeouts and unanswered-by-progress zero-window probes after which an orphan
+ *     in FIN-WAIT-1, CLOSING or LAST-ACK is reset (Linux's tcp_orphan_retries, whose 0 default means 8)
+ * @param maxOrphans orphans the stack keeps at most; a connection closed beyond it is reset (Linux's
+ *     tcp_max_orphans)
  */
 public record TcpConfig(
         int sendBufferBytes,
@@ -59,7 +70,11 @@ public record TcpConfig(
         int maxReceiveBufferBytes,
         SynCookieMode synCookies,
         int synBacklog,
-        int synAckRetries) {
+        int synAckRetries,
+        long invalidAckRateLimitNs,
+        long finWait2TimeoutNs,
+        int orphanRetries,
+        int maxOrphans) {
 
     public static final TcpConfig DEFAULT = new TcpConfig(
             256 * 1024,
@@ -86,7 +101,11 @@ public record TcpConfig(
             6 * 1024 * 1024,
             SynCookieMode.AUTO,
             0,
-            5);
+            5,
+            TimeUnit.MILLISECONDS.toNanos(500),
+            TimeUnit.SECONDS.toNanos(60),
+            8,
+            16_384);
 
     public TcpConfig {
         if (sendBufferBytes < 1 || receiveBufferBytes < 1) {
@@ -110,6 +129,27 @@ public record TcpConfig(
         if (initialWindowSegments < 1 || maxOutOfOrderSegments < 1 || defaultMss < 64) {
             throw new IllegalArgumentException("bad window, queue or MSS setting");
         }
+        if (challengeAckLimitPerSecond < 1) {
+            throw badKey(
+                    "challengeAckLimitPerSecond", challengeAckLimitPerSecond, ">= 1 (Integer.MAX_VALUE: no limit)");
+        }
+        if (invalidAckRateLimitNs < 0) {
+            throw badKey("invalidAckRateLimitNs", invalidAckRateLimitNs, ">= 0 (0: no limit)");
+        }
+        if (finWait2TimeoutNs <= 0) {
+            throw badKey("finWait2TimeoutNs", finWait2TimeoutNs, "> 0");
+        }
+        if (orphanRetries < 1) {
+            throw badKey("orphanRetries", orphanRetries, ">= 1");
+        }
+        if (maxOrphans < 0) {
+            throw badKey("maxOrphans", maxOrphans, ">= 0");
+        }
+    }
+
+    /** A bad value, named by its key, so a start-up failure says which setting to fix. */
+    private static IllegalArgumentException badKey(String key, long value, String expected) {
+        return new IllegalArgumentException("TcpConfig." + key + "=" + value + ": must be " + expected);
     }
 
     public static Builder builder() {
@@ -143,6 +183,10 @@ public record TcpConfig(
         b.synCookies = synCookies;
         b.synBacklog = synBacklog;
         b.synAckRetries = synAckRetries;
+        b.invalidAckRateLimitNs = invalidAckRateLimitNs;
+        b.finWait2TimeoutNs = finWait2TimeoutNs;
+        b.orphanRetries = orphanRetries;
+        b.maxOrphans = maxOrphans;
         return b;
     }
 
@@ -173,6 +217,10 @@ public record TcpConfig(
         private SynCookieMode synCookies;
         private int synBacklog;
         private int synAckRetries;
+        private long invalidAckRateLimitNs;
+        private long finWait2TimeoutNs;
+        private int orphanRetries;
+        private int maxOrphans;
 
         private Builder() {}
 
@@ -301,6 +349,26 @@ public record TcpConfig(
             return this;
         }
 
+        public Builder invalidAckRateLimitNs(long value) {
+            this.invalidAckRateLimitNs = value;
+            return this;
+        }
+
+        public Builder finWait2TimeoutNs(long value) {
+            this.finWait2TimeoutNs = value;
+            return this;
+        }
+
+        public Builder orphanRetries(int value) {
+            this.orphanRetries = value;
+            return this;
+        }
+
+        public Builder maxOrphans(int value) {
+            this.maxOrphans = value;
+            return this;
+        }
+
         public TcpConfig build() {
             return new TcpConfig(
                     sendBufferBytes,
@@ -327,7 +395,11 @@ public record TcpConfig(
                     maxReceiveBufferBytes,
                     synCookies,
                     synBacklog,
-                    synAckRetries);
+                    synAckRetries,
+                    invalidAckRateLimitNs,
+                    finWait2TimeoutNs,
+                    orphanRetries,
+                    maxOrphans);
         }
     }
 }

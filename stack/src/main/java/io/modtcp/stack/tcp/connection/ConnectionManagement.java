@@ -44,6 +44,21 @@ public final class ConnectionManagement {
     private int keepaliveProbesSent;
     private long timeWaitDeadlineNs = NO_DEADLINE;
 
+    /** The application closed the socket: nobody will read or write again (Linux's SOCK_DEAD orphan). */
+    private boolean orphan;
+    /** Counted against the stack's orphan limit (set here, cleared by {@link #onOrphanReleased}). */
+    private boolean orphanAccounted;
+    /** Zero-window probes sent while an orphan without the peer acknowledging anything new. */
+    private int orphanProbes;
+
+    private final long finWait2TimeoutNs;
+    private long finWait2DeadlineNs = NO_DEADLINE;
+
+    /** When the last ACK answering an invalid segment went out (Linux's last_oow_ack_time). */
+    private long lastInvalidAckNs;
+
+    private boolean invalidAckSent;
+
     private final ConnectionView view = new View();
 
     public ConnectionManagement(TcpConfig config) {
@@ -51,6 +66,7 @@ public final class ConnectionManagement {
         this.keepIntervalNs = config.keepIntervalNs();
         this.keepCount = config.keepCount();
         this.sendMss = config.defaultMss();
+        this.finWait2TimeoutNs = config.finWait2TimeoutNs();
     }
 
     public ConnectionView view() {
@@ -230,6 +246,7 @@ public final class ConnectionManagement {
         switch (state) {
             case FIN_WAIT_1:
                 state = TcpState.FIN_WAIT_2;
+                armFinWait2(nowNs);
                 break;
             case CLOSING:
                 enterTimeWait(nowNs, timeWaitNs);
@@ -246,6 +263,89 @@ public final class ConnectionManagement {
         state = TcpState.TIME_WAIT;
         timeWaitDeadlineNs = nowNs + timeWaitNs;
         keepaliveDeadlineNs = NO_DEADLINE;
+        finWait2DeadlineNs = NO_DEADLINE;
+    }
+
+    // ---- orphans (Linux: tcp_close, tcp_fin_timeout, tcp_orphan_retries, tcp_max_orphans) ----
+
+    /**
+     * The application closed the socket (after {@link #onUserClose}): the connection finishes on its own. An orphan
+     * in FIN-WAIT-2 waits at most the FIN-WAIT-2 timeout for the peer's FIN (RFC 9293 §3.6 lets FIN-WAIT-2 last
+     * forever; Linux's tcp_fin_timeout bounds it for orphans, since nobody could read what the peer sends).
+     *
+     * @return true if it just became an orphan that counts against the stack's orphan limit (not TIME-WAIT or
+     *     CLOSED, and not an orphan already)
+     */
+    public boolean onOrphaned(long nowNs) {
+        if (orphan) {
+            return false;
+        }
+        orphan = true;
+        if (state == TcpState.FIN_WAIT_2) {
+            armFinWait2(nowNs);
+        }
+        orphanAccounted = state != TcpState.CLOSED
+                && state != TcpState.LISTEN
+                && state != TcpState.SYN_SENT
+                && state != TcpState.TIME_WAIT;
+        return orphanAccounted;
+    }
+
+    private void armFinWait2(long nowNs) {
+        if (orphan && finWait2DeadlineNs == NO_DEADLINE) {
+            finWait2DeadlineNs = nowNs + finWait2TimeoutNs;
+        }
+    }
+
+    /** The FIN-WAIT-2 timeout of an orphan expired: → CLOSED (silently, as Linux's FIN-WAIT-2 time-wait socket). */
+    public void onFinWait2Expired() {
+        requireState(TcpState.FIN_WAIT_2);
+        finWait2DeadlineNs = NO_DEADLINE;
+        state = TcpState.CLOSED;
+    }
+
+    /**
+     * The persist timer sent a zero-window probe. An orphan has a budget of {@code orphanRetries} probes without
+     * progress (Linux's tcp_probe_timer with tcp_orphan_retries): a peer that keeps its window shut cannot hold an
+     * orphan forever, although RFC 1122 §4.2.2.17 keeps a live connection probing as long as the peer answers.
+     *
+     * @return true if the budget is spent and the orphan must go
+     */
+    public boolean onOrphanProbe(int orphanRetries) {
+        if (!orphan) {
+            return false;
+        }
+        return ++orphanProbes > orphanRetries;
+    }
+
+    /**
+     * The orchestrator took the orphan off the stack's orphan count (it entered TIME-WAIT or left the stack); only
+     * the orchestrator, which keeps the count, clears the mark, so the count and the marks always agree.
+     */
+    public void onOrphanReleased() {
+        orphanAccounted = false;
+    }
+
+    /** The peer acknowledged new data: the orphan's probe budget starts again. */
+    public void onProgress() {
+        orphanProbes = 0;
+    }
+
+    // ---- answers to invalid segments (RFC 5961 §5.2, §7; Linux's tcp_oow_rate_limited) ----
+
+    /**
+     * May an ACK answering an invalid segment (out of window, PAWS-rejected, a SYN or a bad RST, an ACK of unsent data)
+     * go out now? At most one per {@code limitNs} per connection (Linux's tcp_invalid_ratelimit, 500 ms): two
+     * stacks that disagree about the sequence space (after an injected segment) otherwise answer each other's ACKs
+     * forever, and an attacker gets one segment out for each it sends. A limit of 0 allows every ACK.
+     */
+    public boolean allowInvalidSegmentAck(long nowNs, long limitNs) {
+        if (limitNs > 0 && invalidAckSent && nowNs - lastInvalidAckNs < limitNs) {
+            return false;
+        }
+        invalidAckSent = true;
+        lastInvalidAckNs = nowNs;
+        return true;
     }
 
     /** The TIME-WAIT timeout expired: → CLOSED. */
@@ -263,6 +363,7 @@ public final class ConnectionManagement {
         state = TcpState.CLOSED;
         keepaliveDeadlineNs = NO_DEADLINE;
         timeWaitDeadlineNs = NO_DEADLINE;
+        finWait2DeadlineNs = NO_DEADLINE;
     }
 
     /** A SYN-RECEIVED connection that came from LISTEN and was reset goes away silently (RFC 9293 §3.10.7.4). */
@@ -415,6 +516,21 @@ public final class ConnectionManagement {
         @Override
         public long timeWaitDeadlineNs() {
             return timeWaitDeadlineNs;
+        }
+
+        @Override
+        public long finWait2DeadlineNs() {
+            return finWait2DeadlineNs;
+        }
+
+        @Override
+        public boolean isOrphan() {
+            return orphan;
+        }
+
+        @Override
+        public boolean isOrphanAccounted() {
+            return orphanAccounted;
         }
 
         @Override

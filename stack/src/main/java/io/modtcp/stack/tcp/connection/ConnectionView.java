@@ -36,6 +36,15 @@ public interface ConnectionView {
 
     long timeWaitDeadlineNs();
 
+    /** When an orphan's FIN-WAIT-2 timeout expires, or {@link ConnectionManagement#NO_DEADLINE}. */
+    long finWait2DeadlineNs();
+
+    /** The application closed the socket; the connection finishes on its own. */
+    boolean isOrphan();
+
+    /** An orphan that counts against the stack's orphan limit (not yet in TIME-WAIT or CLOSED). */
+    boolean isOrphanAccounted();
+
     /** Why the connection ended, or null. */
     TcpError error();
 

@@ -68,14 +68,21 @@ final class Timestamps {
 
     /**
      * RFC 7323 §4.3 (and §5.3 R3): TS.Recent takes the TSval of a segment that covers Last.ACK.sent, so that the echo
-     * reflects the segment that caused the ACK; the peer's SYN always sets it.
+     * reflects the segment that caused the ACK ("TS.Recent ← SEG.TSval if SEG.TSval ≥ TS.Recent and SEG.SEQ ≤
+     * Last.ACK.sent"). The caller passes only segments that passed every check (sequence, RST, SYN and ACK, RFC 7323
+     * §4.3 and Linux's tcp_replace_ts_recent after tcp_validate_incoming and tcp_ack): a forged segment that fails
+     * one of them must not move TS.Recent, or PAWS would drop every real segment after it (a blind kill). The peer's
+     * SYN sets it during the handshake; once set, a SYN never changes it (RFC 5961 §4: a SYN on a synchronized
+     * connection is answered with a challenge ACK, never taken).
      */
     void onTimestamp(InSegment seg, int lastAckSent) {
         if (!seg.options().hasTimestamps()) {
             return;
         }
         int tsVal = seg.options().tsVal();
-        if (seg.isSyn() || (Seq.leq(seg.seq(), lastAckSent) && (!tsRecentValid || Seq.geq(tsVal, tsRecent)))) {
+        if (seg.isSyn()
+                ? !tsRecentValid
+                : Seq.leq(seg.seq(), lastAckSent) && (!tsRecentValid || Seq.geq(tsVal, tsRecent))) {
             tsRecent = tsVal;
             tsRecentValid = true;
         }

@@ -566,4 +566,90 @@ class ConnectionManagementTest {
             assertEquals(5, view.lingerSeconds());
         }
     }
+
+    @Nested
+    class Orphans {
+        private static final long FIN_TIMEOUT_NS = TcpConfig.DEFAULT.finWait2TimeoutNs();
+
+        @Test
+        void shouldArmTheFinWait2TimeoutOnlyForAnOrphan() {
+            finWait2();
+            assertEquals(NO_DEADLINE, view.finWait2DeadlineNs(), "an open socket may wait for the FIN forever");
+            assertTrue(cm.onOrphaned(1_000));
+            assertTrue(view.isOrphan() && view.isOrphanAccounted());
+            assertEquals(1_000 + FIN_TIMEOUT_NS, view.finWait2DeadlineNs());
+            assertFalse(cm.onOrphaned(2_000), "only once");
+            cm.onFinWait2Expired();
+            assertEquals(TcpState.CLOSED, view.state());
+            assertEquals(NO_DEADLINE, view.finWait2DeadlineNs());
+        }
+
+        @Test
+        void shouldArmTheFinWait2TimeoutWhenAnOrphansFinIsAcked() {
+            finWait1();
+            assertTrue(cm.onOrphaned(0));
+            assertEquals(NO_DEADLINE, view.finWait2DeadlineNs());
+            cm.onOurFinAcked(500, TIME_WAIT_NS);
+            assertEquals(500 + FIN_TIMEOUT_NS, view.finWait2DeadlineNs());
+            cm.onFinReceived(true, 700, TIME_WAIT_NS);
+            assertEquals(TcpState.TIME_WAIT, view.state());
+            assertEquals(NO_DEADLINE, view.finWait2DeadlineNs(), "TIME-WAIT has its own bound");
+        }
+
+        @Test
+        void shouldNotAccountAnOrphanInTimeWait() {
+            finWait2();
+            cm.onFinReceived(true, 0, TIME_WAIT_NS);
+            assertFalse(cm.onOrphaned(0));
+            assertTrue(view.isOrphan());
+            assertFalse(view.isOrphanAccounted());
+        }
+
+        @Test
+        void shouldSpendTheProbeBudgetOnlyOfAnOrphanAndRefillItOnProgress() {
+            finWait1();
+            for (int i = 0; i < 20; i++) {
+                assertFalse(cm.onOrphanProbe(8), "a live socket probes as long as the peer answers");
+            }
+            cm.onOrphaned(0);
+            for (int i = 0; i < 8; i++) {
+                assertFalse(cm.onOrphanProbe(8));
+            }
+            cm.onProgress();
+            for (int i = 0; i < 8; i++) {
+                assertFalse(cm.onOrphanProbe(8));
+            }
+            assertTrue(cm.onOrphanProbe(8), "the ninth probe without progress");
+        }
+    }
+
+    @Nested
+    class InvalidSegmentAcks {
+        private static final long MS = 1_000_000L;
+
+        @Test
+        void shouldAllowOneAnswerPerInterval() {
+            established();
+            assertTrue(cm.allowInvalidSegmentAck(1_000 * MS, 500 * MS));
+            assertFalse(cm.allowInvalidSegmentAck(1_000 * MS, 500 * MS));
+            assertFalse(cm.allowInvalidSegmentAck(1_499 * MS, 500 * MS));
+            assertTrue(cm.allowInvalidSegmentAck(1_500 * MS, 500 * MS));
+            assertFalse(cm.allowInvalidSegmentAck(1_600 * MS, 500 * MS));
+        }
+
+        @Test
+        void shouldAllowEveryAnswerWhenTheLimitIsZero() {
+            established();
+            for (int i = 0; i < 5; i++) {
+                assertTrue(cm.allowInvalidSegmentAck(0, 0));
+            }
+        }
+
+        @Test
+        void shouldAllowTheFirstAnswerAtTimeZero() {
+            established();
+            assertTrue(cm.allowInvalidSegmentAck(0, 500 * MS));
+            assertFalse(cm.allowInvalidSegmentAck(1, 500 * MS));
+        }
+    }
 }

@@ -8,6 +8,7 @@ import static io.modtcp.stack.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
@@ -71,6 +72,8 @@ class Rfc5961Test {
             // RFC 5961 §4.2: any SYN in a synchronized state, in window or not.
             s.inject(s.in(SYN).seq(1 + 500));
             s.expect(s.out(ACK).seq(1).ack(1).len(0));
+            // Past the per-connection limit of one challenge ACK per 500 ms (Linux's tcp_invalid_ratelimit).
+            s.advance(500 * MS);
             s.inject(s.in(SYN).seq(-12345));
             s.expect(s.out(ACK).seq(1).ack(1).len(0));
             s.expectNothing();
@@ -105,25 +108,51 @@ class Rfc5961Test {
     @Nested
     class RateLimit {
         @Test
-        void shouldSuppressThirdChallengeAckWithinOneSecondAndResumeAfter() throws Exception {
-            s.close();
-            s = new Script(TcpConfig.builder().challengeAckLimitPerSecond(2).build());
+        void shouldSendOneChallengeAckPerConnectionPer500Ms() throws Exception {
             s.establishActive();
             s.inject(s.in(RST).seq(1 + 100));
             s.expect(s.out(ACK).seq(1).ack(1));
             s.advance(100 * MS);
             s.inject(s.in(RST).seq(1 + 200));
-            s.expect(s.out(ACK).seq(1).ack(1));
-            s.advance(100 * MS);
+            s.advance(300 * MS);
             s.inject(s.in(SYN).seq(1 + 300));
             s.expectNothing();
-            assertEquals(2, s.counter(Counter.TCP_CHALLENGE_ACKS));
-            assertEquals(1, s.counter(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED));
-            s.advance(SEC);
+            assertEquals(1, s.counter(Counter.TCP_CHALLENGE_ACKS));
+            assertEquals(2, s.counter(Counter.TCP_ACK_SKIPPED_CHALLENGE));
+            s.advance(100 * MS); // 500 ms after the first
             s.inject(s.in(RST).seq(1 + 400));
             s.expect(s.out(ACK).seq(1).ack(1));
-            assertEquals(3, s.counter(Counter.TCP_CHALLENGE_ACKS));
+            assertEquals(2, s.counter(Counter.TCP_CHALLENGE_ACKS));
             s.assertState(TcpState.ESTABLISHED);
+        }
+
+        @Test
+        void shouldSuppressChallengeAcksBeyondTheStackWideBudgetOfTheSecond() throws Exception {
+            s.close();
+            // A limit of 1: each second's budget is drawn from [1, 1], so the second connection's is suppressed.
+            s = new Script(TcpConfig.builder().challengeAckLimitPerSecond(1).build());
+            TcpSocket listener = s.listen(4);
+            s.establishPassive(listener, 40_001);
+            s.establishPassive(listener, 40_002);
+            s.usePeerPort(40_001);
+            s.inject(s.in(RST).seq(1 + 100));
+            s.expectSegment(seg -> seg.has(ACK) && seg.dstPort() == 40_001, "challenge ACK to 40001");
+            s.usePeerPort(40_002);
+            s.inject(s.in(RST).seq(1 + 100));
+            s.expectNothing();
+            assertEquals(1, s.counter(Counter.TCP_CHALLENGE_ACKS_SUPPRESSED));
+            s.advance(SEC);
+            s.inject(s.in(RST).seq(1 + 200));
+            s.expectSegment(seg -> seg.has(ACK) && seg.dstPort() == 40_002, "challenge ACK to 40002");
+            assertEquals(2, s.counter(Counter.TCP_CHALLENGE_ACKS));
+        }
+
+        @Test
+        void shouldRejectANonPositiveLimitNamingTheKey() {
+            IllegalArgumentException e = assertThrows(
+                    IllegalArgumentException.class,
+                    () -> TcpConfig.builder().challengeAckLimitPerSecond(0).build());
+            assertTrue(e.getMessage().contains("challengeAckLimitPerSecond"), e.getMessage());
         }
     }
 }
