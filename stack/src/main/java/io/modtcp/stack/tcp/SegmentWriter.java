@@ -110,17 +110,7 @@ final class SegmentWriter {
         int tsVal = ts ? c.rod.nextTsVal(nowNs) : 0;
         int tsEcr = ts && (synAck || !syn) ? d.tsRecent() : 0;
         if (syn) {
-            idx = TcpOptions.writeMss(packet, idx, cv.localMss());
-            if (sackOk && ts) {
-                idx = TcpOptions.writeSackPermittedAndTimestamps(packet, idx, tsVal, tsEcr);
-            } else if (ts) {
-                idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
-            } else if (sackOk) {
-                idx = TcpOptions.writeSackPermitted(packet, idx);
-            }
-            if (ws) {
-                idx = TcpOptions.writeWindowScale(packet, idx, rcvWindowShift);
-            }
+            idx = writeSynOptions(packet, idx, cv.localMss(), ws, sackOk, ts, tsVal, tsEcr);
         } else if (ts) {
             idx = TcpOptions.writeTimestamps(packet, idx, tsVal, tsEcr);
         }
@@ -199,7 +189,19 @@ final class SegmentWriter {
         int offset = packet.writerIndex();
         int flags = TcpHeader.SYN | TcpHeader.ACK;
         writeTcpHeader(packet, offset, localPort, remotePort, iss, ack, tcpLength, flags, Math.min(window, 65535));
-        int idx = TcpOptions.writeMss(packet, offset + TCP_HEADER, localMss);
+        int idx = writeSynOptions(packet, offset + TCP_HEADER, localMss, ws, sackOk, ts, tsVal, tsEcr);
+        packet.writerIndex(idx);
+        txTcp.fillChecksum(tcpLength, local, remote);
+        transmitTcp(route, packet, flags, 0, nowNs);
+    }
+
+    /**
+     * Writes the options of a SYN or SYN-ACK from {@code idx}: MSS, then SACK-permitted and/or timestamps, then window
+     * scale (the layout {@link #synOptionsLength} counts); returns the index after them.
+     */
+    private int writeSynOptions(
+            ByteBuf packet, int idx, int mss, boolean ws, boolean sackOk, boolean ts, int tsVal, int tsEcr) {
+        idx = TcpOptions.writeMss(packet, idx, mss);
         if (sackOk && ts) {
             idx = TcpOptions.writeSackPermittedAndTimestamps(packet, idx, tsVal, tsEcr);
         } else if (ts) {
@@ -210,9 +212,7 @@ final class SegmentWriter {
         if (ws) {
             idx = TcpOptions.writeWindowScale(packet, idx, rcvWindowShift);
         }
-        packet.writerIndex(idx);
-        txTcp.fillChecksum(tcpLength, local, remote);
-        transmitTcp(route, packet, flags, 0, nowNs);
+        return idx;
     }
 
     /**
