@@ -108,7 +108,10 @@ class SmallWritesLoopbackTest {
             assertEquals(0, c.get(Counter.TCP_RETRANS_SEGS), "retransmissions");
             assertEquals(0, c.get(Counter.TCP_RTO_EXPIRIES), "RTO expiries");
             assertEquals(0, c.get(Counter.TCP_DROP_OUT_OF_WINDOW), "out-of-window drops");
-            assertTrue(c.get(Counter.TCP_OUT_SEGS) >= WRITES / 2, "segments: most writes their own");
+            // The burst crosses the ring as thousands of small segments (data and ACKs), not a handful of large ones:
+            // what a loopback that drops under load would lose. (ACKs now come per two full-sized segments' worth of
+            // bytes, so there are fewer of them than data segments.)
+            assertTrue(c.get(Counter.TCP_OUT_SEGS) >= WRITES / 4, "segments: thousands of small ones");
         } finally {
             stack.close();
         }
