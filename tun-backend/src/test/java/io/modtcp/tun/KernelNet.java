@@ -48,6 +48,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private final Path pcap;
     private final TcpConfig config;
     private final boolean offload;
+    private final long memoryBudget;
 
     private Netns netns;
     private String ns;
@@ -64,6 +65,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         this.pcap = b.pcap;
         this.config = b.config;
         this.offload = b.offload;
+        this.memoryBudget = b.memoryBudget;
     }
 
     public static Builder builder() {
@@ -133,11 +135,14 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
             pcapWriter = new PcapWriter(pcap);
             link = new TappedLink(link, pcapWriter);
         }
-        stack = NetStack.builder()
+        NetStack.Builder sb = NetStack.builder()
                 .addInterface(link, IpAddr.parseV4(MODTCP_ADDR), 24, IpAddr.parseV4(KERNEL_ADDR))
                 .seed(7)
-                .config(config)
-                .build();
+                .config(config);
+        if (memoryBudget > 0) {
+            sb.memoryBudgetBytes(memoryBudget);
+        }
+        stack = sb.build();
         thread = new StackThread(stack, "modtcp-" + dev, new PollWaiter(tun.fd())).start();
     }
 
@@ -273,6 +278,13 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         private Path pcap;
         private TcpConfig config = TcpConfig.DEFAULT;
         private boolean offload = true;
+        private long memoryBudget;
+
+        /** The stack's budget of received data held ({@link NetStack.Builder#memoryBudgetBytes}; default its default). */
+        public Builder memoryBudget(long bytes) {
+            this.memoryBudget = bytes;
+            return this;
+        }
 
         /** MTU of the TUN device on both sides (default 1500). */
         public Builder mtu(int mtu) {
