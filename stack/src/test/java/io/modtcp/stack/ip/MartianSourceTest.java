@@ -125,34 +125,12 @@ class MartianSourceTest {
     /** An IPv6 header carrying IPv4-mapped addresses (RFC 4291 §2.5.5.2) is dropped, source or destination. */
     @Test
     void shouldDropIpv6PacketWithMappedAddresses() {
-        ByteBuf packet = new SegmentSpec(
-                        IpAddr.parse("fd00::2"),
-                        40_000,
-                        LOCAL6,
-                        PORT,
-                        1000,
-                        0,
-                        TcpHeader.SYN,
-                        65535,
-                        TcpOptionSpec.NONE,
-                        new byte[0])
-                .encode(stack.alloc());
+        ByteBuf packet = syn6(40_000);
         // Source (bytes 8..23) becomes ::ffff:192.0.2.2.
         packet.setLong(8, 0);
         packet.setLong(16, 0x0000_ffff_c000_0202L);
         link.inject(packet);
-        ByteBuf toMapped = new SegmentSpec(
-                        IpAddr.parse("fd00::2"),
-                        40_001,
-                        LOCAL6,
-                        PORT,
-                        1000,
-                        0,
-                        TcpHeader.SYN,
-                        65535,
-                        TcpOptionSpec.NONE,
-                        new byte[0])
-                .encode(stack.alloc());
+        ByteBuf toMapped = syn6(40_001);
         // Destination (bytes 24..39) becomes ::ffff:192.0.2.1, our IPv4 address mapped.
         toMapped.setLong(24, 0);
         toMapped.setLong(32, 0x0000_ffff_c000_0201L);
@@ -175,5 +153,21 @@ class MartianSourceTest {
         assertTrue(client.isConnected());
         assertEquals(0, stack.counters().get(Counter.IP_DROP_MARTIAN_SOURCE));
         client.abort();
+    }
+
+    /** A SYN from fd00::2 to our IPv6 address, to have one of its addresses rewritten. */
+    private ByteBuf syn6(int srcPort) {
+        return new SegmentSpec(
+                        IpAddr.parse("fd00::2"),
+                        srcPort,
+                        LOCAL6,
+                        PORT,
+                        1000,
+                        0,
+                        TcpHeader.SYN,
+                        65535,
+                        TcpOptionSpec.NONE,
+                        new byte[0])
+                .encode(stack.alloc());
     }
 }
