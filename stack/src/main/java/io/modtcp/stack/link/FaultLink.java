@@ -16,7 +16,8 @@ import java.util.PriorityQueue;
  * payload length, and how many times that identity was seen since {@link #configure} (so a retransmission gets a
  * draw of its own); ports, absolute sequence numbers, timestamps and windows are left out. The same seed therefore
  * drops the same segments of the same conversation even in another run, on other ephemeral ports and ISNs. Other
- * packets hash their first 64 bytes.
+ * packets hash their first 64 bytes. Pure ACKs (no data, SYN, FIN or RST), whose number depends on timing, only wait
+ * out the delay and rate unless {@link #configure(FaultModel, long, boolean)} says otherwise.
  *
  * <p>Per packet, as in {@link LinkPair}: tail drop when {@code queueCapacity} packets (or {@link #MAX_HELD_BYTES})
  * are held; loss; the rate's serialization delay; {@code delayNs} plus a uniform jitter in {@code [0, jitterNs]};
@@ -44,6 +45,10 @@ public final class FaultLink extends ForwardingLink {
     private FaultModel model = FaultModel.NONE;
     private long seed;
     private boolean passThrough = true;
+    private boolean faultPureAcks;
+    /** Whether the packet being handled is a pure ACK (set by {@link #identity}). */
+    private boolean pureAck;
+
     private boolean everFaulty;
     private volatile LinkStats stats = new LinkStats();
 
@@ -59,8 +64,12 @@ public final class FaultLink extends ForwardingLink {
     private int flowCount;
     private final int[] occurrences = new int[OCCURRENCE_SLOTS];
 
-    /** The draw state of the packet being handled (SplitMix64). */
+    /** The draw state of the packet being handled (SplitMix64), and its identity with its occurrence. */
     private long draw;
+
+    private long drawKey;
+    /** The sum of the lost packets' {@link #drawKey}s since {@link #configure}: which packets, in any order. */
+    private volatile long lostFingerprint;
 
     /** @param inner the link to wrap; this link takes its place. No fault until {@link #configure}. */
     public FaultLink(Link inner) {
@@ -73,8 +82,19 @@ public final class FaultLink extends ForwardingLink {
      * faults. Packets already held keep their delivery times.
      */
     public void configure(FaultModel model, long seed) {
+        configure(model, seed, false);
+    }
+
+    /**
+     * As {@link #configure(FaultModel, long)}; with {@code pureAcks} the loss, duplication, reordering and corruption
+     * rates apply to pure ACKs too (TCP segments with neither data nor SYN, FIN or RST). By default they only wait
+     * out the delay and rate: how many pure ACKs a connection sends depends on timing (an ACK delayed, or carried by
+     * data sent in time), so faults drawn for them would make two runs of the same traffic differ.
+     */
+    public void configure(FaultModel model, long seed, boolean pureAcks) {
         this.model = java.util.Objects.requireNonNull(model);
         this.seed = seed;
+        this.faultPureAcks = pureAcks;
         this.passThrough = model.lossRate() == 0
                 && model.duplicateRate() == 0
                 && model.reorderRate() == 0
@@ -87,6 +107,7 @@ public final class FaultLink extends ForwardingLink {
         }
         java.util.Arrays.fill(occurrences, 0);
         lastDepartureNs = Long.MIN_VALUE;
+        lostFingerprint = 0;
         stats = new LinkStats();
     }
 
@@ -98,6 +119,14 @@ public final class FaultLink extends ForwardingLink {
     /** The counters since the last {@link #configure}; live, readable from any thread. */
     public LinkStats stats() {
         return stats;
+    }
+
+    /**
+     * An order-independent fingerprint of which packets were lost since {@link #configure} (their identities, see the
+     * class comment): two runs that lost the same segments have the same fingerprint. Any thread.
+     */
+    public long lostFingerprint() {
+        return lostFingerprint;
     }
 
     /** Packets held for delay now. */
@@ -136,13 +165,15 @@ public final class FaultLink extends ForwardingLink {
         }
         startDraws(packet);
         // Fixed draws per packet, in LinkPair's order, so one rate does not shift the others.
-        boolean lose = nextDouble() < m.lossRate();
-        boolean duplicate = nextDouble() < m.duplicateRate();
-        boolean reorder = nextDouble() < m.reorderRate();
-        boolean corrupt = nextDouble() < m.corruptRate();
+        boolean exempt = pureAck && !faultPureAcks;
+        boolean lose = nextDouble() < m.lossRate() && !exempt;
+        boolean duplicate = nextDouble() < m.duplicateRate() && !exempt;
+        boolean reorder = nextDouble() < m.reorderRate() && !exempt;
+        boolean corrupt = nextDouble() < m.corruptRate() && !exempt;
         long jitterNs = m.jitterNs() == 0 ? 0 : Long.remainderUnsigned(nextLong(), m.jitterNs() + 1);
         if (lose) {
             s.onLost();
+            lostFingerprint += drawKey; // stack thread only
             packet.release();
             return true;
         }
@@ -246,7 +277,8 @@ public final class FaultLink extends ForwardingLink {
         long identity = identity(p);
         int slot = (int) (mix(identity) & (OCCURRENCE_SLOTS - 1));
         int occurrence = occurrences[slot]++;
-        draw = mix(mix(seed ^ 0x6a09e667f3bcc909L) ^ identity) ^ mix(occurrence + 0x3c6ef372fe94f82bL);
+        drawKey = mix(identity ^ mix(occurrence + 0x3c6ef372fe94f82bL));
+        draw = mix(seed ^ 0x6a09e667f3bcc909L) ^ drawKey;
     }
 
     private long nextLong() {
@@ -267,6 +299,7 @@ public final class FaultLink extends ForwardingLink {
 
     /** The packet's identity for the draws (see the class comment). Never reads past the readable bytes. */
     private long identity(ByteBuf p) {
+        pureAck = false;
         int base = p.readerIndex();
         int len = p.readableBytes();
         if (len >= 1) {
@@ -306,6 +339,7 @@ public final class FaultLink extends ForwardingLink {
         int ack = p.getInt(tcp + 8);
         int flags = p.getByte(tcp + 13) & (TCP_FIN | TCP_SYN | TCP_RST | TCP_ACK);
         int payload = tcpLength - dataOffset;
+        pureAck = flags == TCP_ACK && payload == 0;
         // The addresses' hash is symmetric, so the reverse direction's key differs only by the ports' order.
         long out = mix(addresses ^ ((long) ports << 1));
         long back = mix(addresses ^ ((long) Integer.rotateLeft(ports, 16) << 1));

@@ -77,6 +77,17 @@ class FaultLinkTest {
         return lost;
     }
 
+    static long fingerprint(FaultModel model, long seed, List<ByteBuf> packets) {
+        FaultLink link = new FaultLink(new LoopbackLink(65535, 4096));
+        link.configure(model, seed);
+        for (ByteBuf p : packets) {
+            link.transmit(p, 0);
+            link.receive(ByteBuf::release, Integer.MAX_VALUE, 0);
+        }
+        link.close();
+        return link.lostFingerprint();
+    }
+
     @Test
     void sameSeedDropsTheSameSegmentsOfTheSameConversationOnOtherPortsAndIsns() {
         FaultModel loss = FaultModel.NONE.withLossRate(0.05);
@@ -89,6 +100,31 @@ class FaultLinkTest {
         assertEquals(first, again);
         assertEquals(first, otherRun);
         assertNotEquals(first, otherSeed);
+        assertEquals(
+                fingerprint(loss, 42, conversation(40000, 8080, 1000, 777_777, 5)),
+                fingerprint(loss, 42, conversation(51234, 35001, -123_456, 99, 90_000)));
+        assertNotEquals(
+                fingerprint(loss, 42, conversation(40000, 8080, 1000, 777_777, 5)),
+                fingerprint(loss, 43, conversation(40000, 8080, 1000, 777_777, 5)));
+    }
+
+    @Test
+    void pureAcksAreExemptUnlessAskedFor() {
+        List<ByteBuf> acks = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            acks.add(tcp(true, 40000, 8080, 5000, 9000 + i, ACK, 0, i));
+        }
+        List<Integer> none = lostIndices(FaultModel.NONE.withLossRate(1), 7, acks);
+        assertEquals(List.of(), none);
+        LoopbackLink lo = new LoopbackLink(65535, 4096);
+        FaultLink link = new FaultLink(lo);
+        link.configure(FaultModel.NONE.withLossRate(1), 7, true);
+        for (int i = 0; i < 100; i++) {
+            link.transmit(tcp(true, 40000, 8080, 5000, 9000 + i, ACK, 0, i), 0);
+        }
+        assertEquals(100, link.stats().lost());
+        assertEquals(0, lo.receive(ByteBuf::release, Integer.MAX_VALUE, 0));
+        link.close();
     }
 
     @Test
