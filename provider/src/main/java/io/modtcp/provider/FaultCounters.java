@@ -12,8 +12,11 @@ package io.modtcp.provider;
  * @param corrupted packets with one bit flipped by {@code corrupt}
  * @param queueDrops packets dropped because {@code fault_queue} packets (or 64 MiB) were held for delay or rate
  * @param retransmits TCP segments the stack retransmitted, the increase of its {@code tcpRetransSegs} counter
- * @param lostFingerprint which packets {@code loss} dropped, in any order: two runs of the same traffic with the same
- *     seed have the same fingerprint (docs/faults.md says what "the same traffic" is); 0 when none was lost
+ * @param lostFirstSends packets {@code loss} dropped on their first send: unlike {@code lost}, which also counts
+ *     retransmissions whose number depends on timing, the same in two runs of the same traffic with the same seed
+ *     (docs/faults.md)
+ * @param lostFingerprint which packets {@code lostFirstSends} counts, in any order: two runs of the same traffic with
+ *     the same seed have the same fingerprint; 0 when none
  */
 public record FaultCounters(
         long sent,
@@ -23,6 +26,7 @@ public record FaultCounters(
         long corrupted,
         long queueDrops,
         long retransmits,
+        long lostFirstSends,
         long lostFingerprint) {
 
     /** Packets dropped by any fault: {@code lost + queueDrops}. */

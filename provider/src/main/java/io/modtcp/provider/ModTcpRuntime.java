@@ -271,7 +271,9 @@ public final class ModTcpRuntime implements AutoCloseable {
         long corrupted = 0;
         long queueDrops = 0;
         long fingerprint = 0;
+        long lostFirstSends = 0;
         for (FaultLink f : faultLinks) {
+            lostFirstSends += f.lostFirstSends();
             fingerprint += f.lostFingerprint();
             LinkStats s = f.stats();
             sent += s.sent();
@@ -282,7 +284,8 @@ public final class ModTcpRuntime implements AutoCloseable {
             queueDrops += s.queueDrops();
         }
         long retransmits = stack.counters().get(Counter.TCP_RETRANS_SEGS) - retransmitsAtFaultSet;
-        return new FaultCounters(sent, lost, duplicated, reordered, corrupted, queueDrops, retransmits, fingerprint);
+        return new FaultCounters(
+                sent, lost, duplicated, reordered, corrupted, queueDrops, retransmits, lostFirstSends, fingerprint);
     }
 
     public NetStack stack() {

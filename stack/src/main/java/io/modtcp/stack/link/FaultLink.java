@@ -17,7 +17,9 @@ import java.util.PriorityQueue;
  * draw of its own); ports, absolute sequence numbers, timestamps and windows are left out. The same seed therefore
  * drops the same segments of the same conversation even in another run, on other ephemeral ports and ISNs. Other
  * packets hash their first 64 bytes. Pure ACKs (no data, SYN, FIN or RST), whose number depends on timing, only wait
- * out the delay and rate unless {@link #configure(FaultModel, long, boolean)} says otherwise.
+ * out the delay and rate unless {@link #configure(FaultModel, long, boolean)} says otherwise. Retransmissions sent
+ * by a timer are timing too (a probe sent early on a slow JVM), so the reproducible figures are those of first sends:
+ * {@link #lostFirstSends()} and {@link #lostFingerprint()}.
  *
  * <p>Per packet, as in {@link LinkPair}: tail drop when {@code queueCapacity} packets (or {@link #MAX_HELD_BYTES})
  * are held; loss; the rate's serialization delay; {@code delayNs} plus a uniform jitter in {@code [0, jitterNs]};
@@ -34,8 +36,8 @@ public final class FaultLink extends ForwardingLink {
 
     /** Flow table slots (ISNs per direction); cleared when three quarters full, so it stays bounded. */
     private static final int FLOW_SLOTS = 1 << 13;
-    /** Occurrence counters, indexed by identity hash. */
-    private static final int OCCURRENCE_SLOTS = 1 << 14;
+    /** Identities seen (with their counts) at most; cleared when three quarters full, so it stays bounded. */
+    private static final int OCCURRENCE_SLOTS = 1 << 15;
 
     private static final int TCP_FIN = 0x01;
     private static final int TCP_SYN = 0x02;
@@ -62,14 +64,23 @@ public final class FaultLink extends ForwardingLink {
     private final int[] flowIsn = new int[FLOW_SLOTS];
     private final boolean[] flowInitiator = new boolean[FLOW_SLOTS];
     private int flowCount;
+    private final long[] occurrenceKeys = new long[OCCURRENCE_SLOTS];
     private final int[] occurrences = new int[OCCURRENCE_SLOTS];
+    private int identitiesSeen;
 
     /** The draw state of the packet being handled (SplitMix64), and its identity with its occurrence. */
     private long draw;
 
     private long drawKey;
-    /** The sum of the lost packets' {@link #drawKey}s since {@link #configure}: which packets, in any order. */
+    /** Whether the packet being handled is the first of its identity since {@link #configure}. */
+    private boolean firstSend;
+    /**
+     * The sum of the {@link #drawKey}s of the packets lost on their first send since {@link #configure}: which
+     * packets, in any order.
+     */
     private volatile long lostFingerprint;
+    /** Packets lost on their first send since {@link #configure}. */
+    private volatile long lostFirstSends;
 
     /** @param inner the link to wrap; this link takes its place. No fault until {@link #configure}. */
     public FaultLink(Link inner) {
@@ -105,9 +116,11 @@ public final class FaultLink extends ForwardingLink {
         if (!passThrough) {
             everFaulty = true;
         }
-        java.util.Arrays.fill(occurrences, 0);
+        java.util.Arrays.fill(occurrenceKeys, 0);
+        identitiesSeen = 0;
         lastDepartureNs = Long.MIN_VALUE;
         lostFingerprint = 0;
+        lostFirstSends = 0;
         stats = new LinkStats();
     }
 
@@ -122,8 +135,17 @@ public final class FaultLink extends ForwardingLink {
     }
 
     /**
-     * An order-independent fingerprint of which packets were lost since {@link #configure} (their identities, see the
-     * class comment): two runs that lost the same segments have the same fingerprint. Any thread.
+     * Packets lost on their first send (the first of their identity) since {@link #configure}. Unlike all losses
+     * ({@link #stats()}), which count the loss of timing-dependent retransmissions (a spurious retransmission timeout
+     * or tail loss probe) too, this is the same in two runs of the same traffic with the same seed. Any thread.
+     */
+    public long lostFirstSends() {
+        return lostFirstSends;
+    }
+
+    /**
+     * An order-independent fingerprint of which packets {@link #lostFirstSends()} counts (their identities, see the
+     * class comment): two runs that lost the same segments have the same fingerprint; 0 when none. Any thread.
      */
     public long lostFingerprint() {
         return lostFingerprint;
@@ -163,9 +185,10 @@ public final class FaultLink extends ForwardingLink {
             packet.release();
             return false;
         }
-        startDraws(packet);
-        // Fixed draws per packet, in LinkPair's order, so one rate does not shift the others.
+        long identity = identity(packet);
         boolean exempt = pureAck && !faultPureAcks;
+        startDraws(identity, exempt);
+        // Fixed draws per packet, in LinkPair's order, so one rate does not shift the others.
         boolean lose = nextDouble() < m.lossRate() && !exempt;
         boolean duplicate = nextDouble() < m.duplicateRate() && !exempt;
         boolean reorder = nextDouble() < m.reorderRate() && !exempt;
@@ -173,7 +196,10 @@ public final class FaultLink extends ForwardingLink {
         long jitterNs = m.jitterNs() == 0 ? 0 : Long.remainderUnsigned(nextLong(), m.jitterNs() + 1);
         if (lose) {
             s.onLost();
-            lostFingerprint += drawKey; // stack thread only
+            if (firstSend) {
+                lostFingerprint += drawKey; // the stack thread is the only writer
+                lostFirstSends++;
+            }
             packet.release();
             return true;
         }
@@ -273,12 +299,32 @@ public final class FaultLink extends ForwardingLink {
 
     // ---- the per-packet draws -------------------------------------------------------------------------------------
 
-    private void startDraws(ByteBuf p) {
-        long identity = identity(p);
-        int slot = (int) (mix(identity) & (OCCURRENCE_SLOTS - 1));
-        int occurrence = occurrences[slot]++;
+    /** Seeds the draws of one packet; an exempt one (a pure ACK) leaves the occurrence counts as they are. */
+    private void startDraws(long identity, boolean exempt) {
+        int occurrence = exempt ? 0 : nextOccurrence(identity);
+        firstSend = occurrence == 0;
         drawKey = mix(identity ^ mix(occurrence + 0x3c6ef372fe94f82bL));
         draw = mix(seed ^ 0x6a09e667f3bcc909L) ^ drawKey;
+    }
+
+    /** How many times {@code identity} was seen before (exact, until the table is cleared), and counts this one. */
+    private int nextOccurrence(long identity) {
+        long k = identity == 0 ? 1 : identity;
+        int i = (int) (mix(k) & (OCCURRENCE_SLOTS - 1));
+        while (occurrenceKeys[i] != 0 && occurrenceKeys[i] != k) {
+            i = (i + 1) & (OCCURRENCE_SLOTS - 1);
+        }
+        if (occurrenceKeys[i] == 0) {
+            if (identitiesSeen >= OCCURRENCE_SLOTS * 3 / 4) {
+                java.util.Arrays.fill(occurrenceKeys, 0);
+                identitiesSeen = 0;
+                return nextOccurrence(identity);
+            }
+            occurrenceKeys[i] = k;
+            occurrences[i] = 0;
+            identitiesSeen++;
+        }
+        return occurrences[i]++;
     }
 
     private long nextLong() {
