@@ -39,6 +39,7 @@ import java.util.Properties;
  * @param invalidRateLimitMs least milliseconds between a connection's answers to invalid segments, or -1 for the
  *     default (500)
  * @param challengeAckLimit stack-wide challenge ACKs per second (randomised), or 0 for the default (1000)
+ * @param faults the faults injected on every link from boot (docs/faults.md); {@link FaultSpec#NONE} for none
  */
 public record ModTcpConfig(
         String tun,
@@ -63,7 +64,8 @@ public record ModTcpConfig(
         int maxOrphans,
         int orphanRetries,
         int invalidRateLimitMs,
-        int challengeAckLimit) {
+        int challengeAckLimit,
+        FaultSpec faults) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -99,7 +101,7 @@ public record ModTcpConfig(
         k.put("loopback", "true/false: keep the in-JVM loopback link 127.0.0.1/8 (default true)");
         k.put("sndbuf", "default SO_SNDBUF in bytes");
         k.put("rcvbuf", "default SO_RCVBUF in bytes, 1024..6291456 (auto-tuning may grow it)");
-        k.put("seed", "stack random seed (ISS, ephemeral ports) for reproducible runs");
+        k.put("seed", "stack random seed (ISS, ephemeral ports, fault draws) for reproducible runs");
         k.put("congestion", "congestion control of new connections: cubic (default) or newreno");
         k.put(
                 NATIVE_TRANSPORTS,
@@ -119,11 +121,13 @@ public record ModTcpConfig(
         k.put("orphan_retries", "retransmissions and zero-window probes of an orphan, 1..100 (default 8)");
         k.put("invalid_ratelimit", "ms between a connection's ACKs to invalid segments, 0..60000 (default 500)");
         k.put("challenge_ack_limit", "challenge ACKs per second per stack, randomised (default 1000)");
+        k.putAll(FaultSpec.KEYS);
         KEYS = Collections.unmodifiableMap(k);
     }
 
     public ModTcpConfig {
         kernel = List.copyOf(kernel);
+        java.util.Objects.requireNonNull(faults, "faults");
     }
 
     /** An IPv4 prefix. */
@@ -310,6 +314,7 @@ public record ModTcpConfig(
         int challengeAckLimit = values.containsKey("challenge_ack_limit")
                 ? integer("challenge_ack_limit", values.get("challenge_ack_limit"), 1, Integer.MAX_VALUE)
                 : 0;
+        FaultSpec faults = FaultSpec.parse(values);
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
         }
@@ -336,7 +341,8 @@ public record ModTcpConfig(
                 maxOrphans,
                 orphanRetries,
                 invalidRateLimit,
-                challengeAckLimit);
+                challengeAckLimit,
+                faults);
     }
 
     /**

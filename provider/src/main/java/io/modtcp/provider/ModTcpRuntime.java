@@ -2,7 +2,9 @@ package io.modtcp.provider;
 
 import io.modtcp.stack.NetStack;
 import io.modtcp.stack.ip.NetInterface;
+import io.modtcp.stack.link.FaultLink;
 import io.modtcp.stack.link.Link;
+import io.modtcp.stack.link.LinkStats;
 import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.link.PcapWriter;
 import io.modtcp.stack.link.TappedLink;
@@ -14,8 +16,11 @@ import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.wire.IpAddr;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.SplittableRandom;
 import java.util.StringJoiner;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
@@ -40,6 +45,14 @@ public final class ModTcpRuntime implements AutoCloseable {
     private final ModTcpConfig config;
     private final NetStack stack;
     private final StackThread thread;
+    /** The fault injectors, one per link (outermost wrapper), for {@link #setFaults}. Empty for a given stack. */
+    private final List<FaultLink> faultLinks;
+    /** The seed of fault draws when a {@link FaultSpec} has none: the {@code seed} key, else chosen at boot. */
+    private final long faultSeed;
+    /** Stack thread writes, any thread reads: the faults in effect and the retransmission count when set. */
+    private volatile FaultSpec faults = FaultSpec.NONE;
+
+    private volatile long retransmitsAtFaultSet;
 
     /** The modtcp listeners of this runtime's provider (the TcpSockets), for the loopback routing decision. */
     private final java.util.Set<TcpSocket> listeners = java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -50,9 +63,16 @@ public final class ModTcpRuntime implements AutoCloseable {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
-    private ModTcpRuntime(ModTcpConfig config, NetStack stack, StackThread thread) {
+    private ModTcpRuntime(
+            ModTcpConfig config, NetStack stack, StackThread thread, List<FaultLink> faultLinks, long faultSeed) {
         this.config = config;
         this.stack = stack;
+        this.faultLinks = List.copyOf(faultLinks);
+        this.faultSeed = faultSeed;
+        if (!config.faults().isNone()) {
+            // Before the stack thread starts, so the first packet already meets the faults.
+            applyFaults(config.faults());
+        }
         this.thread = thread.start();
     }
 
@@ -70,7 +90,7 @@ public final class ModTcpRuntime implements AutoCloseable {
      * #close()}, which closes the stack too.
      */
     public static ModTcpRuntime start(NetStack stack, String threadName) {
-        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
+        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName), List.of(), 0);
     }
 
     /** The runtime, booting it on first use. */
@@ -156,27 +176,29 @@ public final class ModTcpRuntime implements AutoCloseable {
                 throw new UncheckedIOException("modtcp.pcap=" + config.pcap() + ": cannot open: " + e.getMessage(), e);
             }
         }
+        List<FaultLink> faultLinks = new ArrayList<>();
         if (config.loopback()) {
-            Link lo = tap(LoopbackLink.inJvm(), pcap);
+            Link lo = faulty(tap(LoopbackLink.inJvm(), pcap), faultLinks);
             b.addInterface(lo, IpAddr.parseV4("127.0.0.1"), 8, null);
             b.addInterface(lo, IpAddr.LOOPBACK6, 128, null);
         }
         Link tun = null;
         if (config.tun() != null) {
             tun = TunSupport.open(config.tun(), config.mtu(), config.offload());
-            Link tapped = tap(tun, pcap);
+            Link tapped = faulty(tap(tun, pcap), faultLinks);
             b.addInterface(tapped, config.address(), config.prefixLength(), config.gateway());
             if (config.address6() != null) {
                 b.addInterface(tapped, config.address6(), config.prefixLength6(), null);
             }
         }
         NetStack stack = b.build();
+        long faultSeed = config.seed() != null ? config.seed() : new SplittableRandom().nextLong();
         ModTcpRuntime r = new ModTcpRuntime(
                 config,
                 stack,
-                tun == null
-                        ? new StackThread(stack, "modtcp-stack")
-                        : TunSupport.stackThread(stack, tun, config.tun()));
+                tun == null ? new StackThread(stack, "modtcp-stack") : TunSupport.stackThread(stack, tun, config.tun()),
+                faultLinks,
+                faultSeed);
         // One entry per link, its addresses in order: "lo 127.0.0.1/8 ::1/128 mtu 65535, mt0 192.0.2.2/24 via ...".
         Map<Link, StringBuilder> byLink = new LinkedHashMap<>();
         for (NetInterface netif : stack.interfaces()) {
@@ -191,12 +213,79 @@ public final class ModTcpRuntime implements AutoCloseable {
         LOG.log(
                 System.Logger.Level.INFO,
                 "modtcp stack up: " + links + (pcap != null ? "; capturing to " + config.pcap() : "")
-                        + (config.kernel().isEmpty() ? "" : "; kernel routes " + config.kernel()));
+                        + (config.kernel().isEmpty() ? "" : "; kernel routes " + config.kernel())
+                        + (config.faults().isNone() ? "" : "; faults " + r.faults()));
         return r;
     }
 
     private static Link tap(Link link, PcapWriter pcap) {
         return pcap == null ? link : new TappedLink(link, pcap);
+    }
+
+    /** Outermost: a packet the faults drop is never captured, a delayed one is captured when it leaves. */
+    private static Link faulty(Link link, List<FaultLink> faultLinks) {
+        FaultLink f = new FaultLink(link);
+        faultLinks.add(f);
+        return f;
+    }
+
+    /**
+     * Applies {@code spec} to every link of this runtime, on the stack thread, and returns once it is in effect; the
+     * counters ({@link #faultCounters()}) start again from zero. A spec without a seed uses the {@code seed} key,
+     * else the seed chosen at boot ({@link #faults()} shows it).
+     *
+     * @throws IllegalStateException for a runtime built from a given {@link NetStack} (it has no fault links)
+     */
+    public void setFaults(FaultSpec spec) {
+        java.util.Objects.requireNonNull(spec, "spec");
+        if (faultLinks.isEmpty()) {
+            throw new IllegalStateException("this modtcp runtime has no fault links (built from a given NetStack)");
+        }
+        stack.callUnchecked(() -> {
+            applyFaults(spec);
+            return null;
+        });
+    }
+
+    /** Stack thread (or before it starts). */
+    private void applyFaults(FaultSpec spec) {
+        FaultSpec seeded = spec.seed() != null ? spec : spec.withSeed(faultSeed);
+        for (FaultLink f : faultLinks) {
+            f.configure(seeded.model(), seeded.seed(), seeded.pureAcks());
+        }
+        retransmitsAtFaultSet = stack.counters().get(Counter.TCP_RETRANS_SEGS);
+        faults = seeded;
+    }
+
+    /** The faults in effect, with the seed of their draws. */
+    public FaultSpec faults() {
+        return faults;
+    }
+
+    /** The fault counters of every link since the faults were last set, and the retransmissions since. */
+    public FaultCounters faultCounters() {
+        long sent = 0;
+        long lost = 0;
+        long duplicated = 0;
+        long reordered = 0;
+        long corrupted = 0;
+        long queueDrops = 0;
+        long fingerprint = 0;
+        long lostFirstSends = 0;
+        for (FaultLink f : faultLinks) {
+            lostFirstSends += f.lostFirstSends();
+            fingerprint += f.lostFingerprint();
+            LinkStats s = f.stats();
+            sent += s.sent();
+            lost += s.lost();
+            duplicated += s.duplicated();
+            reordered += s.reordered();
+            corrupted += s.corrupted();
+            queueDrops += s.queueDrops();
+        }
+        long retransmits = stack.counters().get(Counter.TCP_RETRANS_SEGS) - retransmitsAtFaultSet;
+        return new FaultCounters(
+                sent, lost, duplicated, reordered, corrupted, queueDrops, retransmits, lostFirstSends, fingerprint);
     }
 
     public NetStack stack() {
