@@ -6,6 +6,7 @@ import io.modtcp.stack.link.Link;
 import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.link.PcapWriter;
 import io.modtcp.stack.link.TappedLink;
+import io.modtcp.stack.runtime.FlightRecorderSupport;
 import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
@@ -50,10 +51,16 @@ public final class ModTcpRuntime implements AutoCloseable {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
+    /** What takes the JFR events off the stack (null without jdk.jfr), and what unregisters the MBean. */
+    private final AutoCloseable flightRecorder;
+
+    private volatile AutoCloseable mbean;
+
     private ModTcpRuntime(ModTcpConfig config, NetStack stack, StackThread thread) {
         this.config = config;
         this.stack = stack;
         this.thread = thread.start();
+        this.flightRecorder = FlightRecorderSupport.install(stack);
     }
 
     /**
@@ -61,7 +68,9 @@ public final class ModTcpRuntime implements AutoCloseable {
      * boot line logged. Close it with {@link #close()}.
      */
     public static ModTcpRuntime start(ModTcpConfig config) {
-        return boot(config);
+        ModTcpRuntime r = boot(config);
+        r.mbean = Management.register(r, "modtcp-stack");
+        return r;
     }
 
     /**
@@ -70,7 +79,9 @@ public final class ModTcpRuntime implements AutoCloseable {
      * #close()}, which closes the stack too.
      */
     public static ModTcpRuntime start(NetStack stack, String threadName) {
-        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
+        ModTcpRuntime r = new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
+        r.mbean = Management.register(r, threadName);
+        return r;
     }
 
     /** The runtime, booting it on first use. */
@@ -84,6 +95,9 @@ public final class ModTcpRuntime implements AutoCloseable {
                     // application code with fewer permissions than the agent (security manager, JDK 17).
                     r = Privileged.run(() -> boot(ModTcpConfig.fromSystemProperties()));
                     instance = r;
+                    // After publishing: registering may touch code that opens sockets, which then finds the runtime.
+                    ModTcpRuntime booted = r;
+                    r.mbean = Privileged.run(() -> Management.register(booted, null));
                 }
             }
         }
@@ -272,6 +286,14 @@ public final class ModTcpRuntime implements AutoCloseable {
                 + kernelLoopbackConnects.sum();
     }
 
+    /**
+     * Starts the JMX connector that {@code java -jar modtcp-agent.jar ss <pid>} reads the MBeans through, once, and
+     * returns its address (also in the system property {@code io.modtcp.jmx.address}). See docs/observability.md.
+     */
+    public static String startJmxConnector() throws Exception {
+        return Management.startConnector();
+    }
+
     Thread stackThread() {
         return thread.thread();
     }
@@ -285,7 +307,19 @@ public final class ModTcpRuntime implements AutoCloseable {
         if (this == instance) {
             throw new IllegalStateException("the process-wide modtcp runtime lives as long as the JVM");
         }
+        closeQuietly(mbean);
+        closeQuietly(flightRecorder);
         thread.close();
         stack.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "modtcp: " + e, e);
+            }
+        }
     }
 }

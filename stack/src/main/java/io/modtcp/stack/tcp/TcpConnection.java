@@ -143,6 +143,12 @@ public final class TcpConnection {
         return retransmits;
     }
 
+    /** Bytes the application has not read: the socket's own figure when it keeps one. */
+    private int unread() {
+        int n = handler == null ? -1 : handler.unreadBytes(this);
+        return n >= 0 ? n : receiveQueued;
+    }
+
     /** A copy of this connection's figures; call on the stack thread. */
     public ConnectionInfo info() {
         ConnectionView cv = cm.view();
@@ -155,7 +161,7 @@ public final class TcpConnection {
                 cv.remoteAddr(),
                 cv.remotePort(),
                 Math.max(0, d.sendQueued()),
-                receiveQueued,
+                unread(),
                 d.srttNs(),
                 d.rttvarNs(),
                 d.rtoNs(),
