@@ -51,16 +51,38 @@ public final class ModTcpRuntime implements AutoCloseable {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
-    /** What takes the JFR events off the stack (null without jdk.jfr), and what unregisters the MBean. */
-    private final AutoCloseable flightRecorder;
+    /** What takes the JFR events off the stack (null without jdk.jfr), and what unregisters the MBean; guarded. */
+    private AutoCloseable flightRecorder;
 
-    private volatile AutoCloseable mbean;
+    private AutoCloseable mbean;
+    private boolean observabilitySetUp;
+    private boolean closed;
 
     private ModTcpRuntime(ModTcpConfig config, NetStack stack, StackThread thread) {
         this.config = config;
         this.stack = stack;
         this.thread = thread.start();
-        this.flightRecorder = FlightRecorderSupport.install(stack);
+    }
+
+    /**
+     * Sets up the JFR events and the MBean ({@code name} null: {@code io.modtcp:type=Stack}) on a daemon thread: the
+     * JMX and JFR classes take a few hundred ms to load, which the first socket call must not wait for.
+     */
+    private ModTcpRuntime observeInBackground(String name) {
+        Thread t = new Thread(() -> setUpObservability(name), "modtcp-observability");
+        t.setDaemon(true);
+        t.start();
+        return this;
+    }
+
+    /** Installs the JFR events and registers the MBean, once; each only when its module is present. */
+    private synchronized void setUpObservability(String name) {
+        if (closed || observabilitySetUp) {
+            return;
+        }
+        observabilitySetUp = true;
+        flightRecorder = FlightRecorderSupport.install(stack);
+        mbean = Management.register(this, name);
     }
 
     /**
@@ -68,9 +90,7 @@ public final class ModTcpRuntime implements AutoCloseable {
      * boot line logged. Close it with {@link #close()}.
      */
     public static ModTcpRuntime start(ModTcpConfig config) {
-        ModTcpRuntime r = boot(config);
-        r.mbean = Management.register(r, "modtcp-stack");
-        return r;
+        return boot(config).observeInBackground("modtcp-stack");
     }
 
     /**
@@ -79,9 +99,8 @@ public final class ModTcpRuntime implements AutoCloseable {
      * #close()}, which closes the stack too.
      */
     public static ModTcpRuntime start(NetStack stack, String threadName) {
-        ModTcpRuntime r = new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName));
-        r.mbean = Management.register(r, threadName);
-        return r;
+        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName))
+                .observeInBackground(threadName);
     }
 
     /** The runtime, booting it on first use. */
@@ -95,9 +114,8 @@ public final class ModTcpRuntime implements AutoCloseable {
                     // application code with fewer permissions than the agent (security manager, JDK 17).
                     r = Privileged.run(() -> boot(ModTcpConfig.fromSystemProperties()));
                     instance = r;
-                    // After publishing: registering may touch code that opens sockets, which then finds the runtime.
                     ModTcpRuntime booted = r;
-                    r.mbean = Privileged.run(() -> Management.register(booted, null));
+                    Privileged.run(() -> booted.observeInBackground(null));
                 }
             }
         }
@@ -291,6 +309,10 @@ public final class ModTcpRuntime implements AutoCloseable {
      * returns its address (also in the system property {@code io.modtcp.jmx.address}). See docs/observability.md.
      */
     public static String startJmxConnector() throws Exception {
+        ModTcpRuntime r = instance;
+        if (r != null) {
+            r.setUpObservability(null); // the MBean is there before the connector's address is handed out
+        }
         return Management.startConnector();
     }
 
@@ -307,8 +329,11 @@ public final class ModTcpRuntime implements AutoCloseable {
         if (this == instance) {
             throw new IllegalStateException("the process-wide modtcp runtime lives as long as the JVM");
         }
-        closeQuietly(mbean);
-        closeQuietly(flightRecorder);
+        synchronized (this) {
+            closed = true;
+            closeQuietly(mbean);
+            closeQuietly(flightRecorder);
+        }
         thread.close();
         stack.close();
     }

@@ -39,8 +39,13 @@ class ModTcpStackMBeanTest {
                 .build();
         ObjectName name;
         try (ModTcpRuntime runtime = ModTcpRuntime.start(stack, "mbean-test")) {
-            Set<ObjectName> names = ManagementFactory.getPlatformMBeanServer()
-                    .queryNames(new ObjectName("io.modtcp:type=Stack,name=\"mbean-test-*\""), null);
+            // Registered by a background thread (JMX's classes load off the first socket call's path).
+            ObjectName pattern = new ObjectName("io.modtcp:type=Stack,name=\"mbean-test-*\"");
+            Set<ObjectName> names = Set.of();
+            for (int i = 0; i < 500 && names.isEmpty(); i++) {
+                names = ManagementFactory.getPlatformMBeanServer().queryNames(pattern, null);
+                Thread.sleep(i == 0 ? 0 : 20);
+            }
             assertEquals(1, names.size(), names.toString());
             name = names.iterator().next();
 

@@ -132,10 +132,10 @@ public final class ModTcpTool {
                     (Long) r.get("rttvarMicros") / 1000.0,
                     (Long) r.get("minRttMicros") / 1000.0,
                     (Integer) r.get("mss"),
-                    (Integer) r.get("cwnd"),
+                    segments((Integer) r.get("cwnd"), (Integer) r.get("mss")),
                     (Integer) r.get("ssthresh") == Integer.MAX_VALUE
                             ? "-"
-                            : r.get("ssthresh").toString(),
+                            : String.valueOf(segments((Integer) r.get("ssthresh"), (Integer) r.get("mss"))),
                     (Long) r.get("bytesSent"),
                     (Long) r.get("bytesReceived"),
                     (Long) r.get("retransmits"),
@@ -149,6 +149,11 @@ public final class ModTcpTool {
         for (String key : counters.getCompositeType().keySet()) {
             out.printf("%-32s %d%n", key, (Long) counters.get(key));
         }
+    }
+
+    /** Bytes as whole segments, rounded up, as ss prints cwnd and ssthresh (the MBean keeps bytes). */
+    private static long segments(int bytes, int mss) {
+        return mss <= 0 ? bytes : ((long) bytes + mss - 1) / mss;
     }
 
     private static String endpoint(CompositeData r, String side) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import jdk.jfr.FlightRecorder;
+import jdk.jfr.FlightRecorderListener;
 
 /**
  * The JFR events of a stack ({@code io.modtcp.*}, category "modtcp"). Loaded only through {@link
@@ -27,38 +28,74 @@ import jdk.jfr.FlightRecorder;
 public final class JfrObserver implements TcpObserver, Counters.DropListener, AutoCloseable {
     static final long SAMPLE_TIMEOUT_MS = 500;
 
-    private static final ConnectionOpenedEvent OPENED = new ConnectionOpenedEvent();
-    private static final ConnectionClosedEvent CLOSED = new ConnectionClosedEvent();
-    private static final StateChangeEvent STATE = new StateChangeEvent();
-    private static final RetransmissionEvent RETRANSMISSION = new RetransmissionEvent();
-    private static final RetransmissionTimeoutEvent RTO = new RetransmissionTimeoutEvent();
-    private static final RecoveryEnteredEvent RECOVERY_ENTERED = new RecoveryEnteredEvent();
-    private static final RecoveryExitedEvent RECOVERY_EXITED = new RecoveryExitedEvent();
-    private static final DropEvent DROP = new DropEvent();
+    /**
+     * One instance per event type, only to ask whether the type is enabled; initialized with the first hook call,
+     * which comes after the recorder is there.
+     */
+    private static final class Probe {
+        static final ConnectionOpenedEvent OPENED = new ConnectionOpenedEvent();
+        static final ConnectionClosedEvent CLOSED = new ConnectionClosedEvent();
+        static final StateChangeEvent STATE = new StateChangeEvent();
+        static final RetransmissionEvent RETRANSMISSION = new RetransmissionEvent();
+        static final RetransmissionTimeoutEvent RTO = new RetransmissionTimeoutEvent();
+        static final RecoveryEnteredEvent RECOVERY_ENTERED = new RecoveryEnteredEvent();
+        static final RecoveryExitedEvent RECOVERY_EXITED = new RecoveryExitedEvent();
+        static final DropEvent DROP = new DropEvent();
+    }
 
     /** The stacks whose connections the periodic hook samples. */
     private static final Set<NetStack> SAMPLED = ConcurrentHashMap.newKeySet();
 
-    static {
-        FlightRecorder.addPeriodicEvent(ConnectionSampleEvent.class, JfrObserver::sample);
-    }
+    /** The periodic hook is added once, the first time a recorder is there. */
+    private static boolean hookAdded;
 
     private final NetStack stack;
+    private final FlightRecorderListener listener = new FlightRecorderListener() {
+        @Override
+        public void recorderInitialized(FlightRecorder recorder) {
+            attach();
+        }
+    };
+    private volatile boolean closed;
 
     private JfrObserver(NetStack stack) {
         this.stack = stack;
     }
 
-    /** Installs the events on {@code stack}; closing the result takes them off again. */
+    /**
+     * Installs the events on {@code stack} once the flight recorder is initialized: at once when it already is
+     * ({@code -XX:StartFlightRecording}, a {@code Recording} made earlier), else when a recording first starts
+     * ({@code jcmd <pid> JFR.start}, JMC). Until then nothing of JFR is set up (that costs a few hundred ms of class
+     * loading, which a program that never records should not pay). Closing the result takes the events off again.
+     */
     public static JfrObserver install(NetStack stack) {
         JfrObserver o = new JfrObserver(stack);
-        stack.setObserver(o, o);
-        SAMPLED.add(stack);
+        FlightRecorder.addListener(o.listener);
         return o;
+    }
+
+    private void attach() {
+        synchronized (JfrObserver.class) {
+            if (!hookAdded) {
+                FlightRecorder.addPeriodicEvent(ConnectionSampleEvent.class, JfrObserver::sample);
+                hookAdded = true;
+            }
+        }
+        if (closed || stack.isClosed()) {
+            return;
+        }
+        try {
+            stack.setObserver(this, this);
+            SAMPLED.add(stack);
+        } catch (IllegalStateException e) {
+            // the stack closed meanwhile, or its command queue is full: no events for it
+        }
     }
 
     @Override
     public void close() {
+        closed = true;
+        FlightRecorder.removeListener(listener);
         SAMPLED.remove(stack);
         if (!stack.isClosed()) {
             try {
@@ -104,7 +141,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void opened(TcpConnection c, boolean active) {
-        if (OPENED.isEnabled()) {
+        if (Probe.OPENED.isEnabled()) {
             ConnectionOpenedEvent e = new ConnectionOpenedEvent();
             e.of(c);
             e.active = active;
@@ -114,7 +151,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void stateChanged(TcpConnection c, TcpState from, TcpState to) {
-        if (STATE.isEnabled()) {
+        if (Probe.STATE.isEnabled()) {
             StateChangeEvent e = new StateChangeEvent();
             e.of(c);
             e.from = from.name();
@@ -125,7 +162,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void closed(TcpConnection c, TcpError error) {
-        if (CLOSED.isEnabled()) {
+        if (Probe.CLOSED.isEnabled()) {
             ConnectionClosedEvent e = new ConnectionClosedEvent();
             e.of(c);
             e.error = error == null ? null : error.name();
@@ -138,7 +175,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void retransmitted(TcpConnection c, int seq, int length) {
-        if (RETRANSMISSION.isEnabled()) {
+        if (Probe.RETRANSMISSION.isEnabled()) {
             RetransmissionEvent e = new RetransmissionEvent();
             e.of(c);
             e.seq = seq & 0xFFFF_FFFFL;
@@ -151,7 +188,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void retransmitTimeout(TcpConnection c, long rtoNs, int retries) {
-        if (RTO.isEnabled()) {
+        if (Probe.RTO.isEnabled()) {
             RetransmissionTimeoutEvent e = new RetransmissionTimeoutEvent();
             e.of(c);
             e.rto = rtoNs;
@@ -164,7 +201,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void recoveryEntered(TcpConnection c, boolean sack) {
-        if (RECOVERY_ENTERED.isEnabled()) {
+        if (Probe.RECOVERY_ENTERED.isEnabled()) {
             RecoveryEnteredEvent e = new RecoveryEnteredEvent();
             e.of(c);
             e.sack = sack;
@@ -176,7 +213,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void recoveryExited(TcpConnection c, long durationNs) {
-        if (RECOVERY_EXITED.isEnabled()) {
+        if (Probe.RECOVERY_EXITED.isEnabled()) {
             RecoveryExitedEvent e = new RecoveryExitedEvent();
             e.of(c);
             e.recoveryDuration = durationNs;
@@ -187,7 +224,7 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
 
     @Override
     public void dropped(Counter reason, long count) {
-        if (DROP.isEnabled()) {
+        if (Probe.DROP.isEnabled()) {
             DropEvent e = new DropEvent();
             e.reason = reason.name();
             e.count = count;
