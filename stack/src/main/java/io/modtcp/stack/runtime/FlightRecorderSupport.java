@@ -18,6 +18,23 @@ public final class FlightRecorderSupport {
     }
 
     /**
+     * True when a flight recorder is already running in this JVM ({@code -XX:StartFlightRecording}, a recording
+     * started earlier): then {@link #install} attaches at once and should run before the first connection.
+     */
+    public static boolean recorderInitialized() {
+        if (!available()) {
+            return false;
+        }
+        try {
+            return (Boolean) Class.forName("jdk.jfr.FlightRecorder")
+                    .getMethod("isInitialized")
+                    .invoke(null);
+        } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+            return false;
+        }
+    }
+
+    /**
      * Installs the {@code io.modtcp.*} JFR events on {@code stack} (they cost an enabled check each while no recording
      * wants them). Returns what takes them off again, or null when {@code jdk.jfr} is absent or JFR refused.
      */
