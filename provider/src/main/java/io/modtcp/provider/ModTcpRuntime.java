@@ -8,6 +8,7 @@ import io.modtcp.stack.link.LinkStats;
 import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.link.PcapWriter;
 import io.modtcp.stack.link.TappedLink;
+import io.modtcp.stack.runtime.FlightRecorderSupport;
 import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
@@ -63,6 +64,13 @@ public final class ModTcpRuntime implements AutoCloseable {
     final LongAdder selectors = new LongAdder();
     final LongAdder socketImpls = new LongAdder();
 
+    /** What takes the JFR events off the stack (null without jdk.jfr), and what unregisters the MBean; guarded. */
+    private AutoCloseable flightRecorder;
+
+    private AutoCloseable mbean;
+    private boolean observabilitySetUp;
+    private boolean closed;
+
     private ModTcpRuntime(
             ModTcpConfig config, NetStack stack, StackThread thread, List<FaultLink> faultLinks, long faultSeed) {
         this.config = config;
@@ -74,6 +82,34 @@ public final class ModTcpRuntime implements AutoCloseable {
             applyFaults(config.faults());
         }
         this.thread = thread.start();
+        if (FlightRecorderSupport.recorderInitialized()) {
+            // A recording is already on (-XX:StartFlightRecording): the events attach now, before the first
+            // connection, rather than from the background thread.
+            this.flightRecorder = FlightRecorderSupport.install(stack);
+        }
+    }
+
+    /**
+     * Sets up the JFR events and the MBean ({@code name} null: {@code io.modtcp:type=Stack}) on a daemon thread: the
+     * JMX and JFR classes take a few hundred ms to load, which the first socket call must not wait for.
+     */
+    private ModTcpRuntime observeInBackground(String name) {
+        Thread t = new Thread(() -> setUpObservability(name), "modtcp-observability");
+        t.setDaemon(true);
+        t.start();
+        return this;
+    }
+
+    /** Installs the JFR events and registers the MBean, once; each only when its module is present. */
+    private synchronized void setUpObservability(String name) {
+        if (closed || observabilitySetUp) {
+            return;
+        }
+        observabilitySetUp = true;
+        if (flightRecorder == null) {
+            flightRecorder = FlightRecorderSupport.install(stack);
+        }
+        mbean = Management.register(this, name);
     }
 
     /**
@@ -81,7 +117,7 @@ public final class ModTcpRuntime implements AutoCloseable {
      * boot line logged. Close it with {@link #close()}.
      */
     public static ModTcpRuntime start(ModTcpConfig config) {
-        return boot(config);
+        return boot(config).observeInBackground("modtcp-stack");
     }
 
     /**
@@ -90,7 +126,8 @@ public final class ModTcpRuntime implements AutoCloseable {
      * #close()}, which closes the stack too.
      */
     public static ModTcpRuntime start(NetStack stack, String threadName) {
-        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName), List.of(), 0);
+        return new ModTcpRuntime(ModTcpConfig.defaults(), stack, new StackThread(stack, threadName), List.of(), 0)
+                .observeInBackground(threadName);
     }
 
     /** The runtime, booting it on first use. */
@@ -104,6 +141,8 @@ public final class ModTcpRuntime implements AutoCloseable {
                     // application code with fewer permissions than the agent (security manager, JDK 17).
                     r = Privileged.run(() -> boot(ModTcpConfig.fromSystemProperties()));
                     instance = r;
+                    ModTcpRuntime booted = r;
+                    Privileged.run(() -> booted.observeInBackground(null));
                 }
             }
         }
@@ -361,6 +400,18 @@ public final class ModTcpRuntime implements AutoCloseable {
                 + kernelLoopbackConnects.sum();
     }
 
+    /**
+     * Starts the JMX connector that {@code java -jar modtcp-agent.jar ss <pid>} reads the MBeans through, once, and
+     * returns its address (also in the system property {@code io.modtcp.jmx.address}). See docs/observability.md.
+     */
+    public static String startJmxConnector() throws Exception {
+        ModTcpRuntime r = instance;
+        if (r != null) {
+            r.setUpObservability(null); // the MBean is there before the connector's address is handed out
+        }
+        return Management.startConnector();
+    }
+
     Thread stackThread() {
         return thread.thread();
     }
@@ -374,7 +425,22 @@ public final class ModTcpRuntime implements AutoCloseable {
         if (this == instance) {
             throw new IllegalStateException("the process-wide modtcp runtime lives as long as the JVM");
         }
+        synchronized (this) {
+            closed = true;
+            closeQuietly(mbean);
+            closeQuietly(flightRecorder);
+        }
         thread.close();
         stack.close();
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c != null) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "modtcp: " + e, e);
+            }
+        }
     }
 }

@@ -25,6 +25,8 @@ import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
@@ -403,6 +405,48 @@ public final class NetStack implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * A copy of every connection's figures, taken on the stack thread, for a thread of any kind (JMX, a JFR periodic
+     * hook): it waits at most {@code timeoutMs} for the stack thread, so a stuck or overloaded stack does not hang
+     * the caller.
+     *
+     * @throws TimeoutException if the stack thread did not answer in time
+     * @throws IllegalStateException if the stack is closed or its command queue is full
+     */
+    public List<io.modtcp.stack.tcp.ConnectionInfo> connectionInfos(long timeoutMs)
+            throws TimeoutException, InterruptedException {
+        if (isStackThread()) {
+            return tcp.connectionInfos();
+        }
+        if (closed) {
+            throw new IllegalStateException("stack closed");
+        }
+        CompletableFuture<List<io.modtcp.stack.tcp.ConnectionInfo>> future = new CompletableFuture<>();
+        execute(() -> {
+            try {
+                future.complete(tcp.connectionInfos());
+            } catch (Throwable e) {
+                future.completeExceptionally(e);
+            }
+        });
+        try {
+            return future.get(timeoutMs, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("connection table snapshot failed", e.getCause());
+        }
+    }
+
+    /**
+     * Installs the observer of connections' lives and of drops (null: none), on the stack thread (queued when called
+     * from another).
+     */
+    public void setObserver(io.modtcp.stack.tcp.TcpObserver observer, Counters.DropListener drops) {
+        execute(() -> {
+            tcp.setObserver(observer);
+            counters.setDropListener(drops);
+        });
     }
 
     /** A supplier that may throw IOException. */

@@ -33,6 +33,8 @@ import java.util.Set;
 public final class ModTcpAgent {
     private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
     static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
+    /** The agent argument that asks a running modtcp JVM for its JMX connector (not a key=value configuration). */
+    public static final String JMX_COMMAND = "jmx-connector";
 
     private ModTcpAgent() {}
 
@@ -40,7 +42,16 @@ public final class ModTcpAgent {
         install(args, inst);
     }
 
+    /**
+     * Loaded into a running JVM: with {@code args} {@value #JMX_COMMAND} (what {@code ss} and {@code nstat} of {@link
+     * ModTcpTool} send to a JVM already running the agent) it starts the JMX connector they read the MBeans through;
+     * otherwise it installs modtcp as premain does.
+     */
     public static void agentmain(String args, Instrumentation inst) throws Exception {
+        if (JMX_COMMAND.equals(args)) {
+            ModTcpRuntime.startJmxConnector();
+            return;
+        }
         install(args, inst);
     }
 

@@ -1337,6 +1337,16 @@ public final class TcpSocket {
     /** The stack thread's callbacks; kept off the public API. */
     private final class StackSide implements ConnectionHandler, ListenerHandler {
         @Override
+        public int unreadBytes(TcpConnection c) {
+            lock.lock();
+            try {
+                return receiveQueued;
+            } finally {
+                lock.unlock();
+            }
+        }
+
+        @Override
         public void onEstablished(TcpConnection c) {
             lock.lock();
             try {

@@ -22,4 +22,12 @@ public interface ConnectionHandler {
      * refused, timed out, aborted).
      */
     void onClosed(TcpConnection connection, TcpError error);
+
+    /**
+     * Bytes delivered that the application has not read yet (Linux's Recv-Q), or -1 when the handler does not keep
+     * that figure (then the stack's own count, which includes reads not yet reported, stands in). For tools only.
+     */
+    default int unreadBytes(TcpConnection connection) {
+        return -1;
+    }
 }

@@ -153,6 +153,7 @@ final class HandshakeInput {
         demux.addConnection(seg.dst(), seg.dstPort(), seg.src(), seg.srcPort(), c);
         c.handler = listener.handler().newChild(listener, c);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
+        engine.opened(c, false);
         // DEVIATION(RFC 9293 §3.10.7.2): text and FIN carried by a SYN are not queued (Linux without TFO does the
         // same); the peer retransmits them after the handshake.
         engine.output(c, nowNs);
@@ -291,6 +292,7 @@ final class HandshakeInput {
         demux.addConnection(local, seg.dstPort(), remote, seg.srcPort(), c);
         c.handler = listener.handler().newChild(listener, c);
         counters.inc(Counter.TCP_PASSIVE_OPENS);
+        engine.opened(c, false);
         // The ACK now goes through SYN-RECEIVED (RFC 9293 §3.10.7.4): ESTABLISHED, the accept queue, its text.
         synchronizedInput.input(c, nowNs);
         if (!c.removed && c.state() == TcpState.SYN_RECEIVED) {

@@ -35,6 +35,8 @@ final class SegmentWriter {
     private final TcpHeader txTcp = new TcpHeader();
     private final int[] sackLeft = new int[4];
     private final int[] sackRight = new int[4];
+    /** Told of each retransmission (TcpEngine#setObserver keeps it in step with the engine's). */
+    TcpObserver observer = TcpObserver.NONE;
 
     SegmentWriter(IpLayer ip, TcpConfig config, Counters counters, int rcvWindowShift) {
         this.ip = ip;
@@ -131,8 +133,11 @@ final class SegmentWriter {
         boolean fin = (flags & TcpHeader.FIN) != 0;
         if (track) {
             int segLen = payloadLength + (syn ? 1 : 0) + (fin ? 1 : 0);
+            c.bytesSent += payloadLength;
             if (Seq.lt(seq, d.sndMax()) && segLen > 0) {
                 counters.inc(Counter.TCP_RETRANS_SEGS);
+                c.retransmits++;
+                observer.retransmitted(c, seq, segLen);
             }
             c.rod.onSegmentSent(seq, segLen, nowNs);
         }

@@ -41,6 +41,19 @@ public final class TcpConnection {
     /** Where in-order payload goes: counted, then handed to the socket. One per connection, not one per segment. */
     final PayloadSink payloadSink = this::deliverToSocket;
 
+    // Observability (TcpObserver, ConnectionInfo): what tools last saw and per-connection totals.
+    /** The state last reported to the observer (null before the first report). */
+    TcpState observedState;
+    /** Loss recovery as last reported to the observer, and when the episode began. */
+    boolean observedRecovery;
+
+    long recoveryStartNs;
+    /** Payload bytes sent (retransmissions included) and delivered in order; segments sent again. */
+    long bytesSent;
+
+    long bytesReceived;
+    long retransmits;
+
     long timerHandle = io.modtcp.stack.timer.TimerWheel.NULL_HANDLE;
     long timerDeadlineNs = Long.MAX_VALUE;
 
@@ -67,7 +80,9 @@ public final class TcpConnection {
     }
 
     private void deliverToSocket(ByteBuf data) {
-        receiveQueued += data.readableBytes();
+        int n = data.readableBytes();
+        receiveQueued += n;
+        bytesReceived += n;
         handler.onData(this, data);
     }
 
@@ -111,6 +126,54 @@ public final class TcpConnection {
     /** The socket-side handler of this connection's events. */
     public ConnectionHandler handler() {
         return handler;
+    }
+
+    /** Payload bytes sent, retransmissions included (Linux's tcpi_bytes_sent). */
+    public long bytesSent() {
+        return bytesSent;
+    }
+
+    /** Payload bytes delivered in order to the socket (Linux's tcpi_bytes_received). */
+    public long bytesReceived() {
+        return bytesReceived;
+    }
+
+    /** Segments sent again (Linux's tcpi_total_retrans). */
+    public long retransmits() {
+        return retransmits;
+    }
+
+    /** Bytes the application has not read: the socket's own figure when it keeps one. */
+    private int unread() {
+        int n = handler == null ? -1 : handler.unreadBytes(this);
+        return n >= 0 ? n : receiveQueued;
+    }
+
+    /** A copy of this connection's figures; call on the stack thread. */
+    public ConnectionInfo info() {
+        ConnectionView cv = cm.view();
+        DeliveryView d = rod.view();
+        CongestionView ccv = cc.view();
+        return new ConnectionInfo(
+                cv.state(),
+                cv.localAddr(),
+                cv.localPort(),
+                cv.remoteAddr(),
+                cv.remotePort(),
+                Math.max(0, d.sendQueued()),
+                unread(),
+                d.srttNs(),
+                d.rttvarNs(),
+                d.rtoNs(),
+                d.minRttNs(),
+                ccv.cwnd(),
+                ccv.ssthresh(),
+                cv.sendMss(),
+                flow.view().sndWnd(),
+                bytesSent,
+                bytesReceived,
+                retransmits,
+                ccv.inFastRecovery());
     }
 
     public boolean isRemoved() {

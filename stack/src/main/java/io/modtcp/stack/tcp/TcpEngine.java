@@ -49,6 +49,9 @@ public final class TcpEngine implements TransportHandler {
     private final SynchronizedInput synchronizedInput;
     private final HandshakeInput handshakeInput;
 
+    /** Told of connections' lives (JFR events); {@link TcpObserver#NONE} unless a tool installed one. */
+    private TcpObserver observer = TcpObserver.NONE;
+
     /** Orphans not yet in TIME-WAIT: connections the application closed that still hold state (Linux's orphan count). */
     private int orphans;
 
@@ -109,6 +112,26 @@ public final class TcpEngine implements TransportHandler {
 
     public List<TcpConnection> connections() {
         return demux.connections();
+    }
+
+    /** Installs the observer of connections' lives (null: none). Call on the stack thread. */
+    public void setObserver(TcpObserver observer) {
+        this.observer = observer == null ? TcpObserver.NONE : observer;
+        writer.observer = this.observer;
+    }
+
+    TcpObserver observer() {
+        return observer;
+    }
+
+    /** A copy of every connection's figures (ss's table). Call on the stack thread. */
+    public List<ConnectionInfo> connectionInfos() {
+        List<TcpConnection> all = demux.connections();
+        List<ConnectionInfo> infos = new java.util.ArrayList<>(all.size());
+        for (TcpConnection c : all) {
+            infos.add(c.info());
+        }
+        return infos;
     }
 
     // =====================================================================================================
@@ -238,6 +261,7 @@ public final class TcpEngine implements TransportHandler {
         c.cc.init(c.cm.view().sendMss(), c.rod.view().iss());
         demux.addConnection(source, port, remote, remotePort, c);
         counters.inc(Counter.TCP_ACTIVE_OPENS);
+        opened(c, true);
         output(c, nowNs);
         return new ConnectResult.Started(c);
     }
@@ -447,6 +471,7 @@ public final class TcpEngine implements TransportHandler {
                 synchronizedInput.input(c, nowNs);
             }
             releaseOrphan(c);
+            observe(c, nowNs);
             if (!c.removed && !c.outputPending) {
                 // Output waits for the end of the received batch: a burst of segments draws one ACK (and one
                 // window update), not one per segment.
@@ -532,6 +557,37 @@ public final class TcpEngine implements TransportHandler {
 
     void output(TcpConnection c, long nowNs) {
         sender.output(c, nowNs);
+        observe(c, nowNs);
+    }
+
+    /** A connection was created (active or passive open): the observer learns of it and of its first state. */
+    void opened(TcpConnection c, boolean active) {
+        observer.opened(c, active);
+        c.observedState = c.state();
+        observer.stateChanged(c, TcpState.CLOSED, c.observedState);
+    }
+
+    /**
+     * Reports what changed since the observer last looked: the state (RFC 9293 §3.3.2) and loss recovery entered or
+     * left. Two comparisons when nothing changed; the components are only read.
+     */
+    private void observe(TcpConnection c, long nowNs) {
+        TcpState state = c.state();
+        if (state != c.observedState && c.observedState != null) {
+            TcpState from = c.observedState;
+            c.observedState = state;
+            observer.stateChanged(c, from, state);
+        }
+        boolean recovery = c.cc.view().inFastRecovery();
+        if (recovery != c.observedRecovery) {
+            c.observedRecovery = recovery;
+            if (recovery) {
+                c.recoveryStartNs = nowNs;
+                observer.recoveryEntered(c, c.cc.view().inSackRecovery());
+            } else {
+                observer.recoveryExited(c, nowNs - c.recoveryStartNs);
+            }
+        }
     }
 
     /** Keeps the connection's one wheel entry at the earliest of its component deadlines. */
@@ -565,6 +621,13 @@ public final class TcpEngine implements TransportHandler {
             c.inAcceptQueue = false;
         }
         c.rod.release();
+        if (c.observedState != null) {
+            if (c.observedState != TcpState.CLOSED) {
+                observer.stateChanged(c, c.observedState, TcpState.CLOSED);
+                c.observedState = TcpState.CLOSED;
+            }
+            observer.closed(c, error);
+        }
         if (c.handler != null) {
             c.handler.onClosed(c, error);
         }

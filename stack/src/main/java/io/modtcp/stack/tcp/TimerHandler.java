@@ -149,6 +149,8 @@ final class TimerHandler {
         }
         counters.inc(Counter.TCP_RTO_EXPIRIES);
         c.cc.onRetransmitTimeout(c.rod.view(), nowNs);
+        engine.observer()
+                .retransmitTimeout(c, c.rod.view().rtoNs(), c.rod.view().retries());
     }
 
     /**

@@ -40,6 +40,11 @@
  *   <li>{@code receiveBufferBytes}, {@code sendBufferBytes}, {@code autotuneReceiveBuffer}, {@code receiveQueued}:
  *       socket-level buffer accounting (Linux keeps these in {@code struct sock}: sk_rcvbuf, sk_sndbuf, the bytes
  *       queued to the reader), handed to FlowControl and ReliableOrderedDelivery as arguments.
+ *   <li>{@code observedState}, {@code observedRecovery}, {@code recoveryStartNs}: what the observer (TcpObserver) was
+ *       last told (state, loss recovery and when it began), so that changes are reported once (JFR events).
+ *   <li>{@code bytesSent}, {@code bytesReceived}, {@code retransmits}: per-connection totals for tools (Linux's
+ *       tcpi_bytes_sent, tcpi_bytes_received, tcpi_total_retrans), counted where segments leave and payload is
+ *       delivered.
  * </ul>
  * <!-- /connection-fields -->
  *

@@ -49,7 +49,13 @@ class OrchestratorFieldsTest {
             "receiveBufferBytes",
             "sendBufferBytes",
             "autotuneReceiveBuffer",
-            "receiveQueued");
+            "receiveQueued",
+            "observedState",
+            "observedRecovery",
+            "recoveryStartNs",
+            "bytesSent",
+            "bytesReceived",
+            "retransmits");
 
     /** TcpListener's fields: what LISTEN is (address, port, backlog, handler), its queue counts, its last SYN cookie. */
     static final Set<String> LISTENER_FIELDS = Set.of(

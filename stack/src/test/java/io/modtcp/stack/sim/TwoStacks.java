@@ -130,6 +130,9 @@ public final class TwoStacks implements AutoCloseable {
                 return true;
             }
             long next = nextEventNs();
+            if (next == Long.MIN_VALUE) {
+                continue; // a command from another thread is queued: run it now
+            }
             if (next == Long.MAX_VALUE || next - end > 0) {
                 return false;
             }
