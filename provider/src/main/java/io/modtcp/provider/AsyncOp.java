@@ -24,6 +24,8 @@ final class AsyncOp<V, A> {
     volatile ScheduledFuture<?> timer;
     /** System.nanoTime() at which the operation times out, or 0. */
     volatile long deadline;
+    /** What kind of operation this is, for the channel's {@code onCancel} (the channel's own constants). */
+    int kind;
 
     AsyncOp(
             ModTcpAsynchronousChannelGroup group,

@@ -221,7 +221,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
     }
 
     private void finish(Io<?, ?> io, boolean read, long n, Throwable exc) {
-        enable(read, false);
+        enable(read, io.op.isCancelled());
         io.complete(n, exc, false);
     }
 
@@ -304,7 +304,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             }
             state = State.PENDING;
         }
-        AsyncOp<Void, A> op = newOp(att, handler);
+        AsyncOp<Void, A> op = newOp(att, handler, CONNECT);
         boolean connected;
         try {
             connected = ch.connect(isa);
@@ -451,7 +451,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             V v = (V) (vector ? (Number) Long.valueOf(n) : (Number) Integer.valueOf((int) n));
             return completeNow(handler, att, v);
         }
-        Io<V, A> io = new Io<>(newOp(att, handler), vector, dst, dsts, offset, length);
+        Io<V, A> io = new Io<>(newOp(att, handler, READ), vector, dst, dsts, offset, length);
         return start(io, true, timeout, unit);
     }
 
@@ -523,7 +523,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             V v = (V) (vector ? (Number) Long.valueOf(0) : (Number) Integer.valueOf(0));
             return completeNow(handler, att, v);
         }
-        Io<V, A> io = new Io<>(newOp(att, handler), vector, src, srcs, offset, length);
+        Io<V, A> io = new Io<>(newOp(att, handler, WRITE), vector, src, srcs, offset, length);
         return start(io, false, timeout, unit);
     }
 
@@ -583,32 +583,35 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
         group.interestChanged(this);
     }
 
-    /** A Future cancelled: the operation is no longer pending, and further operations of its kind are refused. */
+    /**
+     * A Future cancelled: the operation is no longer pending, and (as the JDK's {@code onCancel}) further operations of
+     * its kind are refused, whether it was still waiting or the event loop was trying it at that moment.
+     */
     private void onCancel(AsyncOp<?, ?> op) {
-        boolean read = false;
-        boolean write = false;
         synchronized (updateLock) {
             if (pendingRead != null && pendingRead.op == op) {
                 pendingRead = null;
-                read = true;
             } else if (pendingWrite != null && pendingWrite.op == op) {
                 pendingWrite = null;
-                write = true;
             } else if (pendingConnect == op) {
                 pendingConnect = null;
             }
         }
-        // The JDK kills reading (writing) on any cancellation of a read (write) future: so does this.
-        if (read) {
+        if (op.kind == READ) {
             kill(true);
-        } else if (write) {
+        } else if (op.kind == WRITE) {
             kill(false);
         }
         group.interestChanged(this);
     }
 
-    private <V, A> AsyncOp<V, A> newOp(A att, CompletionHandler<V, ? super A> handler) {
+    private static final int CONNECT = 1;
+    private static final int READ = 2;
+    private static final int WRITE = 3;
+
+    private <V, A> AsyncOp<V, A> newOp(A att, CompletionHandler<V, ? super A> handler, int kind) {
         AsyncOp<V, A> op = new AsyncOp<>(group, att, handler, this::onCancel);
+        op.kind = kind;
         op.closeChannel = () -> closeQuietly(new IOException("cancel"));
         return op;
     }

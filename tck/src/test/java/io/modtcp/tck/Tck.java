@@ -210,12 +210,15 @@ public final class Tck implements AutoCloseable {
         return ssc;
     }
 
-    /** An address of the peer where nothing listens (a port that was bound and closed again). */
+    /**
+     * An address of the peer where nothing listens: a port held by a bound, never listening peer channel (closed after
+     * the behaviour), so a SYN to it is refused. Not a listener bound and closed again: a modtcp listener's close is
+     * handled by its stack thread after close() returns, and a SYN that reaches the stack first still finds it.
+     */
     public InetSocketAddress unusedPeerAddress() throws IOException {
-        try (ServerSocketChannel ssc = peer().openServerChannel()) {
-            ssc.bind(new InetSocketAddress(peer().address(), 0));
-            return (InetSocketAddress) ssc.getLocalAddress();
-        }
+        SocketChannel holder = peerChannel();
+        holder.bind(new InetSocketAddress(peer().address(), 0));
+        return (InetSocketAddress) holder.getLocalAddress();
     }
 
     // --- connections ---
