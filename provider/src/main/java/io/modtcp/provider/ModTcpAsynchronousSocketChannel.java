@@ -117,6 +117,19 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             this.length = length;
         }
 
+        /** Room (for a read) or bytes (for a write) left in the buffers. */
+        boolean hasRemaining() {
+            if (!vector) {
+                return buf.hasRemaining();
+            }
+            for (int i = offset; i < offset + length; i++) {
+                if (bufs[i].hasRemaining()) {
+                    return true;
+                }
+            }
+            return false;
+        }
+
         @SuppressWarnings("unchecked")
         void complete(long n, Throwable exc, boolean now) {
             V v = exc != null ? null : (V) (vector ? (Number) Long.valueOf(n) : (Number) Integer.valueOf((int) n));
@@ -193,7 +206,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             finish(io, read, 0, asyncClose(e));
             return;
         }
-        if (n != 0) {
+        if (n != 0 || !io.hasRemaining()) {
             finish(io, read, n, null);
             return;
         }
@@ -537,7 +550,8 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             io.complete(0, e instanceof IOException ? asyncClose(e) : e, true);
             return io.op.future();
         }
-        if (n != 0) {
+        if (n != 0 || !io.hasRemaining()) {
+            // Scattering (gathering) buffers with no room (nothing left) complete with 0, as the JDK's, not pending.
             enable(read, false);
             io.complete(n, null, true);
             return io.op.future();

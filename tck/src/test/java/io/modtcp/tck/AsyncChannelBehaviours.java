@@ -461,6 +461,21 @@ class AsyncChannelBehaviours {
         assertEquals("456789", text(b));
     }
 
+    @Behaviour("a scattering read into buffers with no room and a gathering write of empty buffers complete with 0")
+    void vectorNothingToDo(Tck tck) throws Exception {
+        Tck.AsyncChannels c = tck.asyncConnect();
+        c.peer().write(bytes("x"));
+        Thread.sleep(50);
+        ByteBuffer[] full = {ByteBuffer.allocate(0), ByteBuffer.allocate(0)};
+        Handler<Long> r = new Handler<>();
+        c.subject().read(full, 0, 2, 0, TimeUnit.SECONDS, null, r);
+        assertEquals(0L, r.get());
+        Handler<Long> w = new Handler<>();
+        c.subject().write(full, 0, 2, 0, TimeUnit.SECONDS, null, w);
+        assertEquals(0L, w.get());
+        assertEquals(1, c.subject().read(ByteBuffer.allocate(4)).get(T, TimeUnit.SECONDS));
+    }
+
     @Behaviour("scattering and gathering calls with a bad offset or length throw IndexOutOfBoundsException")
     void vectorBounds(Tck tck) throws Exception {
         Tck.AsyncChannels c = tck.asyncConnect();
