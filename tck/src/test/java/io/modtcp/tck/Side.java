@@ -1,5 +1,7 @@
 package io.modtcp.tck;
 
+import io.modtcp.provider.ModTcpAsynchronousChannelProvider;
+import io.modtcp.provider.ModTcpSelectorProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -9,6 +11,7 @@ import java.net.Socket;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.nio.channels.spi.AsynchronousChannelProvider;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.Objects;
 import java.util.concurrent.Callable;
@@ -29,6 +32,8 @@ public final class Side {
     private final ServerSocketFactory serverSockets;
     private final InetAddress address;
     private final InetAddress address6;
+    /** Made on first use: the modtcp provider's asynchronous one, or the platform's. */
+    private AsynchronousChannelProvider asyncProvider;
     /** Where sockets are created (a thread inside a network namespace), or null: on the calling thread. */
     private final ExecutorService creator;
 
@@ -57,6 +62,25 @@ public final class Side {
     /** The provider of this side's channels and selectors. */
     public SelectorProvider provider() {
         return provider;
+    }
+
+    /**
+     * The provider of this side's asynchronous channels: {@link ModTcpAsynchronousChannelProvider} over this side's
+     * modtcp provider, or the platform's own.
+     */
+    public synchronized AsynchronousChannelProvider asyncProvider() {
+        if (asyncProvider == null) {
+            if (provider instanceof ModTcpSelectorProvider m) {
+                asyncProvider = new ModTcpAsynchronousChannelProvider(m);
+            } else {
+                asyncProvider = ModTcpAsynchronousChannelProvider.platformProvider();
+                if (asyncProvider == null) {
+                    throw new IllegalStateException("the platform's asynchronous channel provider is not reachable:"
+                            + " run with --add-exports java.base/sun.nio.ch=ALL-UNNAMED");
+                }
+            }
+        }
+        return asyncProvider;
     }
 
     /** This side's IPv4 address: what it binds and where it can be reached. */

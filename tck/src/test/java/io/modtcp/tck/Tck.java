@@ -8,6 +8,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.nio.channels.AsynchronousChannelGroup;
+import java.nio.channels.AsynchronousServerSocketChannel;
+import java.nio.channels.AsynchronousSocketChannel;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -20,6 +23,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Assumptions;
 
 /**
@@ -44,7 +48,14 @@ public final class Tck implements AutoCloseable {
     /** A connection between the subject and the peer, as {@code java.net.Socket}s. */
     public record Sockets(Socket subject, Socket peer) {}
 
+    /** A connection between an asynchronous subject channel and a (blocking) peer channel. */
+    public record AsyncChannels(AsynchronousSocketChannel subject, SocketChannel peer) {}
+
+    /** The prefix of the names of the threads of {@link #asyncGroup()}'s pool. */
+    public static final String ASYNC_THREAD = "tck-async-";
+
     private final Implementation impl;
+    private AsynchronousChannelGroup group;
     private final Deque<AutoCloseable> resources = new ArrayDeque<>();
 
     Tck(Implementation impl) {
@@ -103,6 +114,77 @@ public final class Tck implements AutoCloseable {
         return ssc;
     }
 
+    /**
+     * A new group of the subject's asynchronous provider with a fixed pool of two daemon threads named {@link
+     * #ASYNC_THREAD}{@code n}; shut down now (and awaited) after the behaviour.
+     */
+    public AsynchronousChannelGroup newAsyncGroup() throws IOException {
+        AtomicInteger n = new AtomicInteger();
+        return trackGroup(subject().asyncProvider().openAsynchronousChannelGroup(2, r -> {
+            Thread t = new Thread(r, ASYNC_THREAD + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        }));
+    }
+
+    /** Shuts {@code g} down now after the behaviour and waits (5 s at most) for it to terminate. */
+    public AsynchronousChannelGroup trackGroup(AsynchronousChannelGroup g) {
+        track(() -> {
+            g.shutdownNow();
+            if (!g.awaitTermination(5, TimeUnit.SECONDS)) {
+                throw new IOException("the group did not terminate in 5 s after shutdownNow");
+            }
+        });
+        return g;
+    }
+
+    /** The behaviour's group (see {@link #newAsyncGroup()}), made on first use. */
+    public synchronized AsynchronousChannelGroup asyncGroup() throws IOException {
+        if (group == null) {
+            group = newAsyncGroup();
+        }
+        return group;
+    }
+
+    /** An asynchronous socket channel of the subject in {@link #asyncGroup()}. */
+    public AsynchronousSocketChannel asyncChannel() throws IOException {
+        return asyncChannel(asyncGroup());
+    }
+
+    /** An asynchronous socket channel of the subject in {@code g} (null: the provider's default group). */
+    public AsynchronousSocketChannel asyncChannel(AsynchronousChannelGroup g) throws IOException {
+        return track(subject().asyncProvider().openAsynchronousSocketChannel(g));
+    }
+
+    /** An unbound asynchronous server channel of the subject in {@link #asyncGroup()}. */
+    public AsynchronousServerSocketChannel asyncServerChannel() throws IOException {
+        return track(subject().asyncProvider().openAsynchronousServerSocketChannel(asyncGroup()));
+    }
+
+    /** An asynchronous server channel of the subject bound to the subject's address, ephemeral port. */
+    public AsynchronousServerSocketChannel asyncListener() throws IOException {
+        return asyncServerChannel().bind(new InetSocketAddress(subject().address(), 0));
+    }
+
+    /** An asynchronous subject channel connects (Future) to a peer listener; the peer accepts. */
+    public AsyncChannels asyncConnect() throws Exception {
+        ServerSocketChannel l = peerListener();
+        AsynchronousSocketChannel c = asyncChannel();
+        c.connect(l.getLocalAddress()).get(10, TimeUnit.SECONDS);
+        SocketChannel a = track(l.accept());
+        return new AsyncChannels(c, a);
+    }
+
+    /** A peer client (blocking channel) connects to an asynchronous subject listener, which accepts (Future). */
+    public AsyncChannels asyncAccept() throws Exception {
+        AsynchronousServerSocketChannel l = asyncListener();
+        Future<AsynchronousSocketChannel> f = l.accept();
+        SocketChannel c = peerChannel();
+        assertTrue(c.connect(l.getLocalAddress()), "a blocking connect completes");
+        AsynchronousSocketChannel a = track(f.get(10, TimeUnit.SECONDS));
+        return new AsyncChannels(a, c);
+    }
+
     // --- the peer's ---
 
     public SocketChannel peerChannel() throws IOException {
@@ -128,12 +210,15 @@ public final class Tck implements AutoCloseable {
         return ssc;
     }
 
-    /** An address of the peer where nothing listens (a port that was bound and closed again). */
+    /**
+     * An address of the peer where nothing listens: a port held by a bound, never listening peer channel (closed after
+     * the behaviour), so a SYN to it is refused. Not a listener bound and closed again: a modtcp listener's close is
+     * handled by its stack thread after close() returns, and a SYN that reaches the stack first still finds it.
+     */
     public InetSocketAddress unusedPeerAddress() throws IOException {
-        try (ServerSocketChannel ssc = peer().openServerChannel()) {
-            ssc.bind(new InetSocketAddress(peer().address(), 0));
-            return (InetSocketAddress) ssc.getLocalAddress();
-        }
+        SocketChannel holder = peerChannel();
+        holder.bind(new InetSocketAddress(peer().address(), 0));
+        return (InetSocketAddress) holder.getLocalAddress();
     }
 
     // --- connections ---

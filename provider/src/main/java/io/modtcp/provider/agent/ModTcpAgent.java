@@ -1,10 +1,12 @@
 package io.modtcp.provider.agent;
 
+import io.modtcp.provider.ModTcpAsynchronousChannelProvider;
 import io.modtcp.provider.ModTcpConfig;
 import io.modtcp.provider.ModTcpRuntime;
 import io.modtcp.provider.ModTcpSelectorProvider;
 import io.modtcp.provider.ModTcpSocketImplFactory;
 import java.lang.instrument.Instrumentation;
+import java.nio.channels.spi.AsynchronousChannelProvider;
 import java.nio.channels.spi.SelectorProvider;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +23,9 @@ import java.util.Set;
  *   <li>The system property {@code java.nio.channels.spi.SelectorProvider} names the modtcp provider; the JDK reads it
  *       lazily, the first time anything calls {@link SelectorProvider#provider()}, which on JDK 17 and 25 has not
  *       happened yet when premain runs. premain then calls it once and checks the answer.
+ *   <li>Likewise {@code java.nio.channels.spi.AsynchronousChannelProvider} names the modtcp asynchronous provider
+ *       (read lazily too, by {@link AsynchronousChannelProvider#provider()}), so NIO.2's {@code
+ *       AsynchronousSocketChannel}s are on modtcp; premain calls it once and checks the answer.
  *   <li>{@code Socket.setSocketImplFactory} and {@code ServerSocket.setSocketFactory} install the modtcp SocketImpl
  *       (one factory per JVM: one set before is kept, with a warning; an application's later call gets the JDK's
  *       "factory already defined").
@@ -33,6 +38,7 @@ import java.util.Set;
 public final class ModTcpAgent {
     private static final System.Logger LOG = System.getLogger("io.modtcp.provider");
     static final String PROVIDER_PROPERTY = "java.nio.channels.spi.SelectorProvider";
+    static final String ASYNC_PROVIDER_PROPERTY = "java.nio.channels.spi.AsynchronousChannelProvider";
     /** The agent argument that asks a running modtcp JVM for its JMX connector (not a key=value configuration). */
     public static final String JMX_COMMAND = "jmx-connector";
 
@@ -83,6 +89,20 @@ public final class ModTcpAgent {
                             + installed.getClass().getName()
                             + ", not modtcp (" + PROVIDER_PROPERTY + "=" + previous + " or provider() ran earlier);"
                             + " NIO channels stay on the platform stack");
+        }
+        String wantedAsync = ModTcpAsynchronousChannelProvider.class.getName();
+        String previousAsync = System.getProperty(ASYNC_PROVIDER_PROPERTY);
+        if (previousAsync == null) {
+            System.setProperty(ASYNC_PROVIDER_PROPERTY, wantedAsync);
+        }
+        AsynchronousChannelProvider installedAsync = AsynchronousChannelProvider.provider();
+        if (!(installedAsync instanceof ModTcpAsynchronousChannelProvider)) {
+            LOG.log(
+                    System.Logger.Level.WARNING,
+                    "modtcp agent: the system-wide AsynchronousChannelProvider is "
+                            + installedAsync.getClass().getName()
+                            + ", not modtcp (" + ASYNC_PROVIDER_PROPERTY + "=" + previousAsync
+                            + " or provider() ran earlier); asynchronous channels stay on the platform stack");
         }
         String kept = ModTcpSocketImplFactory.installForAgent();
         if (kept != null) {
