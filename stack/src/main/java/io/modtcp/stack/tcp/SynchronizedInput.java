@@ -12,6 +12,7 @@ import io.modtcp.stack.tcp.delivery.AckOutcome;
 import io.modtcp.stack.tcp.delivery.AckResult;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
 import io.modtcp.stack.tcp.delivery.ReceiveOutcome;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
 import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.wire.Seq;
@@ -164,6 +165,7 @@ final class SynchronizedInput {
         // RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes over this ACK.
         int unaBefore = d.sndUna();
         int sackedBefore = d.sackedBytes();
+        boolean wasInLossRecovery = c.cc.view().inLossRecovery();
         switch (ackResult) {
             case OLD:
                 break;
@@ -180,7 +182,7 @@ final class SynchronizedInput {
                 throw new AssertionError(ackResult);
         }
         if (cv.sackOk() && ackResult != AckResult.OLD) {
-            onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore);
+            onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore, wasInLossRecovery);
         }
 
         // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
@@ -218,7 +220,8 @@ final class SynchronizedInput {
      * probe's outcome (RFC 8985 §7.4) and RACK loss detection (RFC 8985 §6.2), which starts SACK recovery; during
      * recovery PRR (RFC 6937) sets how much may be sent. The retransmissions themselves go out from {@link #output}.
      */
-    private void onSackInformation(TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore) {
+    private void onSackInformation(
+            TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore, boolean inLossRecovery) {
         DeliveryView d = c.rod.view();
         int dsacksBefore = d.dsacksReceivedCount();
         if (seg.options().sackBlockCount() > 0) {
@@ -232,6 +235,20 @@ final class SynchronizedInput {
         if (c.rod.onAckForProbe(seg, pureDuplicate)) {
             counters.inc(Counter.TCP_LOSS_PROBE_RECOVERY);
             c.cc.onLossProbeRepaired(d, nowNs);
+        }
+        if (inLossRecovery) {
+            // F-RTO (RFC 5682 §3, SACK-enhanced, as Linux's tcp_process_loss) during RTO recovery.
+            boolean newDataSendable =
+                    d.unsentBytes() > 0 && Seq.gt(d.sndUna() + c.flow.view().sndWnd(), d.sndNxt());
+            ReliableOrderedDelivery.FrtoOutcome frto = c.rod.onAckInRtoRecovery(
+                    d.sndUna() != unaBefore,
+                    d.sackedBytes() != sackedBefore,
+                    sameAck && seg.payloadLength() == 0,
+                    newDataSendable);
+            if (frto == ReliableOrderedDelivery.FrtoOutcome.SPURIOUS) {
+                counters.inc(Counter.TCP_SPURIOUS_RTOS);
+                c.cc.undoRetransmitTimeout();
+            }
         }
         if (d.flightSize() == 0) {
             return;

@@ -48,6 +48,15 @@ final class Rack {
     private long rackTimerNs = NO_DEADLINE;
     /** Lost retransmissions found by the last detection (RFC 8985 §6.2: a retransmission can be lost too). */
     private int lostRetransmits;
+    /**
+     * RFC 5682 (F-RTO) after a timeout: whether an ACK delivered a segment never retransmitted that ends at or below
+     * {@link #origLimit} (Linux's FLAG_ORIG_SACK_ACKED: the original transmission arrived, so the timeout was
+     * spurious). Watched only while {@link #watchOrig}.
+     */
+    private boolean origDelivered;
+
+    private boolean watchOrig;
+    private int origLimit;
 
     // RFC 8985 §7 TLP state.
     private long probeTimerNs = NO_DEADLINE;
@@ -180,6 +189,9 @@ final class Rack {
         if (!fackValid || Seq.gt(ends[k], fack)) {
             fack = ends[k];
             fackValid = true;
+        }
+        if (watchOrig && !retransmitted && Seq.leq(ends[k], origLimit)) {
+            origDelivered = true;
         }
         // Step 2: an ACK for a retransmitted segment faster than min_RTT acknowledges the original (ambiguous).
         if (retransmitted && rtt < minRttNs) {
@@ -340,16 +352,75 @@ final class Rack {
     }
 
     /**
-     * RFC 8985 §6.3 and RFC 2018 §8: after a timeout SACK information may be stale; what was SACKed is no longer
-     * assumed held and go-back-N resends everything, so no mark survives. The TLP episode ends.
+     * RFC 2018 §8: after a timeout without SACK, or when the peer reneged (SND.UNA itself SACKed), SACK information
+     * is not trusted; go-back-N resends everything, so no mark survives. The TLP episode ends.
      */
     void onTimeout() {
         for (int i = 0; i < size; i++) {
             flags[idx(i)] &= RETRANSMITTED;
         }
+        watchOrig = false;
+        origDelivered = false;
         rackTimerNs = NO_DEADLINE;
         probeTimerNs = NO_DEADLINE;
         tlpOutstanding = false;
+    }
+
+    /**
+     * The retransmission timer expired on a SACK connection whose scoreboard is kept (RFC 6675 §5.1: SACKed data is
+     * not retransmitted after an RTO; Linux's tcp_timeout_mark_lost): every segment not SACKed is marked lost, but
+     * for those sent less than RACK.rtt ago (still plausibly in flight) other than the first. The RACK and probe
+     * timers stop and the TLP episode ends. {@code origLimit} is SND.MAX now, the F-RTO (RFC 5682) boundary.
+     *
+     * @return the number of segments marked lost
+     */
+    int onTimeoutMarkLost(long nowNs, int origLimit, boolean watchOrig) {
+        int marked = 0;
+        for (int i = 0; i < size; i++) {
+            int k = idx(i);
+            if ((flags[k] & SACKED) != 0) {
+                continue;
+            }
+            if (i == 0 || xmitNs[k] + rackRttNs - nowNs <= 0) {
+                flags[k] |= LOST;
+                marked++;
+            }
+        }
+        rackTimerNs = NO_DEADLINE;
+        probeTimerNs = NO_DEADLINE;
+        tlpOutstanding = false;
+        this.origLimit = origLimit;
+        this.watchOrig = watchOrig;
+        origDelivered = false;
+        return marked;
+    }
+
+    /** F-RTO's boundary moves (RFC 5682 §3 step 2b: new data is sent to test the timeout). */
+    void setOrigLimit(int limit) {
+        origLimit = limit;
+    }
+
+    /** Whether an ACK since the last call delivered an original transmission sent before {@link #origLimit}. */
+    boolean takeOrigDelivered() {
+        boolean d = origDelivered;
+        origDelivered = false;
+        return d;
+    }
+
+    /** F-RTO ended: stop watching. */
+    void stopWatchingOrig() {
+        watchOrig = false;
+        origDelivered = false;
+    }
+
+    /**
+     * A spurious timeout is undone (Linux's tcp_undo_cwnd_reduction with unmark_loss): the loss marks go; RACK marks
+     * again, by time, what is really lost on the next detection.
+     */
+    void unmarkLost() {
+        for (int i = 0; i < size; i++) {
+            flags[idx(i)] &= ~LOST;
+        }
     }
 
     /** The RACK timer fired or was made moot. */

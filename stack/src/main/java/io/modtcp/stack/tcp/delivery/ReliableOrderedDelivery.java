@@ -46,6 +46,13 @@ public final class ReliableOrderedDelivery {
     private int retries;
     private int dupAcks;
 
+    /** RTO recovery (RFC 6675 §5.1): SND.MAX when the timer expired, or as F-RTO moved it (RFC 5682 step 2b). */
+    private int rtoRecoveryHigh;
+    /** F-RTO (RFC 5682) is testing the last timeout. */
+    private boolean frto;
+    /** F-RTO step 2b: the next sending round sends new data only. */
+    private boolean frtoNewData;
+
     private final SackSender sack = new SackSender();
     /** RACK-TLP (RFC 8985): per-segment transmit records, the RACK state and timer, the tail-loss probe. */
     private final Rack rack = new Rack();
@@ -211,6 +218,9 @@ public final class ReliableOrderedDelivery {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        if (frtoNewData && !Seq.lt(sndUna, rtoRecoveryHigh)) {
+            frtoNewData = false;
+        }
         rack.onCumulativeAck(ack, nowNs);
         sack.onCumulativeAck(sndUna);
         boolean sampled = false;
@@ -330,16 +340,35 @@ public final class ReliableOrderedDelivery {
 
     /** What the retransmission timer's expiry asks for. */
     public enum RtoOutcome {
+        /** Go-back-N from SND.UNA (no SACK, the SYN, or a peer that reneged). */
         RETRANSMIT,
+        /**
+         * The SACK scoreboard was kept (RFC 6675 §5.1) and the segments not SACKed are marked lost: the sender
+         * retransmits those, as in SACK recovery, from SND.UNA up, and SND.NXT stays where it was.
+         */
+        RETRANSMIT_LOST,
         GIVE_UP
     }
 
-    /**
-     * The retransmission timer expired (RFC 6298 §5.4 to §5.6): back off, rewind SND.NXT to SND.UNA so the oldest
-     * segment goes again (the go-back-N recovery of RFC 5681 §3.1 after a timeout), or give up after
-     * {@code maxRetries}.
-     */
+    /** As {@link #onRtoExpired(long, int, boolean, boolean)} without SACK: go-back-N. */
     public RtoOutcome onRtoExpired(long nowNs, int maxRetries) {
+        return onRtoExpired(nowNs, maxRetries, false, false);
+    }
+
+    /**
+     * The retransmission timer expired (RFC 6298 §5.4 to §5.6): back off, or give up after {@code maxRetries}.
+     * Without SACK (or before the SYN is acknowledged, or when the peer reneged: SND.UNA itself SACKed, RFC 2018 §8)
+     * SND.NXT is rewound to SND.UNA so the oldest segment goes again (the go-back-N recovery of RFC 5681 §3.1). With
+     * SACK the scoreboard is kept: RFC 6675 §5.1 ("SACKed data is not retransmitted after the RTO"), and the segments
+     * not SACKed are marked lost as Linux's tcp_timeout_mark_lost does (but those sent less than RACK.rtt ago, the
+     * first excepted); the sender then retransmits exactly those, and RACK (RFC 8985 §6.2) keeps detecting lost
+     * retransmissions during this RTO recovery, which lasts until SND.UNA reaches SND.MAX as it is now.
+     *
+     * @param sackOk SACK was negotiated
+     * @param frto detect a spurious timeout (RFC 5682, SACK-enhanced, as Linux's tcp_process_loss); Linux enables it
+     *     unless the timeout interrupted a fast recovery on its first expiry
+     */
+    public RtoOutcome onRtoExpired(long nowNs, int maxRetries, boolean sackOk, boolean frto) {
         rttTiming = false;
         dupAcks = 0;
         if (++retries > maxRetries) {
@@ -350,12 +379,93 @@ public final class ReliableOrderedDelivery {
             synTimedOut = true;
         }
         rtt.backOff();
+        rtoDeadlineNs = nowNs + rtt.rtoNs();
+        if (sackOk && Seq.gt(sndUna, iss) && Seq.gt(sndMax, sndUna) && !sack.isReneging(sndUna)) {
+            sack.onTimeoutKeep(sndUna);
+            rtoRecoveryHigh = sndMax;
+            rack.onTimeoutMarkLost(nowNs, sndMax, frto);
+            this.frto = frto;
+            frtoNewData = false;
+            return RtoOutcome.RETRANSMIT_LOST;
+        }
         sndNxt = sndUna;
-        // RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege).
         sack.onTimeout(sndUna);
         rack.onTimeout();
-        rtoDeadlineNs = nowNs + rtt.rtoNs();
+        this.frto = false;
+        frtoNewData = false;
         return RtoOutcome.RETRANSMIT;
+    }
+
+    /** What an ACK during RTO recovery says about the timeout (RFC 5682). */
+    public enum FrtoOutcome {
+        NONE,
+        /** The timeout was spurious: the originals arrived; congestion control undoes its response. */
+        SPURIOUS,
+        /** RFC 5682 §3 step 2b: send new data (not retransmissions) to test the timeout. */
+        SEND_NEW
+    }
+
+    /**
+     * F-RTO (RFC 5682 §3 with SACK, as Linux's tcp_process_loss), for an ACK that arrived during the RTO recovery of
+     * {@link RtoOutcome#RETRANSMIT_LOST}, after its cumulative ACK and SACK blocks were taken. Step 3b: an original
+     * transmission sent before the timeout, never retransmitted, was (S)ACKed: the timeout was spurious, the loss
+     * marks go (RACK marks again what is really lost). Step 2b: the first ACK that advances SND.UNA but not to the
+     * recovery point lets new data out instead of retransmissions; step 3a: if the ACK after that SACKs data or is a
+     * duplicate, the loss was real and F-RTO ends.
+     *
+     * @param unaAdvanced the ACK moved SND.UNA
+     * @param dataSacked the ACK SACKed new data
+     * @param duplicate the ACK is a duplicate
+     * @param newDataSendable unsent data exists and the peer's window takes some
+     */
+    public FrtoOutcome onAckInRtoRecovery(
+            boolean unaAdvanced, boolean dataSacked, boolean duplicate, boolean newDataSendable) {
+        boolean orig = rack.takeOrigDelivered();
+        if (!frto) {
+            return FrtoOutcome.NONE;
+        }
+        if (orig) {
+            endFrto();
+            rack.unmarkLost();
+            return FrtoOutcome.SPURIOUS;
+        }
+        if (!Seq.lt(sndUna, rtoRecoveryHigh)) {
+            endFrto(); // recovered (RFC 5682 step 2a): nothing left to test
+            return FrtoOutcome.NONE;
+        }
+        if (Seq.gt(sndNxt, rtoRecoveryHigh)) {
+            if (dataSacked || duplicate) {
+                endFrto(); // step 3a: the loss was real
+            }
+            return FrtoOutcome.NONE;
+        }
+        if (unaAdvanced && Seq.lt(sndUna, rtoRecoveryHigh)) {
+            rtoRecoveryHigh = sndNxt;
+            rack.setOrigLimit(sndNxt);
+            if (newDataSendable) {
+                frtoNewData = true;
+                return FrtoOutcome.SEND_NEW;
+            }
+            endFrto();
+        }
+        return FrtoOutcome.NONE;
+    }
+
+    /**
+     * The sender's round after {@link FrtoOutcome#SEND_NEW} is over: if no new data went out, F-RTO ends and the
+     * lost segments are retransmitted (Linux's tcp_xmit_recovery).
+     */
+    public void onFrtoNewDataRoundDone() {
+        frtoNewData = false;
+        if (!Seq.gt(sndNxt, rtoRecoveryHigh)) {
+            endFrto();
+        }
+    }
+
+    private void endFrto() {
+        frto = false;
+        frtoNewData = false;
+        rack.stopWatchingOrig();
     }
 
     /**
@@ -555,6 +665,9 @@ public final class ReliableOrderedDelivery {
      * tail-loss probe repairs a lost tail instead, as in Linux.
      */
     public long rackNextSeg(int mss) {
+        if (frtoNewData) {
+            return NextSeg.NEW_DATA;
+        }
         int lost = rack.firstLost(sndUna);
         if (lost < 0) {
             return NextSeg.NEW_DATA;
@@ -659,6 +772,7 @@ public final class ReliableOrderedDelivery {
 
     /** Recovery begins (HighRxt is kept: see {@link SackSender#onRecoveryStart}). */
     public void onRecoveryStart() {
+        endFrto();
         rack.onRecoveryStart();
         sack.onRecoveryStart(sndUna);
     }
@@ -863,6 +977,16 @@ public final class ReliableOrderedDelivery {
         @Override
         public int highRxt() {
             return sack.highRxt();
+        }
+
+        @Override
+        public boolean isFrtoNewDataRound() {
+            return frtoNewData;
+        }
+
+        @Override
+        public boolean isFrtoActive() {
+            return frto;
         }
 
         @Override

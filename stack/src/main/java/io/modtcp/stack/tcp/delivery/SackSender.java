@@ -34,7 +34,23 @@ final class SackSender {
         }
     }
 
-    /** RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege). */
+    /**
+     * RFC 6675 §5.1: after a timeout the scoreboard is kept (SACKed data is not retransmitted) and HighRxt restarts
+     * at SND.UNA.
+     */
+    void onTimeoutKeep(int sndUna) {
+        highRxt = sndUna;
+    }
+
+    /**
+     * RFC 2018 §8: the peer reneged (it SACKed SND.UNA without acknowledging it, Linux's tcp_timeout_mark_lost
+     * is_reneg): the scoreboard is dropped.
+     */
+    boolean isReneging(int sndUna) {
+        return scoreboard.isSacked(sndUna);
+    }
+
+    /** RFC 2018 §8: after a timeout without trusted SACK information, the scoreboard is dropped. */
     void onTimeout(int sndUna) {
         scoreboard.clear();
         highRxt = sndUna;

@@ -178,6 +178,16 @@ public final class StubDeliveryView implements DeliveryView {
     }
 
     @Override
+    public boolean isFrtoNewDataRound() {
+        return false;
+    }
+
+    @Override
+    public boolean isFrtoActive() {
+        return false;
+    }
+
+    @Override
     public long rackTimerDeadlineNs() {
         return Long.MAX_VALUE;
     }
