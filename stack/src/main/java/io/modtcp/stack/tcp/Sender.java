@@ -58,8 +58,7 @@ final class Sender {
         }
         updatePersist(c, nowNs);
         // RFC 8985 §7.2: a tail-loss probe is armed while data is outstanding on an open SACK connection.
-        boolean probeAllowed =
-                c.cm.view().sackOk()
+        boolean probeAllowed = c.cm.view().sackOk()
                 && state.canTransmitData()
                 && !c.cc.view().inFastRecovery()
                 && !c.cc.view().inLossRecovery()
