@@ -91,14 +91,54 @@ final class Rack {
             if (Seq.geq(starts[k], end)) {
                 break;
             }
-            if (Seq.gt(ends[k], seq)) {
-                xmitNs[k] = nowNs;
-                flags[k] = (byte) ((flags[k] | RETRANSMITTED) & ~LOST);
+            if (!Seq.gt(ends[k], seq)) {
+                continue;
             }
+            // A retransmission of part of a record (a TSO super-segment resent one MSS at a time) splits it, as
+            // Linux's tcp_fragment: the rest keeps its own state (lost, not yet resent).
+            if (Seq.lt(starts[k], seq) && split(i, seq)) {
+                continue; // the part from seq is record i + 1, visited next
+            }
+            if (Seq.gt(ends[k], end)) {
+                split(i, end);
+                k = idx(i);
+            }
+            xmitNs[k] = nowNs;
+            flags[k] = (byte) ((flags[k] | RETRANSMITTED) & ~LOST);
         }
         if (Seq.gt(end, sndMax)) {
             append(sndMax, end, nowNs);
         }
+    }
+
+    /**
+     * Splits record {@code i} at {@code at} (strictly inside it): record i keeps [start, at), a new record i + 1 with
+     * the same state takes [at, end). Returns false (nothing split) when the record bound is reached.
+     */
+    private boolean split(int i, int at) {
+        if (size == starts.length) {
+            if (size == MAX_RECORDS) {
+                return false;
+            }
+            grow();
+        }
+        for (int j = size; j > i + 1; j--) {
+            int to = idx(j);
+            int from = idx(j - 1);
+            starts[to] = starts[from];
+            ends[to] = ends[from];
+            xmitNs[to] = xmitNs[from];
+            flags[to] = flags[from];
+        }
+        int k = idx(i);
+        int n = idx(i + 1);
+        starts[n] = at;
+        ends[n] = ends[k];
+        xmitNs[n] = xmitNs[k];
+        flags[n] = flags[k];
+        ends[k] = at;
+        size++;
+        return true;
     }
 
     private void append(int start, int end, long nowNs) {
