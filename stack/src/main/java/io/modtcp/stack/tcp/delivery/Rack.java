@@ -204,17 +204,32 @@ final class Rack {
         probeRearm = true;
     }
 
-    /** A SACK block [left, right): the records it wholly covers are delivered (RFC 8985 §6.2 steps 2 and 3). */
+    /**
+     * A SACK block [left, right): the records it covers are delivered (RFC 8985 §6.2 steps 2 and 3). A record it
+     * covers in part (a TSO super-segment of which one packet was lost) is split at the block's edges first, as
+     * Linux's tcp_match_skb_to_sack, so that the SACKed part counts as delivered and only the rest can be lost.
+     */
     void onSacked(int left, int right, long nowNs) {
         for (int i = 0; i < size; i++) {
             int k = idx(i);
             if (Seq.geq(starts[k], right)) {
                 break;
             }
-            if ((flags[k] & SACKED) == 0 && Seq.geq(starts[k], left) && Seq.leq(ends[k], right)) {
-                flags[k] = (byte) ((flags[k] | SACKED) & ~LOST);
-                delivered(k, nowNs);
+            if ((flags[k] & SACKED) != 0 || !Seq.gt(ends[k], left)) {
+                continue;
             }
+            if (Seq.lt(starts[k], left)) {
+                split(i, left); // the part from left, if split off, is record i + 1, visited next
+                continue;
+            }
+            if (Seq.gt(ends[k], right)) {
+                if (!split(i, right)) {
+                    continue;
+                }
+                k = idx(i);
+            }
+            flags[k] = (byte) ((flags[k] | SACKED) & ~LOST);
+            delivered(k, nowNs);
         }
     }
 

@@ -29,4 +29,22 @@ class RackTest {
         assertEquals(4100, rack.end(lost));
         assertEquals(2000, rack.pipe(100));
     }
+
+    @Test
+    void shouldSplitASuperSegmentSackedInPartSoThatOnlyTheHoleIsLost() {
+        Rack rack = new Rack();
+        rack.onSent(100, 4000, 100, MS);
+        rack.onSent(4100, 1000, 4100, 2 * MS);
+        // One packet of the super-segment, [1100, 2100), was lost; the peer SACKs the rest and the next segment.
+        rack.onSacked(100, 1100, 11 * MS);
+        rack.onSacked(2100, 5100, 12 * MS);
+        assertEquals(4, rack.records());
+        assertEquals(1000, rack.pipe(100));
+        // RACK: the segment sent at 2 ms was delivered, so the hole (sent at 1 ms) is lost once RACK.rtt passed.
+        assertEquals(1, rack.detectLoss(12 * MS, true, 10 * MS));
+        int lost = rack.firstLost(100);
+        assertEquals(1100, rack.start(lost));
+        assertEquals(2100, rack.end(lost));
+        assertEquals(0, rack.pipe(100));
+    }
 }
