@@ -79,10 +79,10 @@ final class SynchronizedInput {
 
         // First: sequence acceptability.
         if (!c.rod.isAcceptable(seg, rcvWnd)) {
-            counters.inc(Counter.TCP_DROP_OUT_OF_WINDOW);
-            if (cv.sackOk()) {
-                c.rod.onUnacceptableSegment(seg);
-            }
+            // An old duplicate answered with a D-SACK is Linux's TCPDSACKOldSent, not an out-of-window drop.
+            boolean oldDuplicate = cv.sackOk() && c.rod.onUnacceptableSegment(seg);
+            counters.inc(oldDuplicate ? Counter.TCP_DSACK_OLD_SENT : Counter.TCP_DROP_OUT_OF_WINDOW);
+            c.rod.takeDsackQueued();
             if (seg.isSyn()) {
                 // RFC 5961 §4.2: a SYN in any synchronized state, in window or not, draws a challenge ACK.
                 synChallenge(c, nowNs);
@@ -224,12 +224,15 @@ final class SynchronizedInput {
             TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore, boolean inLossRecovery) {
         DeliveryView d = c.rod.view();
         int dsacksBefore = d.dsacksReceivedCount();
+        int ofoDsacksBefore = d.dsacksOfoReceivedCount();
         if (seg.options().sackBlockCount() > 0) {
             c.rod.onSackBlocks(seg, nowNs);
         }
-        if (d.dsacksReceivedCount() != dsacksBefore) {
-            counters.inc(Counter.TCP_DSACK_RECV);
-        }
+        // RFC 2883 §4: a D-SACK at or below the cumulative ACK (TCPDSACKRecv) or inside the second block, above it
+        // (TCPDSACKOfoRecv).
+        int ofoDsacks = d.dsacksOfoReceivedCount() - ofoDsacksBefore;
+        counters.add(Counter.TCP_DSACK_RECV, d.dsacksReceivedCount() - dsacksBefore - ofoDsacks);
+        counters.add(Counter.TCP_DSACK_OFO_RECV, ofoDsacks);
         boolean pureDuplicate =
                 sameAck && seg.payloadLength() == 0 && seg.options().sackBlockCount() == 0;
         if (c.rod.onAckForProbe(seg, pureDuplicate)) {
@@ -295,6 +298,13 @@ final class SynchronizedInput {
         }
         int rcvWnd = FlowControl.receiveWindow(c.flow.view(), c.rod.view());
         ReceiveOutcome outcome = c.rod.receive(seg, rcvWnd, c.payloadSink);
+        ReliableOrderedDelivery.DsackKind dsack = c.rod.takeDsackQueued();
+        if (dsack != ReliableOrderedDelivery.DsackKind.NONE && c.cm.view().sackOk()) {
+            counters.inc(
+                    dsack == ReliableOrderedDelivery.DsackKind.OLD
+                            ? Counter.TCP_DSACK_OLD_SENT
+                            : Counter.TCP_DSACK_OFO_SENT);
+        }
         if (outcome.droppedQueueFull()) {
             counters.inc(Counter.TCP_DROP_OOO_QUEUE_FULL);
         } else if (outcome.outOfOrder()) {

@@ -99,4 +99,10 @@ public interface DeliveryView {
 
     /** F-RTO (RFC 5682) is testing the last retransmission timeout. */
     boolean isFrtoActive();
+
+    /**
+     * Of {@link #dsacksReceivedCount()}, the D-SACKs reporting data above the cumulative ACK (RFC 2883 §4; Linux's
+     * TCPDSACKOfoRecv).
+     */
+    int dsacksOfoReceivedCount();
 }

@@ -17,6 +17,22 @@ public final class ReliableOrderedDelivery {
      */
     public static final int OUT_OF_ORDER_HELD_FLOOR = 8192;
 
+    private static final int[] NO_RANGES = new int[0];
+
+    /** Which duplicate a D-SACK queued for the next ACK reports (RFC 2883 §4; Linux's TCPDSACK*Sent). */
+    public enum DsackKind {
+        NONE,
+        /** Data below RCV.NXT (TCPDSACKOldSent). */
+        OLD,
+        /** Data already held out of order (TCPDSACKOfoSent). */
+        OUT_OF_ORDER
+    }
+
+    /** The kind of the D-SACK queued since the last call, for the counters; NONE if none. */
+    public DsackKind takeDsackQueued() {
+        return sackReceiver.takeQueued();
+    }
+
     private int iss;
     private int irs;
     private int sndUna;
@@ -56,29 +72,16 @@ public final class ReliableOrderedDelivery {
     private final SackSender sack = new SackSender();
     /** RACK-TLP (RFC 8985): per-segment transmit records, the RACK state and timer, the tail-loss probe. */
     private final Rack rack = new Rack();
-    /** RFC 2883: a duplicate to report as the first SACK block of the next ACK. */
-    private boolean dsackPending;
-
-    private int dsackStart;
-    private int dsackEnd;
-    /** Where the latest out-of-order segment started: its block goes first (RFC 2018 §4). */
-    private int lastOutOfOrderSeq;
+    /** The receiver's SACK state: the D-SACK to send (RFC 2883) and the order of the blocks (RFC 2018 §4). */
+    private final SackReceiver sackReceiver = new SackReceiver();
 
     private long lastSendNs;
 
     private final Timestamps ts = new Timestamps();
     private int lastAckSent;
 
-    private boolean ackNow;
-    /** TCP_QUICKACK set on: every in-order segment is acknowledged at once. */
-    private boolean quickAck;
-
-    private long delayedAckDeadlineNs = NO_DEADLINE;
-    /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
-    private boolean shortSegmentUnacked;
-
-    /** In-order data bytes received since our last ACK (the delayed-ACK rule counts bytes, not packets). */
-    private long unackedBytes;
+    /** Whether an ACK is owed now or by the delayed-ACK timer. */
+    private final AckGenerator acks = new AckGenerator();
 
     private final DeliveryView view = new View();
 
@@ -506,20 +509,22 @@ public final class ReliableOrderedDelivery {
             if (Seq.lt(dataStart, rcvNxt)) {
                 // Entirely old, or a FIN we already have: report the duplicate (RFC 2883 §4).
                 if (len > 0) {
-                    dsackPending = true;
-                    dsackStart = start;
-                    dsackEnd = start + len;
+                    sackReceiver.duplicate(start, start + len, DsackKind.OLD);
                 }
                 return ReceiveOutcome.NOTHING;
             }
             if (take == 0 && !fin) {
                 return ReceiveOutcome.NOTHING;
             }
-            lastOutOfOrderSeq = dataStart;
+            sackReceiver.outOfOrderAt(dataStart);
             // Bounded in bytes held: twice the window, which is at most the receive buffer's free space, plus a
             // floor so that a small window still holds a few small segments despite their overhead.
             boolean stored = reassembly.insert(
                     dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd + OUT_OF_ORDER_HELD_FLOOR);
+            if (reassembly.duplicateFound()) {
+                // RFC 2883 §4 (Linux's tcp_data_queue_ofo): part of it was already held out of order.
+                sackReceiver.duplicate(reassembly.duplicateStart(), reassembly.duplicateEnd(), DsackKind.OUT_OF_ORDER);
+            }
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
         if (take > 0
@@ -528,6 +533,10 @@ public final class ReliableOrderedDelivery {
             // tcp_data_queue does when tcp_try_rmem_schedule fails; the peer retransmits. (The socket charges the
             // bytes it keeps; a segment may take the total over by at most its own size.)
             return ReceiveOutcome.NOTHING;
+        }
+        if (skip > 0) {
+            // RFC 2883 §4 (Linux's tcp_data_queue): the part below RCV.NXT was a duplicate.
+            sackReceiver.duplicate(start, rcvNxt, DsackKind.OLD);
         }
         boolean filledHole = take > 0 && !reassembly.isEmpty();
         if (take > 0) {
@@ -554,11 +563,7 @@ public final class ReliableOrderedDelivery {
      * mode is not permanent (the kernel may leave it after some segments); here it lasts until turned off.
      */
     public void quickAck(boolean on) {
-        quickAck = on;
-        if (on && delayedAckDeadlineNs != NO_DEADLINE) {
-            delayedAckDeadlineNs = NO_DEADLINE;
-            ackNow = true;
-        }
+        acks.quickAck(on);
     }
 
     /**
@@ -569,19 +574,7 @@ public final class ReliableOrderedDelivery {
      * at once, and smaller ones add up; counting packets would let one 64 KiB segment wait for the timer.
      */
     public void ackOwed(boolean immediate, int segmentBytes, int mss, long nowNs, long delayedAckNs) {
-        if (immediate || quickAck) {
-            ackNow = true;
-            return;
-        }
-        if (segmentBytes > 0 && segmentBytes < mss) {
-            shortSegmentUnacked = true;
-        }
-        unackedBytes += Math.max(0, segmentBytes);
-        if (unackedBytes >= 2L * mss) {
-            ackNow = true;
-        } else if (delayedAckDeadlineNs == NO_DEADLINE) {
-            delayedAckDeadlineNs = nowNs + delayedAckNs;
-        }
+        acks.ackOwed(immediate, segmentBytes, mss, nowNs, delayedAckNs);
     }
 
     /**
@@ -594,27 +587,18 @@ public final class ReliableOrderedDelivery {
      * @return true if an ACK is now owed
      */
     public boolean onReceiveQueueDrained() {
-        if (delayedAckDeadlineNs == NO_DEADLINE || !shortSegmentUnacked) {
-            return false;
-        }
-        delayedAckDeadlineNs = NO_DEADLINE;
-        ackNow = true;
-        return true;
+        return acks.onReceiveQueueDrained();
     }
 
     /** The delayed-ACK timer expired: the ACK is owed now. */
     public void onDelayedAckExpired() {
-        delayedAckDeadlineNs = NO_DEADLINE;
-        ackNow = true;
+        acks.onDelayedAckExpired();
     }
 
     /** A segment carrying our current RCV.NXT went out: nothing is owed any more. */
     public void onAckSent() {
         lastAckSent = rcvNxt;
-        ackNow = false;
-        unackedBytes = 0;
-        shortSegmentUnacked = false;
-        delayedAckDeadlineNs = NO_DEADLINE;
+        acks.onAckSent();
     }
 
     // ---- SACK, sender side (RFC 2018, RFC 2883, RFC 6675): the state and rules are SackSender's ----
@@ -786,36 +770,28 @@ public final class ReliableOrderedDelivery {
      * @return the number of blocks written
      */
     public int sackBlocks(int[] left, int[] right, int max) {
-        int n = 0;
-        if (dsackPending && max > 0) {
-            left[n] = dsackStart;
-            right[n] = dsackEnd;
-            n++;
-            dsackPending = false;
-        }
-        if (reassembly.size() == 0) {
-            return n;
-        }
-        return SackBlocks.fill(reassembly.ranges(), lastOutOfOrderSeq, left, right, n, max);
+        return sackReceiver.fill(reassembly.size() == 0 ? NO_RANGES : reassembly.ranges(), left, right, max);
     }
 
     /**
      * An unacceptable segment arrived: if its text lies wholly below RCV.NXT it is a duplicate, which the next ACK
      * reports as a D-SACK (RFC 2883 §4).
+     *
+     * @return true if it was such a duplicate (Linux counts it TCPDSACKOldSent, not as an out-of-window drop)
      */
-    public void onUnacceptableSegment(InSegment seg) {
+    public boolean onUnacceptableSegment(InSegment seg) {
         int start = seg.payloadSeq();
         int len = seg.payloadLength();
         if (len > 0 && Seq.leq(start + len, rcvNxt)) {
-            dsackPending = true;
-            dsackStart = start;
-            dsackEnd = start + len;
+            sackReceiver.duplicate(start, start + len, DsackKind.OLD);
+            return true;
         }
+        return false;
     }
 
     /** True if the next ACK has SACK information to carry. */
     public boolean hasSackInformation() {
-        return dsackPending || reassembly.size() > 0;
+        return sackReceiver.pending() || reassembly.size() > 0;
     }
 
     /** Frees every buffer (connection gone). */
@@ -823,7 +799,7 @@ public final class ReliableOrderedDelivery {
         sendBuffer.release();
         reassembly.release();
         rtoDeadlineNs = NO_DEADLINE;
-        delayedAckDeadlineNs = NO_DEADLINE;
+        acks.stop();
         rack.onTimeout();
     }
 
@@ -931,12 +907,12 @@ public final class ReliableOrderedDelivery {
 
         @Override
         public long delayedAckDeadlineNs() {
-            return delayedAckDeadlineNs;
+            return acks.delayedAckDeadlineNs();
         }
 
         @Override
         public boolean isAckPending() {
-            return ackNow;
+            return acks.ackNow();
         }
 
         @Override
@@ -977,6 +953,11 @@ public final class ReliableOrderedDelivery {
         @Override
         public int highRxt() {
             return sack.highRxt();
+        }
+
+        @Override
+        public int dsacksOfoReceivedCount() {
+            return sack.dsacksOfoReceived();
         }
 
         @Override

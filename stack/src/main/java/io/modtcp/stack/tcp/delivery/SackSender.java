@@ -17,6 +17,8 @@ final class SackSender {
     private int highRxt;
 
     private int dsacksReceived;
+    /** Of those, D-SACKs for data above the cumulative ACK (inside the second block; Linux's TCPDSACKOfoRecv). */
+    private int dsacksOfoReceived;
     /** The valid blocks of the ACK being processed, sorted for RACK (scratch, no allocation per ACK). */
     private final int[] sortedLeft = new int[4];
 
@@ -71,6 +73,9 @@ final class SackSender {
             int right = seg.options().sackRight(i);
             if (i == 0 && isDsack(seg, left, right)) {
                 dsacksReceived++;
+                if (Seq.gt(right, seg.ack())) {
+                    dsacksOfoReceived++; // RFC 2883 §4 case 2: a duplicate above the cumulative ACK
+                }
                 rack.onDsack(sndUna, sndNxt);
                 continue;
             }
@@ -170,6 +175,10 @@ final class SackSender {
 
     int dsacksReceived() {
         return dsacksReceived;
+    }
+
+    int dsacksOfoReceived() {
+        return dsacksOfoReceived;
     }
 
     int sackedBytes() {

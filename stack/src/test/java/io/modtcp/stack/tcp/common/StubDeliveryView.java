@@ -178,6 +178,11 @@ public final class StubDeliveryView implements DeliveryView {
     }
 
     @Override
+    public int dsacksOfoReceivedCount() {
+        return 0;
+    }
+
+    @Override
     public boolean isFrtoNewDataRound() {
         return false;
     }
