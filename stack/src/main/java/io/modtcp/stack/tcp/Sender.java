@@ -155,7 +155,11 @@ final class Sender {
                 writer.sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
                 c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
                 c.cc.onRecoverySent(len + (fin ? 1 : 0));
-                counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                // Retransmissions of an RTO recovery are not SACK recovery's (Linux counts them apart, as
+                // TCPSlowStartRetrans); they show in TCP_RETRANS_SEGS.
+                if (c.cc.view().inSackRecovery()) {
+                    counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                }
                 continue;
             }
             int before = d(c).sndNxt();
