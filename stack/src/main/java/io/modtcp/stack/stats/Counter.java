@@ -56,6 +56,8 @@ public enum Counter {
     TCP_LOST_RETRANSMIT,
     /** ACKs carrying a D-SACK: the peer received a duplicate (RFC 2883; Linux TCPDSACKRecv). */
     TCP_DSACK_RECV,
+    /** Retransmission timeouts F-RTO found spurious and undid (RFC 5682; Linux TCPSpuriousRTOs). */
+    TCP_SPURIOUS_RTOS,
     TCP_TIMEOUTS,
     TCP_KEEPALIVE_PROBES,
     TCP_KEEPALIVE_TIMEOUTS,

@@ -47,7 +47,7 @@ final class Sender {
             writer.sendSegment(c, d.iss(), 0, flags, true, nowNs);
         }
         if (state.canTransmitData()) {
-            if (c.cc.view().inSackRecovery()) {
+            if (c.cc.view().inSackRecovery() || c.cc.view().inLossRecovery()) {
                 sendInRecovery(c, nowNs);
             } else {
                 sendData(c, nowNs);
@@ -58,8 +58,11 @@ final class Sender {
         }
         updatePersist(c, nowNs);
         // RFC 8985 §7.2: a tail-loss probe is armed while data is outstanding on an open SACK connection.
-        boolean probeAllowed =
-                c.cm.view().sackOk() && state.canTransmitData() && !c.cc.view().inFastRecovery() && d.retries() == 0;
+        boolean probeAllowed = c.cm.view().sackOk()
+                && state.canTransmitData()
+                && !c.cc.view().inFastRecovery()
+                && !c.cc.view().inLossRecovery()
+                && d.retries() == 0;
         c.rod.updateProbeTimer(probeAllowed, nowNs, segmentPayload(c));
         engine.updateTimer(c);
     }
@@ -117,13 +120,24 @@ final class Sender {
     }
 
     /**
-     * Sending during SACK recovery (RFC 6675 §5 step C): while cwnd - pipe >= 1 SMSS, NextSeg: first the lost
-     * holes above HighRxt, then new data the receive window allows.
+     * Sending during SACK recovery (RFC 6675 §5 step C) and RTO recovery with the scoreboard kept (RFC 6675 §5.1):
+     * while cwnd - pipe >= 1 SMSS, NextSeg: first the segments marked lost, then new data the receive window allows.
+     * An F-RTO round (RFC 5682 §3 step 2b) sends new data only; if none could go, the lost segments go.
      */
     private void sendInRecovery(TcpConnection c, long nowNs) {
         int smss = c.cm.view().sendMss();
         int mss = segmentPayload(c);
         boolean rack = c.cm.view().sackOk();
+        if (d(c).isFrtoNewDataRound()) {
+            boolean sent = false;
+            while (c.cc.view().cwnd() - c.rod.rackPipe() >= mss && sendData(c, nowNs, true)) {
+                sent = true;
+            }
+            c.rod.onFrtoNewDataRoundDone();
+            if (sent) {
+                return;
+            }
+        }
         for (int guard = 0; guard < 10_000; guard++) {
             // RFC 6937: cwnd is pipe + PRR's sndcnt, so this sends what PRR allows.
             int pipe = rack ? c.rod.rackPipe() : c.rod.pipe(smss);
@@ -141,7 +155,11 @@ final class Sender {
                 writer.sendSegment(c, seq, len, TcpHeader.ACK | (fin ? TcpHeader.FIN : 0), true, nowNs);
                 c.rod.onRecoveryRetransmit(seq, len + (fin ? 1 : 0));
                 c.cc.onRecoverySent(len + (fin ? 1 : 0));
-                counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                // Retransmissions of an RTO recovery are not SACK recovery's (Linux counts them apart, as
+                // TCPSlowStartRetrans); they show in TCP_RETRANS_SEGS.
+                if (c.cc.view().inSackRecovery()) {
+                    counters.inc(Counter.TCP_SACK_RETRANSMITS);
+                }
                 continue;
             }
             int before = d(c).sndNxt();
@@ -163,7 +181,8 @@ final class Sender {
      */
     void detectLosses(TcpConnection c, long nowNs, int deliveredBytes) {
         DeliveryView d = c.rod.view();
-        c.rod.rackDetectLoss(nowNs, c.cc.view().inFastRecovery());
+        // RACK.reo_wnd is 0 in RTO recovery as in fast recovery (Linux's tcp_rack_reo_wnd: state >= Recovery).
+        c.rod.rackDetectLoss(nowNs, c.cc.view().inFastRecovery() || c.cc.view().inLossRecovery());
         int lostRetransmits = c.rod.rackLostRetransmits();
         if (lostRetransmits > 0) {
             counters.add(Counter.TCP_LOST_RETRANSMIT, lostRetransmits);

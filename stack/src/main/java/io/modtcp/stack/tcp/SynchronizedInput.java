@@ -12,6 +12,7 @@ import io.modtcp.stack.tcp.delivery.AckOutcome;
 import io.modtcp.stack.tcp.delivery.AckResult;
 import io.modtcp.stack.tcp.delivery.DeliveryView;
 import io.modtcp.stack.tcp.delivery.ReceiveOutcome;
+import io.modtcp.stack.tcp.delivery.ReliableOrderedDelivery;
 import io.modtcp.stack.tcp.flow.FlowControl;
 import io.modtcp.stack.tcp.flow.FlowView;
 import io.modtcp.stack.wire.Seq;
@@ -78,10 +79,10 @@ final class SynchronizedInput {
 
         // First: sequence acceptability.
         if (!c.rod.isAcceptable(seg, rcvWnd)) {
-            counters.inc(Counter.TCP_DROP_OUT_OF_WINDOW);
-            if (cv.sackOk()) {
-                c.rod.onUnacceptableSegment(seg);
-            }
+            // An old duplicate answered with a D-SACK is Linux's TCPDSACKOldSent, not an out-of-window drop.
+            boolean oldDuplicate = cv.sackOk() && c.rod.onUnacceptableSegment(seg);
+            counters.inc(oldDuplicate ? Counter.TCP_DSACK_OLD_SENT : Counter.TCP_DROP_OUT_OF_WINDOW);
+            c.rod.takeDsackQueued();
             if (seg.isSyn()) {
                 // RFC 5961 §4.2: a SYN in any synchronized state, in window or not, draws a challenge ACK.
                 synChallenge(c, nowNs);
@@ -164,6 +165,7 @@ final class SynchronizedInput {
         // RFC 6937 DeliveredData: the change in SND.UNA plus the change in SACKed bytes over this ACK.
         int unaBefore = d.sndUna();
         int sackedBefore = d.sackedBytes();
+        boolean wasInLossRecovery = c.cc.view().inLossRecovery();
         switch (ackResult) {
             case OLD:
                 break;
@@ -180,7 +182,7 @@ final class SynchronizedInput {
                 throw new AssertionError(ackResult);
         }
         if (cv.sackOk() && ackResult != AckResult.OLD) {
-            onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore);
+            onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore, wasInLossRecovery);
         }
 
         // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
@@ -218,20 +220,38 @@ final class SynchronizedInput {
      * probe's outcome (RFC 8985 §7.4) and RACK loss detection (RFC 8985 §6.2), which starts SACK recovery; during
      * recovery PRR (RFC 6937) sets how much may be sent. The retransmissions themselves go out from {@link #output}.
      */
-    private void onSackInformation(TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore) {
+    private void onSackInformation(
+            TcpConnection c, long nowNs, boolean sameAck, int unaBefore, int sackedBefore, boolean inLossRecovery) {
         DeliveryView d = c.rod.view();
         int dsacksBefore = d.dsacksReceivedCount();
+        int ofoDsacksBefore = d.dsacksOfoReceivedCount();
         if (seg.options().sackBlockCount() > 0) {
             c.rod.onSackBlocks(seg, nowNs);
         }
-        if (d.dsacksReceivedCount() != dsacksBefore) {
-            counters.inc(Counter.TCP_DSACK_RECV);
-        }
+        // RFC 2883 §4: a D-SACK at or below the cumulative ACK (TCPDSACKRecv) or inside the second block, above it
+        // (TCPDSACKOfoRecv).
+        int ofoDsacks = d.dsacksOfoReceivedCount() - ofoDsacksBefore;
+        counters.add(Counter.TCP_DSACK_RECV, d.dsacksReceivedCount() - dsacksBefore - ofoDsacks);
+        counters.add(Counter.TCP_DSACK_OFO_RECV, ofoDsacks);
         boolean pureDuplicate =
                 sameAck && seg.payloadLength() == 0 && seg.options().sackBlockCount() == 0;
         if (c.rod.onAckForProbe(seg, pureDuplicate)) {
             counters.inc(Counter.TCP_LOSS_PROBE_RECOVERY);
             c.cc.onLossProbeRepaired(d, nowNs);
+        }
+        if (inLossRecovery) {
+            // F-RTO (RFC 5682 §3, SACK-enhanced, as Linux's tcp_process_loss) during RTO recovery.
+            boolean newDataSendable =
+                    d.unsentBytes() > 0 && Seq.gt(d.sndUna() + c.flow.view().sndWnd(), d.sndNxt());
+            ReliableOrderedDelivery.FrtoOutcome frto = c.rod.onAckInRtoRecovery(
+                    d.sndUna() != unaBefore,
+                    d.sackedBytes() != sackedBefore,
+                    sameAck && seg.payloadLength() == 0,
+                    newDataSendable);
+            if (frto == ReliableOrderedDelivery.FrtoOutcome.SPURIOUS) {
+                counters.inc(Counter.TCP_SPURIOUS_RTOS);
+                c.cc.undoRetransmitTimeout();
+            }
         }
         if (d.flightSize() == 0) {
             return;
@@ -278,6 +298,13 @@ final class SynchronizedInput {
         }
         int rcvWnd = FlowControl.receiveWindow(c.flow.view(), c.rod.view());
         ReceiveOutcome outcome = c.rod.receive(seg, rcvWnd, c.payloadSink);
+        ReliableOrderedDelivery.DsackKind dsack = c.rod.takeDsackQueued();
+        if (dsack != ReliableOrderedDelivery.DsackKind.NONE && c.cm.view().sackOk()) {
+            counters.inc(
+                    dsack == ReliableOrderedDelivery.DsackKind.OLD
+                            ? Counter.TCP_DSACK_OLD_SENT
+                            : Counter.TCP_DSACK_OFO_SENT);
+        }
         if (outcome.droppedQueueFull()) {
             counters.inc(Counter.TCP_DROP_OOO_QUEUE_FULL);
         } else if (outcome.outOfOrder()) {

@@ -130,7 +130,10 @@ final class TimerHandler {
                         ? config.synAckRetries()
                         : config.synRetries()
                 : orphan ? Math.min(config.orphanRetries(), config.maxRetries()) : config.maxRetries();
-        ReliableOrderedDelivery.RtoOutcome outcome = c.rod.onRtoExpired(nowNs, retries);
+        // F-RTO (RFC 5682) as Linux's tcp_enter_loss: not on the first expiry that interrupts a fast recovery.
+        boolean sackOk = c.cm.view().sackOk();
+        boolean frto = sackOk && (!c.cc.view().inFastRecovery() || c.rod.view().retries() > 0);
+        ReliableOrderedDelivery.RtoOutcome outcome = c.rod.onRtoExpired(nowNs, retries, sackOk, frto);
         if (outcome == ReliableOrderedDelivery.RtoOutcome.GIVE_UP) {
             counters.inc(Counter.TCP_TIMEOUTS);
             if (orphan) {
@@ -148,9 +151,9 @@ final class TimerHandler {
             return;
         }
         counters.inc(Counter.TCP_RTO_EXPIRIES);
-        c.cc.onRetransmitTimeout(c.rod.view(), nowNs);
-        engine.observer()
-                .retransmitTimeout(c, c.rod.view().rtoNs(), c.rod.view().retries());
+        boolean sackKept = outcome == ReliableOrderedDelivery.RtoOutcome.RETRANSMIT_LOST;
+        c.cc.onRetransmitTimeout(c.rod.view(), nowNs, sackKept, sackKept ? c.rod.rackPipe() : 0);
+        engine.observer().retransmitTimeout(c, c.rod.view().rtoNs(), c.rod.view().retries());
     }
 
     /**

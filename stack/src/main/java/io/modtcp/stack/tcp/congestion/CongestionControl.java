@@ -21,6 +21,17 @@ public final class CongestionControl {
     private boolean sackRecovery;
 
     private int recover;
+    /**
+     * RTO recovery with the SACK scoreboard kept (Linux's TCP_CA_Loss): the sender retransmits what is marked lost
+     * and then new data while pipe < cwnd, cwnd growing by slow start, until SND.UNA reaches {@link #recover}.
+     */
+    private boolean lossRecovery;
+
+    // What a spurious timeout restores (RFC 5682 §3 and Linux's tcp_undo_cwnd_reduction): the state before it.
+    private boolean undoValid;
+    private int undoCwnd;
+    private int undoSsthresh;
+    private int undoRecover;
 
     // Proportional Rate Reduction (RFC 6937 §3) during SACK recovery.
     /** Bytes delivered to the receiver since recovery began. */
@@ -171,6 +182,10 @@ public final class CongestionControl {
     public AckAction onNewAck(int bytesAcked, DeliveryView delivery, long nowNs) {
         algorithm.onRttSample(delivery.srttNs());
         int ack = delivery.sndUna();
+        if (lossRecovery && Seq.geq(ack, recover)) {
+            // RTO recovery is over (Linux's tcp_process_loss "recovered"); growth goes on as below.
+            lossRecovery = false;
+        }
         if (inFastRecovery && sackRecovery) {
             // RFC 6675 §5: recovery ends when the cumulative ACK reaches RecoveryPoint; RFC 6937 §3: cwnd = ssthresh.
             if (Seq.geq(ack, recover)) {
@@ -200,15 +215,53 @@ public final class CongestionControl {
         return AckAction.NONE;
     }
 
-    /** The retransmission timer expired (RFC 5681 §3.1 equation 4 and "LW"; RFC 6582 §3.2 step 6). */
+    /** The retransmission timer expired, go-back-N (no SACK scoreboard kept). */
     public void onRetransmitTimeout(DeliveryView delivery, long nowNs) {
+        onRetransmitTimeout(delivery, nowNs, false, 0);
+    }
+
+    /**
+     * The retransmission timer expired (RFC 5681 §3.1 equation 4 and "LW"; RFC 6582 §3.2 step 6). ssthresh falls on
+     * the first expiry of an episode only, and not when a fast recovery already reduced it. Without a kept scoreboard cwnd = 1 SMSS (go-back-N). With it ({@code
+     * sackKept}, RFC 6675 §5.1) RTO recovery begins and cwnd = pipe + 1 SMSS, as Linux's tcp_enter_loss
+     * (tcp_packets_in_flight + 1): one retransmission goes now, whatever segments sent just before the timeout are
+     * still in flight. The state before a first expiry outside fast recovery is kept for an F-RTO undo.
+     *
+     * @param pipe RFC 6675 pipe after the loss marking (bytes neither SACKed nor lost)
+     */
+    public void onRetransmitTimeout(DeliveryView delivery, long nowNs, boolean sackKept, int pipe) {
         if (delivery.retries() <= 1) {
-            ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+            undoValid = !inFastRecovery;
+            undoCwnd = cwnd;
+            undoSsthresh = ssthresh;
+            undoRecover = recover;
+            // A fast recovery already reduced ssthresh for this loss (Linux's tcp_enter_loss reduces it only from
+            // the Open and Disorder states).
+            if (!inFastRecovery) {
+                ssthresh = algorithm.ssthreshOnLoss(cwnd, delivery.flightSize(), smss, nowNs);
+            }
         }
-        cwnd = smss;
+        cwnd = sackKept ? (int) Math.min(Integer.MAX_VALUE, (long) pipe + smss) : smss;
         recover = delivery.sndMax();
         inFastRecovery = false;
         sackRecovery = false;
+        lossRecovery = sackKept;
+    }
+
+    /**
+     * F-RTO found the timeout spurious (RFC 5682 §3 step 3b; Linux's tcp_try_undo_loss and
+     * tcp_undo_cwnd_reduction): RTO recovery ends; cwnd and ssthresh return to at least what they were before the
+     * timeout, and the recovery point to its old value so that a real loss found next may start a fast recovery.
+     */
+    public void undoRetransmitTimeout() {
+        lossRecovery = false;
+        if (!undoValid) {
+            return;
+        }
+        undoValid = false;
+        cwnd = Math.max(cwnd, undoCwnd);
+        ssthresh = Math.max(ssthresh, undoSsthresh);
+        recover = undoRecover;
     }
 
     private final class View implements CongestionView {
@@ -235,6 +288,11 @@ public final class CongestionControl {
         @Override
         public boolean inSackRecovery() {
             return sackRecovery;
+        }
+
+        @Override
+        public boolean inLossRecovery() {
+            return lossRecovery;
         }
 
         @Override

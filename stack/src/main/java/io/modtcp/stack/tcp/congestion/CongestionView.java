@@ -15,4 +15,10 @@ public interface CongestionView {
 
     /** Recovery in progress is SACK-based (RFC 6675). */
     boolean inSackRecovery();
+
+    /**
+     * RTO recovery with the SACK scoreboard kept (RFC 6675 §5.1; Linux's TCP_CA_Loss): lost segments, then new data,
+     * go out while pipe < cwnd.
+     */
+    boolean inLossRecovery();
 }

@@ -93,4 +93,16 @@ public interface DeliveryView {
 
     /** RACK.reordering_seen (RFC 8985 §6.2 step 3). */
     boolean reorderingSeen();
+
+    /** F-RTO (RFC 5682 §3 step 2b): the next sending round of the RTO recovery sends new data only. */
+    boolean isFrtoNewDataRound();
+
+    /** F-RTO (RFC 5682) is testing the last retransmission timeout. */
+    boolean isFrtoActive();
+
+    /**
+     * Of {@link #dsacksReceivedCount()}, the D-SACKs reporting data above the cumulative ACK (RFC 2883 §4; Linux's
+     * TCPDSACKOfoRecv).
+     */
+    int dsacksOfoReceivedCount();
 }

@@ -48,6 +48,15 @@ final class Rack {
     private long rackTimerNs = NO_DEADLINE;
     /** Lost retransmissions found by the last detection (RFC 8985 §6.2: a retransmission can be lost too). */
     private int lostRetransmits;
+    /**
+     * RFC 5682 (F-RTO) after a timeout: whether an ACK delivered a segment never retransmitted that ends at or below
+     * {@link #origLimit} (Linux's FLAG_ORIG_SACK_ACKED: the original transmission arrived, so the timeout was
+     * spurious). Watched only while {@link #watchOrig}.
+     */
+    private boolean origDelivered;
+
+    private boolean watchOrig;
+    private int origLimit;
 
     // RFC 8985 §7 TLP state.
     private long probeTimerNs = NO_DEADLINE;
@@ -82,14 +91,54 @@ final class Rack {
             if (Seq.geq(starts[k], end)) {
                 break;
             }
-            if (Seq.gt(ends[k], seq)) {
-                xmitNs[k] = nowNs;
-                flags[k] = (byte) ((flags[k] | RETRANSMITTED) & ~LOST);
+            if (!Seq.gt(ends[k], seq)) {
+                continue;
             }
+            // A retransmission of part of a record (a TSO super-segment resent one MSS at a time) splits it, as
+            // Linux's tcp_fragment: the rest keeps its own state (lost, not yet resent).
+            if (Seq.lt(starts[k], seq) && split(i, seq)) {
+                continue; // the part from seq is record i + 1, visited next
+            }
+            if (Seq.gt(ends[k], end)) {
+                split(i, end);
+                k = idx(i);
+            }
+            xmitNs[k] = nowNs;
+            flags[k] = (byte) ((flags[k] | RETRANSMITTED) & ~LOST);
         }
         if (Seq.gt(end, sndMax)) {
             append(sndMax, end, nowNs);
         }
+    }
+
+    /**
+     * Splits record {@code i} at {@code at} (strictly inside it): record i keeps [start, at), a new record i + 1 with
+     * the same state takes [at, end). Returns false (nothing split) when the record bound is reached.
+     */
+    private boolean split(int i, int at) {
+        if (size == starts.length) {
+            if (size == MAX_RECORDS) {
+                return false;
+            }
+            grow();
+        }
+        for (int j = size; j > i + 1; j--) {
+            int to = idx(j);
+            int from = idx(j - 1);
+            starts[to] = starts[from];
+            ends[to] = ends[from];
+            xmitNs[to] = xmitNs[from];
+            flags[to] = flags[from];
+        }
+        int k = idx(i);
+        int n = idx(i + 1);
+        starts[n] = at;
+        ends[n] = ends[k];
+        xmitNs[n] = xmitNs[k];
+        flags[n] = flags[k];
+        ends[k] = at;
+        size++;
+        return true;
     }
 
     private void append(int start, int end, long nowNs) {
@@ -155,17 +204,32 @@ final class Rack {
         probeRearm = true;
     }
 
-    /** A SACK block [left, right): the records it wholly covers are delivered (RFC 8985 §6.2 steps 2 and 3). */
+    /**
+     * A SACK block [left, right): the records it covers are delivered (RFC 8985 §6.2 steps 2 and 3). A record it
+     * covers in part (a TSO super-segment of which one packet was lost) is split at the block's edges first, as
+     * Linux's tcp_match_skb_to_sack, so that the SACKed part counts as delivered and only the rest can be lost.
+     */
     void onSacked(int left, int right, long nowNs) {
         for (int i = 0; i < size; i++) {
             int k = idx(i);
             if (Seq.geq(starts[k], right)) {
                 break;
             }
-            if ((flags[k] & SACKED) == 0 && Seq.geq(starts[k], left) && Seq.leq(ends[k], right)) {
-                flags[k] = (byte) ((flags[k] | SACKED) & ~LOST);
-                delivered(k, nowNs);
+            if ((flags[k] & SACKED) != 0 || !Seq.gt(ends[k], left)) {
+                continue;
             }
+            if (Seq.lt(starts[k], left)) {
+                split(i, left); // the part from left, if split off, is record i + 1, visited next
+                continue;
+            }
+            if (Seq.gt(ends[k], right)) {
+                if (!split(i, right)) {
+                    continue;
+                }
+                k = idx(i);
+            }
+            flags[k] = (byte) ((flags[k] | SACKED) & ~LOST);
+            delivered(k, nowNs);
         }
     }
 
@@ -180,6 +244,9 @@ final class Rack {
         if (!fackValid || Seq.gt(ends[k], fack)) {
             fack = ends[k];
             fackValid = true;
+        }
+        if (watchOrig && !retransmitted && Seq.leq(ends[k], origLimit)) {
+            origDelivered = true;
         }
         // Step 2: an ACK for a retransmitted segment faster than min_RTT acknowledges the original (ambiguous).
         if (retransmitted && rtt < minRttNs) {
@@ -340,16 +407,75 @@ final class Rack {
     }
 
     /**
-     * RFC 8985 §6.3 and RFC 2018 §8: after a timeout SACK information may be stale; what was SACKed is no longer
-     * assumed held and go-back-N resends everything, so no mark survives. The TLP episode ends.
+     * RFC 2018 §8: after a timeout without SACK, or when the peer reneged (SND.UNA itself SACKed), SACK information
+     * is not trusted; go-back-N resends everything, so no mark survives. The TLP episode ends.
      */
     void onTimeout() {
         for (int i = 0; i < size; i++) {
             flags[idx(i)] &= RETRANSMITTED;
         }
+        watchOrig = false;
+        origDelivered = false;
         rackTimerNs = NO_DEADLINE;
         probeTimerNs = NO_DEADLINE;
         tlpOutstanding = false;
+    }
+
+    /**
+     * The retransmission timer expired on a SACK connection whose scoreboard is kept (RFC 6675 §5.1: SACKed data is
+     * not retransmitted after an RTO; Linux's tcp_timeout_mark_lost): every segment not SACKed is marked lost, but
+     * for those sent less than RACK.rtt ago (still plausibly in flight) other than the first. The RACK and probe
+     * timers stop and the TLP episode ends. {@code origLimit} is SND.MAX now, the F-RTO (RFC 5682) boundary.
+     *
+     * @return the number of segments marked lost
+     */
+    int onTimeoutMarkLost(long nowNs, int origLimit, boolean watchOrig) {
+        int marked = 0;
+        for (int i = 0; i < size; i++) {
+            int k = idx(i);
+            if ((flags[k] & SACKED) != 0) {
+                continue;
+            }
+            if (i == 0 || xmitNs[k] + rackRttNs - nowNs <= 0) {
+                flags[k] |= LOST;
+                marked++;
+            }
+        }
+        rackTimerNs = NO_DEADLINE;
+        probeTimerNs = NO_DEADLINE;
+        tlpOutstanding = false;
+        this.origLimit = origLimit;
+        this.watchOrig = watchOrig;
+        origDelivered = false;
+        return marked;
+    }
+
+    /** F-RTO's boundary moves (RFC 5682 §3 step 2b: new data is sent to test the timeout). */
+    void setOrigLimit(int limit) {
+        origLimit = limit;
+    }
+
+    /** Whether an ACK since the last call delivered an original transmission sent before {@link #origLimit}. */
+    boolean takeOrigDelivered() {
+        boolean d = origDelivered;
+        origDelivered = false;
+        return d;
+    }
+
+    /** F-RTO ended: stop watching. */
+    void stopWatchingOrig() {
+        watchOrig = false;
+        origDelivered = false;
+    }
+
+    /**
+     * A spurious timeout is undone (Linux's tcp_undo_cwnd_reduction with unmark_loss): the loss marks go; RACK marks
+     * again, by time, what is really lost on the next detection.
+     */
+    void unmarkLost() {
+        for (int i = 0; i < size; i++) {
+            flags[idx(i)] &= ~LOST;
+        }
     }
 
     /** The RACK timer fired or was made moot. */

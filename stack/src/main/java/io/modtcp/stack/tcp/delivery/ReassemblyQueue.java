@@ -70,6 +70,12 @@ final class ReassemblyQueue extends MemoryBudget.Holder {
         return entries.isEmpty() && !hasFin;
     }
 
+    /** The first already-held range the last insert met (RFC 2883 §4: it is reported as a D-SACK). */
+    private boolean duplicateFound;
+
+    private int duplicateStart;
+    private int duplicateEnd;
+
     /** {@link #insert(int, ByteBuf, boolean, long)} with no byte bound but the budget's. */
     boolean insert(int seq, ByteBuf data, boolean fin) {
         return insert(seq, data, fin, Long.MAX_VALUE);
@@ -84,6 +90,7 @@ final class ReassemblyQueue extends MemoryBudget.Holder {
     boolean insert(int seq, ByteBuf data, boolean fin, long maxHeldBytes) {
         int end = seq + data.readableBytes();
         limit = maxHeldBytes;
+        duplicateFound = false;
         boolean stored = true;
         try {
             int i = 0;
@@ -108,6 +115,11 @@ final class ReassemblyQueue extends MemoryBudget.Holder {
                     continue;
                 }
                 int overlap = Math.min(data.readableBytes(), Seq.sub(e.end(), seq));
+                if (!duplicateFound && overlap > 0) {
+                    duplicateFound = true;
+                    duplicateStart = seq;
+                    duplicateEnd = seq + overlap;
+                }
                 data.skipBytes(overlap);
                 seq += overlap;
                 i++;
@@ -120,6 +132,19 @@ final class ReassemblyQueue extends MemoryBudget.Holder {
             finSeq = end;
         }
         return stored;
+    }
+
+    /** Whether the last {@link #insert} found part of its data already held (the first such range is kept). */
+    boolean duplicateFound() {
+        return duplicateFound;
+    }
+
+    int duplicateStart() {
+        return duplicateStart;
+    }
+
+    int duplicateEnd() {
+        return duplicateEnd;
     }
 
     private boolean add(int index, int seq, ByteBuf data) {

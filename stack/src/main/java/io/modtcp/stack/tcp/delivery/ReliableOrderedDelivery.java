@@ -8,7 +8,20 @@ import io.modtcp.stack.wire.Seq;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 
-/** The sequence space, retransmission and reassembly; see the package documentation for what it owns. */
+/**
+ * The sequence space, retransmission and reassembly; see the package documentation for what it owns.
+ *
+ * <p>Its rules live in package-private parts, each with its own state: {@link SendBuffer}, {@link ReassemblyQueue},
+ * {@link RttEstimator}, {@link Timestamps}, {@link SackSender} and {@link SackScoreboard} (the sender's SACK state),
+ * {@link Rack} (RACK-TLP and the per-segment retransmission records), {@link SackReceiver} (the D-SACK and block
+ * order of the ACKs we send) and {@link AckGenerator} (when an ACK is owed). This class keeps the sequence variables
+ * (SND.UNA, SND.NXT, SND.MAX, RCV.NXT), the retransmission timer and RTO recovery with F-RTO, and the component's
+ * public operations. It is longer than the ~700 lines STYLE.md aims at, and stays one class on purpose: about a
+ * quarter is {@link DeliveryView}'s implementation, which must be a private nested class (ArchUnit's
+ * viewImplementationsArePrivateNestedClasses) reading private fields, and most of the rest are the one-line
+ * delegations that are the component's public, RFC-cited API (the orchestrator may call only this class). Moving
+ * the sequence variables out would turn every rule into getter/setter traffic between two classes of one component.
+ */
 public final class ReliableOrderedDelivery {
     public static final long NO_DEADLINE = Long.MAX_VALUE;
     /**
@@ -16,6 +29,22 @@ public final class ReliableOrderedDelivery {
      * the per-buffer overhead alone would otherwise exceed the bound.
      */
     public static final int OUT_OF_ORDER_HELD_FLOOR = 8192;
+
+    private static final int[] NO_RANGES = new int[0];
+
+    /** Which duplicate a D-SACK queued for the next ACK reports (RFC 2883 §4; Linux's TCPDSACK*Sent). */
+    public enum DsackKind {
+        NONE,
+        /** Data below RCV.NXT (TCPDSACKOldSent). */
+        OLD,
+        /** Data already held out of order (TCPDSACKOfoSent). */
+        OUT_OF_ORDER
+    }
+
+    /** The kind of the D-SACK queued since the last call, for the counters; NONE if none. */
+    public DsackKind takeDsackQueued() {
+        return sackReceiver.takeQueued();
+    }
 
     private int iss;
     private int irs;
@@ -46,32 +75,26 @@ public final class ReliableOrderedDelivery {
     private int retries;
     private int dupAcks;
 
+    /** RTO recovery (RFC 6675 §5.1): SND.MAX when the timer expired, or as F-RTO moved it (RFC 5682 step 2b). */
+    private int rtoRecoveryHigh;
+    /** F-RTO (RFC 5682) is testing the last timeout. */
+    private boolean frto;
+    /** F-RTO step 2b: the next sending round sends new data only. */
+    private boolean frtoNewData;
+
     private final SackSender sack = new SackSender();
     /** RACK-TLP (RFC 8985): per-segment transmit records, the RACK state and timer, the tail-loss probe. */
     private final Rack rack = new Rack();
-    /** RFC 2883: a duplicate to report as the first SACK block of the next ACK. */
-    private boolean dsackPending;
-
-    private int dsackStart;
-    private int dsackEnd;
-    /** Where the latest out-of-order segment started: its block goes first (RFC 2018 §4). */
-    private int lastOutOfOrderSeq;
+    /** The receiver's SACK state: the D-SACK to send (RFC 2883) and the order of the blocks (RFC 2018 §4). */
+    private final SackReceiver sackReceiver = new SackReceiver();
 
     private long lastSendNs;
 
     private final Timestamps ts = new Timestamps();
     private int lastAckSent;
 
-    private boolean ackNow;
-    /** TCP_QUICKACK set on: every in-order segment is acknowledged at once. */
-    private boolean quickAck;
-
-    private long delayedAckDeadlineNs = NO_DEADLINE;
-    /** A segment shorter than a full one is among those not yet acknowledged: the end of the sender's burst. */
-    private boolean shortSegmentUnacked;
-
-    /** In-order data bytes received since our last ACK (the delayed-ACK rule counts bytes, not packets). */
-    private long unackedBytes;
+    /** Whether an ACK is owed now or by the delayed-ACK timer. */
+    private final AckGenerator acks = new AckGenerator();
 
     private final DeliveryView view = new View();
 
@@ -211,6 +234,9 @@ public final class ReliableOrderedDelivery {
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
+        if (frtoNewData && !Seq.lt(sndUna, rtoRecoveryHigh)) {
+            frtoNewData = false;
+        }
         rack.onCumulativeAck(ack, nowNs);
         sack.onCumulativeAck(sndUna);
         boolean sampled = false;
@@ -330,16 +356,35 @@ public final class ReliableOrderedDelivery {
 
     /** What the retransmission timer's expiry asks for. */
     public enum RtoOutcome {
+        /** Go-back-N from SND.UNA (no SACK, the SYN, or a peer that reneged). */
         RETRANSMIT,
+        /**
+         * The SACK scoreboard was kept (RFC 6675 §5.1) and the segments not SACKed are marked lost: the sender
+         * retransmits those, as in SACK recovery, from SND.UNA up, and SND.NXT stays where it was.
+         */
+        RETRANSMIT_LOST,
         GIVE_UP
     }
 
-    /**
-     * The retransmission timer expired (RFC 6298 §5.4 to §5.6): back off, rewind SND.NXT to SND.UNA so the oldest
-     * segment goes again (the go-back-N recovery of RFC 5681 §3.1 after a timeout), or give up after
-     * {@code maxRetries}.
-     */
+    /** As {@link #onRtoExpired(long, int, boolean, boolean)} without SACK: go-back-N. */
     public RtoOutcome onRtoExpired(long nowNs, int maxRetries) {
+        return onRtoExpired(nowNs, maxRetries, false, false);
+    }
+
+    /**
+     * The retransmission timer expired (RFC 6298 §5.4 to §5.6): back off, or give up after {@code maxRetries}.
+     * Without SACK (or before the SYN is acknowledged, or when the peer reneged: SND.UNA itself SACKed, RFC 2018 §8)
+     * SND.NXT is rewound to SND.UNA so the oldest segment goes again (the go-back-N recovery of RFC 5681 §3.1). With
+     * SACK the scoreboard is kept: RFC 6675 §5.1 ("SACKed data is not retransmitted after the RTO"), and the segments
+     * not SACKed are marked lost as Linux's tcp_timeout_mark_lost does (but those sent less than RACK.rtt ago, the
+     * first excepted); the sender then retransmits exactly those, and RACK (RFC 8985 §6.2) keeps detecting lost
+     * retransmissions during this RTO recovery, which lasts until SND.UNA reaches SND.MAX as it is now.
+     *
+     * @param sackOk SACK was negotiated
+     * @param frto detect a spurious timeout (RFC 5682, SACK-enhanced, as Linux's tcp_process_loss); Linux enables it
+     *     unless the timeout interrupted a fast recovery on its first expiry
+     */
+    public RtoOutcome onRtoExpired(long nowNs, int maxRetries, boolean sackOk, boolean frto) {
         rttTiming = false;
         dupAcks = 0;
         if (++retries > maxRetries) {
@@ -350,12 +395,93 @@ public final class ReliableOrderedDelivery {
             synTimedOut = true;
         }
         rtt.backOff();
+        rtoDeadlineNs = nowNs + rtt.rtoNs();
+        if (sackOk && Seq.gt(sndUna, iss) && Seq.gt(sndMax, sndUna) && !sack.isReneging(sndUna)) {
+            sack.onTimeoutKeep(sndUna);
+            rtoRecoveryHigh = sndMax;
+            rack.onTimeoutMarkLost(nowNs, sndMax, frto);
+            this.frto = frto;
+            frtoNewData = false;
+            return RtoOutcome.RETRANSMIT_LOST;
+        }
         sndNxt = sndUna;
-        // RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege).
         sack.onTimeout(sndUna);
         rack.onTimeout();
-        rtoDeadlineNs = nowNs + rtt.rtoNs();
+        this.frto = false;
+        frtoNewData = false;
         return RtoOutcome.RETRANSMIT;
+    }
+
+    /** What an ACK during RTO recovery says about the timeout (RFC 5682). */
+    public enum FrtoOutcome {
+        NONE,
+        /** The timeout was spurious: the originals arrived; congestion control undoes its response. */
+        SPURIOUS,
+        /** RFC 5682 §3 step 2b: send new data (not retransmissions) to test the timeout. */
+        SEND_NEW
+    }
+
+    /**
+     * F-RTO (RFC 5682 §3 with SACK, as Linux's tcp_process_loss), for an ACK that arrived during the RTO recovery of
+     * {@link RtoOutcome#RETRANSMIT_LOST}, after its cumulative ACK and SACK blocks were taken. Step 3b: an original
+     * transmission sent before the timeout, never retransmitted, was (S)ACKed: the timeout was spurious, the loss
+     * marks go (RACK marks again what is really lost). Step 2b: the first ACK that advances SND.UNA but not to the
+     * recovery point lets new data out instead of retransmissions; step 3a: if the ACK after that SACKs data or is a
+     * duplicate, the loss was real and F-RTO ends.
+     *
+     * @param unaAdvanced the ACK moved SND.UNA
+     * @param dataSacked the ACK SACKed new data
+     * @param duplicate the ACK is a duplicate
+     * @param newDataSendable unsent data exists and the peer's window takes some
+     */
+    public FrtoOutcome onAckInRtoRecovery(
+            boolean unaAdvanced, boolean dataSacked, boolean duplicate, boolean newDataSendable) {
+        boolean orig = rack.takeOrigDelivered();
+        if (!frto) {
+            return FrtoOutcome.NONE;
+        }
+        if (orig) {
+            endFrto();
+            rack.unmarkLost();
+            return FrtoOutcome.SPURIOUS;
+        }
+        if (!Seq.lt(sndUna, rtoRecoveryHigh)) {
+            endFrto(); // recovered (RFC 5682 step 2a): nothing left to test
+            return FrtoOutcome.NONE;
+        }
+        if (Seq.gt(sndNxt, rtoRecoveryHigh)) {
+            if (dataSacked || duplicate) {
+                endFrto(); // step 3a: the loss was real
+            }
+            return FrtoOutcome.NONE;
+        }
+        if (unaAdvanced && Seq.lt(sndUna, rtoRecoveryHigh)) {
+            rtoRecoveryHigh = sndNxt;
+            rack.setOrigLimit(sndNxt);
+            if (newDataSendable) {
+                frtoNewData = true;
+                return FrtoOutcome.SEND_NEW;
+            }
+            endFrto();
+        }
+        return FrtoOutcome.NONE;
+    }
+
+    /**
+     * The sender's round after {@link FrtoOutcome#SEND_NEW} is over: if no new data went out, F-RTO ends and the
+     * lost segments are retransmitted (Linux's tcp_xmit_recovery).
+     */
+    public void onFrtoNewDataRoundDone() {
+        frtoNewData = false;
+        if (!Seq.gt(sndNxt, rtoRecoveryHigh)) {
+            endFrto();
+        }
+    }
+
+    private void endFrto() {
+        frto = false;
+        frtoNewData = false;
+        rack.stopWatchingOrig();
     }
 
     /**
@@ -396,20 +522,22 @@ public final class ReliableOrderedDelivery {
             if (Seq.lt(dataStart, rcvNxt)) {
                 // Entirely old, or a FIN we already have: report the duplicate (RFC 2883 §4).
                 if (len > 0) {
-                    dsackPending = true;
-                    dsackStart = start;
-                    dsackEnd = start + len;
+                    sackReceiver.duplicate(start, start + len, DsackKind.OLD);
                 }
                 return ReceiveOutcome.NOTHING;
             }
             if (take == 0 && !fin) {
                 return ReceiveOutcome.NOTHING;
             }
-            lastOutOfOrderSeq = dataStart;
+            sackReceiver.outOfOrderAt(dataStart);
             // Bounded in bytes held: twice the window, which is at most the receive buffer's free space, plus a
             // floor so that a small window still holds a few small segments despite their overhead.
             boolean stored = reassembly.insert(
                     dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd + OUT_OF_ORDER_HELD_FLOOR);
+            if (reassembly.duplicateFound()) {
+                // RFC 2883 §4 (Linux's tcp_data_queue_ofo): part of it was already held out of order.
+                sackReceiver.duplicate(reassembly.duplicateStart(), reassembly.duplicateEnd(), DsackKind.OUT_OF_ORDER);
+            }
             return new ReceiveOutcome(0, false, true, !stored, false);
         }
         if (take > 0
@@ -418,6 +546,10 @@ public final class ReliableOrderedDelivery {
             // tcp_data_queue does when tcp_try_rmem_schedule fails; the peer retransmits. (The socket charges the
             // bytes it keeps; a segment may take the total over by at most its own size.)
             return ReceiveOutcome.NOTHING;
+        }
+        if (skip > 0) {
+            // RFC 2883 §4 (Linux's tcp_data_queue): the part below RCV.NXT was a duplicate.
+            sackReceiver.duplicate(start, rcvNxt, DsackKind.OLD);
         }
         boolean filledHole = take > 0 && !reassembly.isEmpty();
         if (take > 0) {
@@ -444,11 +576,7 @@ public final class ReliableOrderedDelivery {
      * mode is not permanent (the kernel may leave it after some segments); here it lasts until turned off.
      */
     public void quickAck(boolean on) {
-        quickAck = on;
-        if (on && delayedAckDeadlineNs != NO_DEADLINE) {
-            delayedAckDeadlineNs = NO_DEADLINE;
-            ackNow = true;
-        }
+        acks.quickAck(on);
     }
 
     /**
@@ -459,19 +587,7 @@ public final class ReliableOrderedDelivery {
      * at once, and smaller ones add up; counting packets would let one 64 KiB segment wait for the timer.
      */
     public void ackOwed(boolean immediate, int segmentBytes, int mss, long nowNs, long delayedAckNs) {
-        if (immediate || quickAck) {
-            ackNow = true;
-            return;
-        }
-        if (segmentBytes > 0 && segmentBytes < mss) {
-            shortSegmentUnacked = true;
-        }
-        unackedBytes += Math.max(0, segmentBytes);
-        if (unackedBytes >= 2L * mss) {
-            ackNow = true;
-        } else if (delayedAckDeadlineNs == NO_DEADLINE) {
-            delayedAckDeadlineNs = nowNs + delayedAckNs;
-        }
+        acks.ackOwed(immediate, segmentBytes, mss, nowNs, delayedAckNs);
     }
 
     /**
@@ -484,27 +600,18 @@ public final class ReliableOrderedDelivery {
      * @return true if an ACK is now owed
      */
     public boolean onReceiveQueueDrained() {
-        if (delayedAckDeadlineNs == NO_DEADLINE || !shortSegmentUnacked) {
-            return false;
-        }
-        delayedAckDeadlineNs = NO_DEADLINE;
-        ackNow = true;
-        return true;
+        return acks.onReceiveQueueDrained();
     }
 
     /** The delayed-ACK timer expired: the ACK is owed now. */
     public void onDelayedAckExpired() {
-        delayedAckDeadlineNs = NO_DEADLINE;
-        ackNow = true;
+        acks.onDelayedAckExpired();
     }
 
     /** A segment carrying our current RCV.NXT went out: nothing is owed any more. */
     public void onAckSent() {
         lastAckSent = rcvNxt;
-        ackNow = false;
-        unackedBytes = 0;
-        shortSegmentUnacked = false;
-        delayedAckDeadlineNs = NO_DEADLINE;
+        acks.onAckSent();
     }
 
     // ---- SACK, sender side (RFC 2018, RFC 2883, RFC 6675): the state and rules are SackSender's ----
@@ -555,6 +662,9 @@ public final class ReliableOrderedDelivery {
      * tail-loss probe repairs a lost tail instead, as in Linux.
      */
     public long rackNextSeg(int mss) {
+        if (frtoNewData) {
+            return NextSeg.NEW_DATA;
+        }
         int lost = rack.firstLost(sndUna);
         if (lost < 0) {
             return NextSeg.NEW_DATA;
@@ -659,6 +769,7 @@ public final class ReliableOrderedDelivery {
 
     /** Recovery begins (HighRxt is kept: see {@link SackSender#onRecoveryStart}). */
     public void onRecoveryStart() {
+        endFrto();
         rack.onRecoveryStart();
         sack.onRecoveryStart(sndUna);
     }
@@ -672,36 +783,28 @@ public final class ReliableOrderedDelivery {
      * @return the number of blocks written
      */
     public int sackBlocks(int[] left, int[] right, int max) {
-        int n = 0;
-        if (dsackPending && max > 0) {
-            left[n] = dsackStart;
-            right[n] = dsackEnd;
-            n++;
-            dsackPending = false;
-        }
-        if (reassembly.size() == 0) {
-            return n;
-        }
-        return SackBlocks.fill(reassembly.ranges(), lastOutOfOrderSeq, left, right, n, max);
+        return sackReceiver.fill(reassembly.size() == 0 ? NO_RANGES : reassembly.ranges(), left, right, max);
     }
 
     /**
      * An unacceptable segment arrived: if its text lies wholly below RCV.NXT it is a duplicate, which the next ACK
      * reports as a D-SACK (RFC 2883 §4).
+     *
+     * @return true if it was such a duplicate (Linux counts it TCPDSACKOldSent, not as an out-of-window drop)
      */
-    public void onUnacceptableSegment(InSegment seg) {
+    public boolean onUnacceptableSegment(InSegment seg) {
         int start = seg.payloadSeq();
         int len = seg.payloadLength();
         if (len > 0 && Seq.leq(start + len, rcvNxt)) {
-            dsackPending = true;
-            dsackStart = start;
-            dsackEnd = start + len;
+            sackReceiver.duplicate(start, start + len, DsackKind.OLD);
+            return true;
         }
+        return false;
     }
 
     /** True if the next ACK has SACK information to carry. */
     public boolean hasSackInformation() {
-        return dsackPending || reassembly.size() > 0;
+        return sackReceiver.pending() || reassembly.size() > 0;
     }
 
     /** Frees every buffer (connection gone). */
@@ -709,7 +812,7 @@ public final class ReliableOrderedDelivery {
         sendBuffer.release();
         reassembly.release();
         rtoDeadlineNs = NO_DEADLINE;
-        delayedAckDeadlineNs = NO_DEADLINE;
+        acks.stop();
         rack.onTimeout();
     }
 
@@ -817,12 +920,12 @@ public final class ReliableOrderedDelivery {
 
         @Override
         public long delayedAckDeadlineNs() {
-            return delayedAckDeadlineNs;
+            return acks.delayedAckDeadlineNs();
         }
 
         @Override
         public boolean isAckPending() {
-            return ackNow;
+            return acks.ackNow();
         }
 
         @Override
@@ -863,6 +966,21 @@ public final class ReliableOrderedDelivery {
         @Override
         public int highRxt() {
             return sack.highRxt();
+        }
+
+        @Override
+        public int dsacksOfoReceivedCount() {
+            return sack.dsacksOfoReceived();
+        }
+
+        @Override
+        public boolean isFrtoNewDataRound() {
+            return frtoNewData;
+        }
+
+        @Override
+        public boolean isFrtoActive() {
+            return frto;
         }
 
         @Override

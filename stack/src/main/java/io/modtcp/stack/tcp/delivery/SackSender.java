@@ -17,6 +17,8 @@ final class SackSender {
     private int highRxt;
 
     private int dsacksReceived;
+    /** Of those, D-SACKs for data above the cumulative ACK (inside the second block; Linux's TCPDSACKOfoRecv). */
+    private int dsacksOfoReceived;
     /** The valid blocks of the ACK being processed, sorted for RACK (scratch, no allocation per ACK). */
     private final int[] sortedLeft = new int[4];
 
@@ -34,7 +36,23 @@ final class SackSender {
         }
     }
 
-    /** RFC 6675 §5.1 and RFC 2018 §8: after a timeout the SACK information may be stale (the receiver may renege). */
+    /**
+     * RFC 6675 §5.1: after a timeout the scoreboard is kept (SACKed data is not retransmitted) and HighRxt restarts
+     * at SND.UNA.
+     */
+    void onTimeoutKeep(int sndUna) {
+        highRxt = sndUna;
+    }
+
+    /**
+     * RFC 2018 §8: the peer reneged (it SACKed SND.UNA without acknowledging it, Linux's tcp_timeout_mark_lost
+     * is_reneg): the scoreboard is dropped.
+     */
+    boolean isReneging(int sndUna) {
+        return scoreboard.isSacked(sndUna);
+    }
+
+    /** RFC 2018 §8: after a timeout without trusted SACK information, the scoreboard is dropped. */
     void onTimeout(int sndUna) {
         scoreboard.clear();
         highRxt = sndUna;
@@ -55,6 +73,9 @@ final class SackSender {
             int right = seg.options().sackRight(i);
             if (i == 0 && isDsack(seg, left, right)) {
                 dsacksReceived++;
+                if (Seq.gt(right, seg.ack())) {
+                    dsacksOfoReceived++; // RFC 2883 §4 case 2: a duplicate above the cumulative ACK
+                }
                 rack.onDsack(sndUna, sndNxt);
                 continue;
             }
@@ -154,6 +175,10 @@ final class SackSender {
 
     int dsacksReceived() {
         return dsacksReceived;
+    }
+
+    int dsacksOfoReceived() {
+        return dsacksOfoReceived;
     }
 
     int sackedBytes() {

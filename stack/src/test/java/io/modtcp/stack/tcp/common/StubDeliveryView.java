@@ -178,6 +178,21 @@ public final class StubDeliveryView implements DeliveryView {
     }
 
     @Override
+    public int dsacksOfoReceivedCount() {
+        return 0;
+    }
+
+    @Override
+    public boolean isFrtoNewDataRound() {
+        return false;
+    }
+
+    @Override
+    public boolean isFrtoActive() {
+        return false;
+    }
+
+    @Override
     public long rackTimerDeadlineNs() {
         return Long.MAX_VALUE;
     }

@@ -84,6 +84,53 @@ class SackTest {
         // The same bytes again: RFC 2883 §4, the first block reports the duplicate.
         s.inject(s.in(ACK | PSH).seq(1).ack(1).data(100));
         s.expect(s.out(ACK).ack(201).options(o -> blocksAre(o, 1, 101), "d-sack 1-101"));
+        // Linux's TCPDSACKOldSent, not an out-of-window drop (a peer's spurious retransmission is no attack).
+        assertEquals(1, s.counter(Counter.TCP_DSACK_OLD_SENT));
+        assertEquals(0, s.counter(Counter.TCP_DROP_OUT_OF_WINDOW));
+    }
+
+    @Test
+    void shouldReportThePartBelowRcvNxtOfAPartlyOldSegmentWithDsack() throws Exception {
+        establishWithSack();
+        s.inject(s.in(ACK | PSH).seq(1).ack(1).data(100));
+        s.advance(Script.SEC);
+        s.expect(s.out(ACK).ack(101));
+        // [51, 151): the first 50 bytes are a duplicate (RFC 2883 §4; Linux's tcp_data_queue).
+        s.inject(s.in(ACK | PSH).seq(51).ack(1).data(100));
+        s.advance(Script.SEC);
+        s.expect(s.out(ACK).ack(151).options(o -> blocksAre(o, 51, 101), "d-sack 51-101"));
+        assertEquals(1, s.counter(Counter.TCP_DSACK_OLD_SENT));
+    }
+
+    @Test
+    void shouldReportADuplicateOfHeldOutOfOrderDataWithDsack() throws Exception {
+        establishWithSack();
+        s.inject(s.in(ACK | PSH).seq(101).ack(1).data(100));
+        s.expect(s.out(ACK).ack(1).options(o -> blocksAre(o, 101, 201), "sack 101-201"));
+        // The same out-of-order bytes again: the D-SACK block first, then the block that holds it (RFC 2883 §4.2).
+        s.inject(s.in(ACK | PSH).seq(101).ack(1).data(100));
+        s.expect(s.out(ACK).ack(1).options(o -> blocksAre(o, 101, 201, 101, 201), "d-sack 101-201, sack 101-201"));
+        assertEquals(1, s.counter(Counter.TCP_DSACK_OFO_SENT));
+        assertEquals(0, s.counter(Counter.TCP_DSACK_OLD_SENT));
+    }
+
+    @Test
+    void shouldCountADsackAboveTheCumulativeAckAsOfoRecv() throws Exception {
+        TcpSocket sock = establishWithSack();
+        int seg = 1460;
+        s.write(sock, Script.bytes(4 * seg));
+        for (int i = 0; i < 4; i++) {
+            s.expect(s.out(ACK).seq(1 + i * seg).len(seg));
+        }
+        // The peer got segment 2 twice while segment 0 is missing: the first block lies inside the second, above
+        // the cumulative ACK (RFC 2883 §4 case 2).
+        s.inject(s.in(ACK).seq(1).ack(1).options(sack(1 + 2 * seg, 1 + 3 * seg, 1 + seg, 1 + 4 * seg)));
+        assertEquals(1, s.counter(Counter.TCP_DSACK_OFO_RECV));
+        assertEquals(0, s.counter(Counter.TCP_DSACK_RECV));
+        // A duplicate below the cumulative ACK is the other counter.
+        s.inject(s.in(ACK).seq(1).ack(1 + 4 * seg).options(sack(1, 1 + seg)));
+        assertEquals(1, s.counter(Counter.TCP_DSACK_RECV));
+        assertEquals(1, s.counter(Counter.TCP_DSACK_OFO_RECV));
     }
 
     @Test
