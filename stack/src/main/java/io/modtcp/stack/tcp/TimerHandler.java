@@ -153,7 +153,8 @@ final class TimerHandler {
         counters.inc(Counter.TCP_RTO_EXPIRIES);
         boolean sackKept = outcome == ReliableOrderedDelivery.RtoOutcome.RETRANSMIT_LOST;
         c.cc.onRetransmitTimeout(c.rod.view(), nowNs, sackKept, sackKept ? c.rod.rackPipe() : 0);
-        engine.observer().retransmitTimeout(c, c.rod.view().rtoNs(), c.rod.view().retries());
+        engine.observer()
+                .retransmitTimeout(c, c.rod.view().rtoNs(), c.rod.view().retries());
     }
 
     /**
