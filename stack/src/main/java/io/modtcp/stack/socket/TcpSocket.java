@@ -123,6 +123,13 @@ public final class TcpSocket {
     private long appliedKeepIntervalNs = -1;
     private int appliedKeepCount = -1;
     private Boolean appliedQuickAck;
+    /** SO_OOBINLINE (off by default, as on the JDK), and what the connection was last told. */
+    private boolean oobInline;
+
+    private boolean appliedOobInline;
+    /** The latest urgent octet in {@link #sendPending} (only the latest counts: SND.UP is one pointer). */
+    private ByteBuf urgentPending;
+
     private TcpConnection connection;
     private TcpListener listener;
 
@@ -566,6 +573,52 @@ public final class TcpSocket {
         return total;
     }
 
+    /**
+     * Queues one urgent octet ({@code Socket.sendUrgentData}, RFC 9293 §3.8.5, RFC 6093): it follows everything
+     * written before it, and the segments sent before it is acknowledged carry URG and the urgent pointer. Waits for
+     * send-buffer space as a blocking write does. The exceptions are the JDK {@code Socket}'s on Linux: "Socket
+     * closed", "Not connected", and {@code IOException} "Broken pipe" (EPIPE) after {@link #shutdownOutput}.
+     *
+     * @return false if {@code timeoutNs} is 0 and the send buffer is full (nothing queued)
+     */
+    public boolean sendUrgentData(int b, long timeoutNs) throws IOException {
+        long deadline = deadline(timeoutNs);
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (error != null) {
+                    throw exceptionFor(error, false);
+                }
+                if (mode != Mode.CONNECTED) {
+                    throw new SocketException("Not connected");
+                }
+                if (outputShutdown || connectionGone) {
+                    throw new IOException("Broken pipe");
+                }
+                if (sendBufferBytes - sendInUse > 0) {
+                    break;
+                }
+                if (timeoutNs == 0) {
+                    return false;
+                }
+                if (!await(deadline)) {
+                    throw new SocketTimeoutException("Write timed out");
+                }
+            }
+            ByteBuf one = stack.alloc().buffer(1).writeByte(b);
+            sendPending.addLast(one);
+            urgentPending = one;
+            sendInUse += 1;
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+        return true;
+    }
+
     public int write(byte[] b, int off, int len, long timeoutNs) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         return write(ByteBuffer.wrap(b, off, len), timeoutNs);
@@ -961,6 +1014,30 @@ public final class TcpSocket {
         return v == null || v;
     }
 
+    /**
+     * SO_OOBINLINE: on, an urgent octet received is read in line, in order; off (the default), it is taken out of
+     * the stream, as the JDK's socket on Linux does (Java cannot read it out of band). Applied on the stack thread
+     * before this returns, so that it holds for every urgent octet that arrives afterwards. DEVIATION(Linux): Linux
+     * decides when the octet is read, so an octet received but not yet read before the change follows the new value;
+     * here it followed the old one.
+     */
+    public void setOobInline(boolean on) {
+        lock.lock();
+        try {
+            oobInline = on;
+        } finally {
+            lock.unlock();
+        }
+        stack.callUnchecked(() -> {
+            syncOnStack();
+            return null;
+        });
+    }
+
+    public boolean oobInline() {
+        return get(() -> oobInline);
+    }
+
     /** SO_LINGER in seconds; -1 turns it off. */
     public void setLinger(int seconds) {
         setOption(() -> lingerSeconds = Math.max(-1, seconds));
@@ -1186,8 +1263,13 @@ public final class TcpSocket {
         int linger;
         int rcvBuf;
         int sndBuf;
+        boolean oob;
+        ByteBuf urgent;
         lock.lock();
         try {
+            urgent = urgentPending;
+            urgentPending = null;
+            oob = oobInline;
             if (!sendPending.isEmpty()) {
                 // Swap the buffers rather than copy: the stack-thread scratch deque becomes the pending one.
                 toSend = sendPending;
@@ -1245,10 +1327,14 @@ public final class TcpSocket {
         }
         // A shutdown requested before the abort (shutdownOutput, then close with unread data) still sends what it
         // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
-        applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, now);
+        applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, oob, now);
         if (toSend != null) {
             for (ByteBuf b : toSend) {
-                tcp.send(c, b, now);
+                if (b == urgent) {
+                    tcp.sendUrgent(c, b, now);
+                } else {
+                    tcp.send(c, b, now);
+                }
             }
             toSend.clear();
         }
@@ -1284,6 +1370,7 @@ public final class TcpSocket {
                 lingerSeconds,
                 receiveBufferBytes,
                 sendBufferBytes,
+                oobInline,
                 stack.nowNs());
     }
 
@@ -1298,8 +1385,13 @@ public final class TcpSocket {
             int linger,
             int rcvBuf,
             int sndBuf,
+            boolean oob,
             long now) {
         TcpEngine tcp = stack.tcp();
+        if (oob != appliedOobInline) {
+            tcp.setUrgentInline(c, oob);
+            appliedOobInline = oob;
+        }
         tcp.setReuseAddress(c, reuseAddress);
         if (c.connection().noDelay() != nd) {
             tcp.setNoDelay(c, nd, now);
