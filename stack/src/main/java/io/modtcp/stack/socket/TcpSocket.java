@@ -27,7 +27,6 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,7 +63,7 @@ public final class TcpSocket {
 
     private final NetStack stack;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Waiters changed = new Waiters(lock);
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private final StackSide stackSide = new StackSide();
 
@@ -1187,26 +1186,31 @@ public final class TcpSocket {
     /**
      * Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException, unless the socket
      * is not {@link #setInterruptible interruptible}: then an interrupt is an early wake-up and the status is kept.
+     * Called with {@link #lock} held once; returns (or throws) with it held once.
      */
     private boolean await(long deadline) throws InterruptedIOException {
         boolean interrupted = !interruptible && Thread.interrupted();
         try {
-            if (deadline == FOREVER) {
-                changed.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            changed.awaitNanos(left);
-            return true;
-        } catch (InterruptedException e) {
-            interrupted = true;
-            if (interruptible) {
+            if (interruptible && Thread.interrupted()) {
+                interrupted = true;
                 throw new InterruptedIOException("interrupted");
             }
-            return true; // the caller checks its condition and waits again
+            if (deadline == FOREVER) {
+                changed.await(Waiters.FOREVER);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.await(left);
+            }
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (interruptible) {
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+            return true; // the caller checks its condition (and the deadline) and waits again
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
