@@ -777,12 +777,14 @@ public final class TcpSocket {
      */
     public void close() throws IOException {
         boolean lingerWait;
+        boolean listening;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            listening = mode == Mode.LISTENING;
             boolean unread = receiveQueued > 0;
             drainReceiveQueue();
             if (mode == Mode.CONNECTED || mode == Mode.CONNECTING) {
@@ -802,7 +804,21 @@ public final class TcpSocket {
         } finally {
             lock.unlock();
         }
-        requestSync();
+        if (listening) {
+            // As the kernel's close(2): the listener is out of its stack when close returns. Queued instead, it would
+            // still answer a SYN that reaches its stack in the same round (received packets go before commands),
+            // and a connect from another stack just after the close would be accepted, not refused.
+            try {
+                stack.call(() -> {
+                    syncOnStack();
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                requestSync(); // the stack refused the command (closed, or its queue full): as for any other socket
+            }
+        } else {
+            requestSync();
+        }
         notifyReadiness();
         if (lingerWait) {
             awaitQuiet(TimeUnit.SECONDS.toNanos(lingerSeconds));
