@@ -92,6 +92,7 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             k.setOption(StandardSocketOptions.SO_KEEPALIVE, socket.keepAlive());
             k.setOption(StandardSocketOptions.SO_LINGER, socket.linger());
             k.setOption(StandardSocketOptions.SO_REUSEADDR, reuseAddress);
+            k.socket().setOOBInline(socket.oobInline());
             k.configureBlocking(blocking);
         } catch (IOException | RuntimeException e) {
             k.close();
@@ -434,6 +435,44 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
             }
             return total;
         }
+    }
+
+    /**
+     * The adaptor's {@code sendUrgentData} (as SocketChannelImpl.sendOutOfBandData): 1 when the urgent octet is
+     * queued, 0 when a non-blocking channel's send buffer is full. After {@code shutdownOutput}: the JDK's
+     * AsynchronousCloseException (its finally replaces the ClosedChannelException of its beginWrite).
+     */
+    int sendOutOfBandData(byte b) throws IOException {
+        synchronized (writeLock) {
+            ensureOpen();
+            if (state != State.CONNECTED) {
+                throw new NotYetConnectedException();
+            }
+            if (isOutputShutdown()) {
+                throw new AsynchronousCloseException();
+            }
+            SocketChannel k = kernel;
+            if (k != null) {
+                k.socket().sendUrgentData(b);
+                return 1;
+            }
+            return socket.sendUrgentData(b, blocking ? TcpSocket.FOREVER : 0) ? 1 : 0;
+        }
+    }
+
+    /** SO_OOBINLINE, through the adaptor (the JDK's channel takes it only there). */
+    void setOobInline(boolean on) throws SocketException {
+        SocketChannel k = kernel;
+        if (k != null) {
+            k.socket().setOOBInline(on);
+        } else {
+            socket.setOobInline(on);
+        }
+    }
+
+    boolean oobInline() throws SocketException {
+        SocketChannel k = kernel;
+        return k != null ? k.socket().getOOBInline() : socket.oobInline();
     }
 
     /** The adaptor's write: blocking mode only. */

@@ -36,7 +36,6 @@ final class ModTcpSocketImpl extends SocketImpl {
     private volatile int soTimeoutMs;
     private boolean reuseAddress;
     private int trafficClass;
-    private boolean oobInline;
     /** Set when the destination is routed to the kernel ({@code modtcp.kernel}): streams and options go to it. */
     private volatile java.net.Socket kernelSocket;
 
@@ -165,6 +164,7 @@ final class ModTcpSocketImpl extends SocketImpl {
             ks.setKeepAlive(s.keepAlive());
             ks.setSoLinger(s.linger() >= 0, Math.max(0, s.linger()));
             ks.setSoTimeout(soTimeoutMs);
+            ks.setOOBInline(s.oobInline());
             ks.connect(isa, timeoutMs);
         } catch (IOException | RuntimeException e) {
             ks.close();
@@ -326,14 +326,21 @@ final class ModTcpSocketImpl extends SocketImpl {
         socket().shutdownOutput();
     }
 
+    /** RFC 9293 §3.8.5 urgent data; the exceptions are NioSocketImpl's on Linux (TcpSocket.sendUrgentData). */
     @Override
     protected void sendUrgentData(int data) throws IOException {
-        throw new SocketException("Urgent data not supported");
+        ensureOpen();
+        java.net.Socket ks = kernelSocket;
+        if (ks != null) {
+            ks.sendUrgentData(data);
+            return;
+        }
+        socket().sendUrgentData(data, TcpSocket.FOREVER);
     }
 
     @Override
     protected boolean supportsUrgentData() {
-        return false;
+        return true;
     }
 
     // ---- legacy integer options (java.net.Socket's setters use these) ----
@@ -387,7 +394,7 @@ final class ModTcpSocketImpl extends SocketImpl {
                 trafficClass = (Integer) value;
                 break;
             case SocketOptions.SO_OOBINLINE:
-                oobInline = (Boolean) value;
+                s.setOobInline((Boolean) value);
                 break;
             default:
                 throw new SocketException("Unknown option " + optID);
@@ -421,7 +428,7 @@ final class ModTcpSocketImpl extends SocketImpl {
             case SocketOptions.IP_TOS:
                 return trafficClass;
             case SocketOptions.SO_OOBINLINE:
-                return oobInline;
+                return s.oobInline();
             case SocketOptions.SO_BINDADDR:
                 return Addresses.toInet(s.localAddress() == null ? IpAddr.ANY4 : s.localAddress());
             default:

@@ -33,7 +33,6 @@ import java.util.concurrent.TimeUnit;
 final class SocketAdaptor extends Socket {
     private final ModTcpSocketChannel sc;
     private volatile int soTimeoutMs;
-    private volatile boolean oobInline;
 
     private SocketAdaptor(ModTcpSocketChannel sc) throws SocketException {
         super(new DummySocketImpl());
@@ -248,19 +247,22 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void sendUrgentData(int data) throws IOException {
-        throw new SocketException("Urgent data not supported");
+        // As the JDK's adaptor: sendOutOfBandData, 0 when a non-blocking channel's send buffer is full.
+        if (sc.sendOutOfBandData((byte) data) == 0) {
+            throw new IOException("Socket buffer full");
+        }
     }
 
     @Override
     public void setOOBInline(boolean on) throws SocketException {
         checkOpen();
-        oobInline = on;
+        sc.setOobInline(on);
     }
 
     @Override
     public boolean getOOBInline() throws SocketException {
         checkOpen();
-        return oobInline;
+        return sc.oobInline();
     }
 
     @Override

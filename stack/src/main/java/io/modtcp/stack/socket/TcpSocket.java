@@ -27,7 +27,6 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -64,7 +63,7 @@ public final class TcpSocket {
 
     private final NetStack stack;
     private final ReentrantLock lock = new ReentrantLock();
-    private final Condition changed = lock.newCondition();
+    private final Waiters changed = new Waiters(lock);
     private final AtomicBoolean syncQueued = new AtomicBoolean();
     private final StackSide stackSide = new StackSide();
 
@@ -123,6 +122,13 @@ public final class TcpSocket {
     private long appliedKeepIntervalNs = -1;
     private int appliedKeepCount = -1;
     private Boolean appliedQuickAck;
+    /** SO_OOBINLINE (off by default, as on the JDK), and what the connection was last told. */
+    private boolean oobInline;
+
+    private boolean appliedOobInline;
+    /** The latest urgent octet in {@link #sendPending} (only the latest counts: SND.UP is one pointer). */
+    private ByteBuf urgentPending;
+
     private TcpConnection connection;
     private TcpListener listener;
 
@@ -566,6 +572,52 @@ public final class TcpSocket {
         return total;
     }
 
+    /**
+     * Queues one urgent octet ({@code Socket.sendUrgentData}, RFC 9293 §3.8.5, RFC 6093): it follows everything
+     * written before it, and the segments sent before it is acknowledged carry URG and the urgent pointer. Waits for
+     * send-buffer space as a blocking write does. The exceptions are the JDK {@code Socket}'s on Linux: "Socket
+     * closed", "Not connected", and {@code IOException} "Broken pipe" (EPIPE) after {@link #shutdownOutput}.
+     *
+     * @return false if {@code timeoutNs} is 0 and the send buffer is full (nothing queued)
+     */
+    public boolean sendUrgentData(int b, long timeoutNs) throws IOException {
+        long deadline = deadline(timeoutNs);
+        lock.lock();
+        try {
+            while (true) {
+                if (closed) {
+                    throw new SocketException("Socket closed");
+                }
+                if (error != null) {
+                    throw exceptionFor(error, false);
+                }
+                if (mode != Mode.CONNECTED) {
+                    throw new SocketException("Not connected");
+                }
+                if (outputShutdown || connectionGone) {
+                    throw new IOException("Broken pipe");
+                }
+                if (sendBufferBytes - sendInUse > 0) {
+                    break;
+                }
+                if (timeoutNs == 0) {
+                    return false;
+                }
+                if (!await(deadline)) {
+                    throw new SocketTimeoutException("Write timed out");
+                }
+            }
+            ByteBuf one = stack.alloc().buffer(1).writeByte(b);
+            sendPending.addLast(one);
+            urgentPending = one;
+            sendInUse += 1;
+        } finally {
+            lock.unlock();
+        }
+        requestSync();
+        return true;
+    }
+
     public int write(byte[] b, int off, int len, long timeoutNs) throws IOException {
         Objects.checkFromIndexSize(off, len, b.length);
         return write(ByteBuffer.wrap(b, off, len), timeoutNs);
@@ -725,12 +777,14 @@ public final class TcpSocket {
      */
     public void close() throws IOException {
         boolean lingerWait;
+        boolean listening;
         lock.lock();
         try {
             if (closed) {
                 return;
             }
             closed = true;
+            listening = mode == Mode.LISTENING;
             boolean unread = receiveQueued > 0;
             drainReceiveQueue();
             if (mode == Mode.CONNECTED || mode == Mode.CONNECTING) {
@@ -750,7 +804,21 @@ public final class TcpSocket {
         } finally {
             lock.unlock();
         }
-        requestSync();
+        if (listening) {
+            // As the kernel's close(2): the listener is out of its stack when close returns. Queued instead, it would
+            // still answer a SYN that reaches its stack in the same round (received packets go before commands),
+            // and a connect from another stack just after the close would be accepted, not refused.
+            try {
+                stack.call(() -> {
+                    syncOnStack();
+                    return null;
+                });
+            } catch (IllegalStateException e) {
+                requestSync(); // the stack refused the command (closed, or its queue full): as for any other socket
+            }
+        } else {
+            requestSync();
+        }
         notifyReadiness();
         if (lingerWait) {
             awaitQuiet(TimeUnit.SECONDS.toNanos(lingerSeconds));
@@ -961,6 +1029,30 @@ public final class TcpSocket {
         return v == null || v;
     }
 
+    /**
+     * SO_OOBINLINE: on, an urgent octet received is read in line, in order; off (the default), it is taken out of
+     * the stream, as the JDK's socket on Linux does (Java cannot read it out of band). Applied on the stack thread
+     * before this returns, so that it holds for every urgent octet that arrives afterwards. DEVIATION(Linux): Linux
+     * decides when the octet is read, so an octet received but not yet read before the change follows the new value;
+     * here it followed the old one.
+     */
+    public void setOobInline(boolean on) {
+        lock.lock();
+        try {
+            oobInline = on;
+        } finally {
+            lock.unlock();
+        }
+        stack.callUnchecked(() -> {
+            syncOnStack();
+            return null;
+        });
+    }
+
+    public boolean oobInline() {
+        return get(() -> oobInline);
+    }
+
     /** SO_LINGER in seconds; -1 turns it off. */
     public void setLinger(int seconds) {
         setOption(() -> lingerSeconds = Math.max(-1, seconds));
@@ -1110,26 +1202,31 @@ public final class TcpSocket {
     /**
      * Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException, unless the socket
      * is not {@link #setInterruptible interruptible}: then an interrupt is an early wake-up and the status is kept.
+     * Called with {@link #lock} held once; returns (or throws) with it held once.
      */
     private boolean await(long deadline) throws InterruptedIOException {
         boolean interrupted = !interruptible && Thread.interrupted();
         try {
-            if (deadline == FOREVER) {
-                changed.await();
-                return true;
-            }
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                return false;
-            }
-            changed.awaitNanos(left);
-            return true;
-        } catch (InterruptedException e) {
-            interrupted = true;
-            if (interruptible) {
+            if (interruptible && Thread.interrupted()) {
+                interrupted = true;
                 throw new InterruptedIOException("interrupted");
             }
-            return true; // the caller checks its condition and waits again
+            if (deadline == FOREVER) {
+                changed.await(Waiters.FOREVER);
+            } else {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.await(left);
+            }
+            if (Thread.interrupted()) {
+                interrupted = true;
+                if (interruptible) {
+                    throw new InterruptedIOException("interrupted");
+                }
+            }
+            return true; // the caller checks its condition (and the deadline) and waits again
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -1186,8 +1283,13 @@ public final class TcpSocket {
         int linger;
         int rcvBuf;
         int sndBuf;
+        boolean oob;
+        ByteBuf urgent;
         lock.lock();
         try {
+            urgent = urgentPending;
+            urgentPending = null;
+            oob = oobInline;
             if (!sendPending.isEmpty()) {
                 // Swap the buffers rather than copy: the stack-thread scratch deque becomes the pending one.
                 toSend = sendPending;
@@ -1245,10 +1347,14 @@ public final class TcpSocket {
         }
         // A shutdown requested before the abort (shutdownOutput, then close with unread data) still sends what it
         // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
-        applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, now);
+        applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, oob, now);
         if (toSend != null) {
             for (ByteBuf b : toSend) {
-                tcp.send(c, b, now);
+                if (b == urgent) {
+                    tcp.sendUrgent(c, b, now);
+                } else {
+                    tcp.send(c, b, now);
+                }
             }
             toSend.clear();
         }
@@ -1284,6 +1390,7 @@ public final class TcpSocket {
                 lingerSeconds,
                 receiveBufferBytes,
                 sendBufferBytes,
+                oobInline,
                 stack.nowNs());
     }
 
@@ -1298,8 +1405,13 @@ public final class TcpSocket {
             int linger,
             int rcvBuf,
             int sndBuf,
+            boolean oob,
             long now) {
         TcpEngine tcp = stack.tcp();
+        if (oob != appliedOobInline) {
+            tcp.setUrgentInline(c, oob);
+            appliedOobInline = oob;
+        }
         tcp.setReuseAddress(c, reuseAddress);
         if (c.connection().noDelay() != nd) {
             tcp.setNoDelay(c, nd, now);

@@ -80,6 +80,13 @@ public enum Counter {
     TCP_DROP_BAD_DATA_OFFSET,
     TCP_DROP_BAD_OPTIONS,
     TCP_DROP_BAD_FLAGS,
+    /**
+     * An acceptable segment's urgent pointer that was zero or pointed beyond the receive window, or URG on a SYN:
+     * the pointer was ignored, the segment processed (RFC 6093 §5).
+     */
+    TCP_URG_INVALID,
+    /** Urgent octets taken out of the received stream (SO_OOBINLINE off; Linux drops them unless read MSG_OOB). */
+    TCP_URG_DISCARDED,
     TCP_DROP_NO_SOCKET,
     TCP_DROP_OUT_OF_WINDOW,
     // Duplicates, told apart from real out-of-window segments (Linux's TCPDSACK* names; RFC 2883). Today every

@@ -98,6 +98,12 @@ final class SegmentWriter {
             window = Math.min(window >> c.flow.view().rcvWndShift(), 65535);
         }
         boolean ack = (flags & TcpHeader.ACK) != 0;
+        // Urgent mode (RFC 9293 §3.8.5, RFC 6093 §4, Linux's tcp_transmit_skb): every segment that starts before
+        // SND.UP carries URG and the offset to SND.UP, the octet following the urgent one. Not on SYN or RST.
+        int urgentPointer = syn || (flags & TcpHeader.RST) != 0 ? -1 : c.rod.urgentPointer(seq);
+        if (urgentPointer >= 0) {
+            flags |= TcpHeader.URG;
+        }
         writeTcpHeader(
                 packet,
                 offset,
@@ -108,6 +114,9 @@ final class SegmentWriter {
                 TCP_HEADER + optionsLength,
                 flags,
                 window);
+        if (urgentPointer >= 0) {
+            txTcp.urgentPointer(urgentPointer);
+        }
         int idx = offset + TCP_HEADER;
         int tsVal = ts ? c.rod.nextTsVal(nowNs) : 0;
         int tsEcr = ts && (synAck || !syn) ? d.tsRecent() : 0;
@@ -124,7 +133,10 @@ final class SegmentWriter {
             c.rod.copyPayload(syn ? seq + 1 : seq, payloadLength, packet);
         }
         // With checksum offload the link completes the checksum from the pseudo-header sum (docs/tun.md).
-        boolean partial = (route.link().txOffloads() & Offload.TX_CSUM) != 0;
+        // A segment with URG is not offloaded (the Sender keeps it to one MSS): were the link to cut it, every piece
+        // would carry the pointer relative to its own SEG.SEQ.
+        boolean partial = urgentPointer < 0 && (route.link().txOffloads() & Offload.TX_CSUM) != 0;
+        int segmentPayload = partial ? Sender.segmentPayload(c) : 0;
         if (partial) {
             txTcp.fillPartialChecksum(tcpLength, cv.localAddr(), cv.remoteAddr());
         } else {
@@ -144,7 +156,7 @@ final class SegmentWriter {
         if (ack) {
             c.rod.onAckSent();
         }
-        transmitTcp(route, packet, flags, partial ? Sender.segmentPayload(c) : 0, nowNs);
+        transmitTcp(route, packet, flags, segmentPayload, nowNs);
     }
 
     /** A control segment with no connection (resets for RFC 9293 §3.10.7.1 and §3.10.7.2). */
@@ -221,7 +233,7 @@ final class SegmentWriter {
     }
 
     /**
-     * Writes a TCP header at {@code offset} (checksum 0, no urgent data) and leaves {@code txTcp} wrapped on it. The
+     * Writes a TCP header at {@code offset} (checksum 0, urgent pointer 0) and leaves {@code txTcp} wrapped on it. The
      * fixed header is zeroed first: the data-offset byte also holds the reserved bits (RFC 9293 §3.1: must be zero),
      * which a field setter would otherwise leave as a pooled buffer had them.
      */

@@ -96,7 +96,10 @@ final class Sender {
                     recovery ? fv.sndWnd() : Math.min(fv.sndWnd(), c.cc.view().cwnd());
             int usable = Math.max(0, Seq.sub(d.sndUna() + window, d.sndNxt()));
             // With TSO (docs/tun.md) one packet carries up to a super-segment, cut to whole MSS but for the tail.
-            int goal = recovery || !Offload.tso(c.route.link(), cv.remoteAddr().isV4())
+            // Not in urgent mode: a segment with URG is one MSS (SegmentWriter).
+            int goal = recovery
+                            || d.urgentMode()
+                            || !Offload.tso(c.route.link(), cv.remoteAddr().isV4())
                     ? mss
                     : SegmentSizing.tsoGoal(mss, c.cc.view().cwnd(), c.cc.view().ssthresh(), d.srttNs());
             int len = SegmentSizing.length(goal, mss, unsent, usable);

@@ -185,12 +185,32 @@ final class SynchronizedInput {
             onSackInformation(c, nowNs, ackResult == AckResult.SAME, unaBefore, sackedBefore, wasInLossRecovery);
         }
 
-        // Sixth: URG. DEVIATION(RFC 9293 §3.10.7.4 sixth step): the urgent pointer is ignored; urgent bytes are
-        // delivered in line, as the JDK's SO_OOBINLINE does.
+        // Sixth: URG (RFC 9293 §3.10.7.4 sixth step, the pointer read as RFC 6093 §4 and Linux's tcp_check_urg do),
+        // in the states that still take text; the mark is applied as the bytes are delivered (Urgent).
+        if (seg.isUrg() && c.state().canReceiveData()) {
+            onUrgent(c);
+        }
 
         // Seventh and eighth: text and FIN.
         if (seg.payloadLength() > 0 || seg.isFin()) {
+            int discardedBefore = c.rod.view().urgentDiscarded();
             segmentText(c, nowNs);
+            int discarded = c.rod.view().urgentDiscarded() - discardedBefore;
+            if (discarded > 0) {
+                counters.add(Counter.TCP_URG_DISCARDED, discarded);
+            }
+        }
+    }
+
+    /**
+     * Marks the urgent octet the segment's pointer names. A zero pointer or one beyond the window we advertised is
+     * ignored and counted; the segment itself is processed as usual (RFC 6093 §5: urgent data is a hint to the
+     * application, never a reason to drop data).
+     */
+    private void onUrgent(TcpConnection c) {
+        int rcvWnd = FlowControl.receiveWindow(c.flow.view(), c.rod.view());
+        if (!c.rod.onUrgentPointer(seg, Math.max(rcvWnd, seg.payloadLength()))) {
+            counters.inc(Counter.TCP_URG_INVALID);
         }
     }
 

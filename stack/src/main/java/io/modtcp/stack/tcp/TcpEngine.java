@@ -276,6 +276,24 @@ public final class TcpEngine implements TransportHandler {
         output(c, nowNs);
     }
 
+    /**
+     * Queues {@code data} whose last octet is urgent (Java's {@code Socket.sendUrgentData}, RFC 9293 §3.8.5): the
+     * segments that start before it carry URG and the urgent pointer until it is acknowledged.
+     */
+    public void sendUrgent(TcpConnection c, ByteBuf data, long nowNs) {
+        if (c.removed || !c.state().canQueueData() || c.cm.view().finRequested()) {
+            data.release();
+            return;
+        }
+        c.rod.queueUrgentData(data);
+        output(c, nowNs);
+    }
+
+    /** SO_OOBINLINE: see {@code ReliableOrderedDelivery.urgentInline}. */
+    public void setUrgentInline(TcpConnection c, boolean on) {
+        c.rod.urgentInline(on);
+    }
+
     /** The application consumed {@code bytes} of delivered data: the receive window may open. */
     public void consumed(TcpConnection c, int bytes, long nowNs) {
         c.receiveQueued -= bytes;
@@ -461,6 +479,15 @@ public final class TcpEngine implements TransportHandler {
                 packet,
                 offset + dataOffset,
                 length - dataOffset);
+        if ((flags & TcpHeader.URG) != 0) {
+            if ((flags & TcpHeader.SYN) != 0) {
+                // URG on a SYN or SYN-ACK names nothing (Linux looks at it only once synchronized): left at 0, which
+                // the sixth step ignores.
+                counters.inc(Counter.TCP_URG_INVALID);
+            } else {
+                seg.urgentPointer(rxTcp.urgentPointer());
+            }
+        }
         counters.inc(Counter.TCP_IN_SEGS);
 
         TcpConnection c = demux.lookup(dst, seg.dstPort(), src, seg.srcPort());

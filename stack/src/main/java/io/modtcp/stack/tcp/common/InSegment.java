@@ -19,6 +19,7 @@ public final class InSegment {
     private int ack;
     private int flags;
     private int window;
+    private int urgentPointer;
     private final TcpOptions options = new TcpOptions();
     private ByteBuf packet;
     private int payloadOffset;
@@ -48,6 +49,21 @@ public final class InSegment {
         this.packet = packet;
         this.payloadOffset = payloadOffset;
         this.payloadLength = payloadLength;
+        this.urgentPointer = 0;
+    }
+
+    /** Sets the urgent pointer field (after {@link #set}, which clears it). */
+    public void urgentPointer(int urgentPointer) {
+        this.urgentPointer = urgentPointer;
+    }
+
+    /** The urgent pointer field (meaningful with URG set). */
+    public int urgentPointer() {
+        return urgentPointer;
+    }
+
+    public boolean isUrg() {
+        return (flags & TcpHeader.URG) != 0;
     }
 
     public IpAddr src() {

@@ -64,6 +64,24 @@ public interface DeliveryView {
 
     boolean timestampsEnabled();
 
+    /** Urgent mode (RFC 9293 §3.8.5): an urgent octet we sent is not yet acknowledged (Linux's tcp_urg_mode). */
+    boolean urgentMode();
+
+    /** SND.UP: the sequence number after our latest urgent octet (meaningful in {@link #urgentMode()}). */
+    int sndUp();
+
+    /** An urgent octet received is marked and not yet delivered (RFC 9293 §3.10.7.4 sixth step). */
+    boolean isUrgentMarked();
+
+    /** The sequence number of the urgent octet marked (RCV.UP less one, RFC 6093 §4). */
+    int rcvUrgentSeq();
+
+    /** SO_OOBINLINE: urgent octets are delivered in line. */
+    boolean urgentInline();
+
+    /** Urgent octets taken out of the received stream (SO_OOBINLINE off). */
+    int urgentDiscarded();
+
     /** Bytes above SND.UNA the peer reported holding (the SACK scoreboard). */
     int sackedBytes();
 

@@ -91,6 +91,9 @@ public final class ReliableOrderedDelivery {
     private long lastSendNs;
 
     private final Timestamps ts = new Timestamps();
+    /** SND.UP and RCV.UP (RFC 9293 §3.8.5, RFC 6093). */
+    private final Urgent urgent = new Urgent();
+
     private int lastAckSent;
 
     /** Whether an ACK is owed now or by the delayed-ACK timer. */
@@ -231,6 +234,7 @@ public final class ReliableOrderedDelivery {
             bufSeq += dataAcked;
         }
         sndUna = ack;
+        urgent.onCumulativeAck(sndUna);
         if (Seq.lt(sndNxt, sndUna)) {
             sndNxt = sndUna;
         }
@@ -306,6 +310,33 @@ public final class ReliableOrderedDelivery {
             throw new IllegalStateException("data queued after FIN");
         }
         sendBuffer.append(data);
+    }
+
+    /**
+     * Queues application data whose last octet is urgent (Java's {@code Socket.sendUrgentData}): SND.UP moves to the
+     * sequence number after it (RFC 6093 §4, Linux's tcp_mark_urg).
+     */
+    public void queueUrgentData(ByteBuf data) {
+        queueData(data);
+        urgent.onUrgentQueued(bufSeq + sendBuffer.length());
+    }
+
+    /** The urgent pointer field for a segment starting at {@code seq}, or -1 for URG clear (see Urgent). */
+    public int urgentPointer(int seq) {
+        return urgent.pointerFor(seq, sndNxt);
+    }
+
+    /** SO_OOBINLINE: an urgent octet received is delivered in line (on) or taken out of the stream (off). */
+    public void urgentInline(boolean on) {
+        urgent.inline(on);
+    }
+
+    /**
+     * The URG bit of an acceptable segment (RFC 9293 §3.10.7.4 sixth step, read as RFC 6093 §4 and Linux do):
+     * returns false if the pointer was invalid (zero, or beyond the window) and was ignored.
+     */
+    public boolean onUrgentPointer(InSegment seg, int rcvWnd) {
+        return urgent.onPointer(seg.seq(), seg.urgentPointer(), rcvNxt, rcvWnd) != Urgent.Mark.INVALID;
     }
 
     /** Queues our FIN after all queued data. */
@@ -552,12 +583,14 @@ public final class ReliableOrderedDelivery {
             sackReceiver.duplicate(start, rcvNxt, DsackKind.OLD);
         }
         boolean filledHole = take > 0 && !reassembly.isEmpty();
+        // An urgent octet marked is taken out of (or let through) the in-order bytes on their way to the socket.
+        PayloadSink out = urgent.sink(sink, rcvNxt);
         if (take > 0) {
-            sink.deliver(seg.retainedPayload(skip, take));
+            out.deliver(seg.retainedPayload(skip, take));
             rcvNxt += take;
         }
         int before = rcvNxt;
-        rcvNxt = reassembly.pollContiguous(rcvNxt, sink);
+        rcvNxt = reassembly.pollContiguous(rcvNxt, out);
         int delivered = take + Seq.sub(rcvNxt, before);
         boolean finNow = fin || reassembly.isFinAt(rcvNxt);
         if (finNow && !finReceived) {
@@ -946,6 +979,36 @@ public final class ReliableOrderedDelivery {
         @Override
         public boolean timestampsEnabled() {
             return ts.enabled();
+        }
+
+        @Override
+        public boolean urgentMode() {
+            return urgent.sendMode();
+        }
+
+        @Override
+        public int sndUp() {
+            return urgent.sndUp();
+        }
+
+        @Override
+        public boolean isUrgentMarked() {
+            return urgent.receivePending();
+        }
+
+        @Override
+        public int rcvUrgentSeq() {
+            return urgent.urgentSeq();
+        }
+
+        @Override
+        public boolean urgentInline() {
+            return urgent.inline();
+        }
+
+        @Override
+        public int urgentDiscarded() {
+            return urgent.discarded();
         }
 
         @Override

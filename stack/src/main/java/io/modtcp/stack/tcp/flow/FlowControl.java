@@ -213,7 +213,9 @@ public final class FlowControl {
             return true;
         }
         boolean last = len == delivery.unsentBytes();
-        boolean nagleAllows = connection.noDelay() || delivery.flightSize() == 0 || delivery.isFinQueued();
+        // Urgent mode passes Nagle too (Linux's tcp_nagle_test): the urgent octet should not wait for an ACK.
+        boolean nagleAllows =
+                connection.noDelay() || delivery.flightSize() == 0 || delivery.isFinQueued() || delivery.urgentMode();
         return (last && nagleAllows) || len >= maxSndWnd / 2;
     }
 

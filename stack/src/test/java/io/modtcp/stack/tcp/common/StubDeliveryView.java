@@ -13,6 +13,7 @@ public final class StubDeliveryView implements DeliveryView {
     public int retries;
     public int unsent;
     public boolean finQueued;
+    public boolean urgentMode;
 
     /** Puts SND.UNA, SND.NXT and SND.MAX at the given values. */
     public StubDeliveryView send(int una, int nxtAndMax) {
@@ -155,6 +156,36 @@ public final class StubDeliveryView implements DeliveryView {
     @Override
     public boolean timestampsEnabled() {
         return false;
+    }
+
+    @Override
+    public boolean urgentMode() {
+        return urgentMode;
+    }
+
+    @Override
+    public int sndUp() {
+        return 0;
+    }
+
+    @Override
+    public boolean isUrgentMarked() {
+        return false;
+    }
+
+    @Override
+    public int rcvUrgentSeq() {
+        return 0;
+    }
+
+    @Override
+    public boolean urgentInline() {
+        return false;
+    }
+
+    @Override
+    public int urgentDiscarded() {
+        return 0;
     }
 
     @Override

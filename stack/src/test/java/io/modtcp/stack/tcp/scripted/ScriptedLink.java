@@ -13,8 +13,24 @@ import java.util.Deque;
  * the injected packets not yet received, which {@link #close} releases.
  */
 public final class ScriptedLink implements Link {
-    /** One packet the stack sent: when, and what (or why it could not be decoded). */
-    public record Sent(long atNs, SegmentSpec segment, String undecodable) {}
+    /**
+     * One packet the stack sent: when, and what (or why it could not be decoded), with the TCP urgent pointer field
+     * ({@link SegmentSpec} does not carry it).
+     */
+    public record Sent(long atNs, SegmentSpec segment, String undecodable, int urgentPointer) {
+        Sent(long atNs, SegmentSpec segment, String undecodable) {
+            this(atNs, segment, undecodable, 0);
+        }
+    }
+
+    /** The TCP urgent pointer field of an IPv4 or IPv6 packet (no IPv6 extension headers), 0 if too short. */
+    private static int urgentPointerOf(ByteBuf packet) {
+        int base = packet.readerIndex();
+        int version = (packet.getUnsignedByte(base) >> 4) & 0xF;
+        int ipHeader = version == 4 ? (packet.getUnsignedByte(base) & 0xF) * 4 : 40;
+        int at = base + ipHeader + io.modtcp.stack.wire.TcpHeader.URGENT_POINTER_OFFSET;
+        return at + 2 <= packet.writerIndex() ? packet.getUnsignedShort(at) : 0;
+    }
 
     private final int mtu;
     private final Deque<Sent> transmitted = new ArrayDeque<>();
@@ -41,7 +57,7 @@ public final class ScriptedLink implements Link {
     @Override
     public boolean transmit(ByteBuf packet, long nowNs) {
         try {
-            transmitted.addLast(new Sent(nowNs, SegmentSpec.decode(packet, true), null));
+            transmitted.addLast(new Sent(nowNs, SegmentSpec.decode(packet, true), null, urgentPointerOf(packet)));
         } catch (RuntimeException e) {
             transmitted.addLast(new Sent(nowNs, null, String.valueOf(e.getMessage())));
         } finally {
