@@ -1137,9 +1137,24 @@ public final class TcpSocket {
         }
     }
 
+    /**
+     * On the stack thread: takes the socket's lock, spinning briefly before queueing for it. Application threads hold
+     * it for a few field reads and writes; a thread that queues gets an AQS node allocated, and the stack thread
+     * allocates nothing per segment (LoopbackAllocationTest).
+     */
+    private void lockOnStack() {
+        for (int i = 0; i < 128; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
+    }
+
     private void notifyReadiness() {
         ReadinessListener l;
-        lock.lock();
+        lockOnStack();
         try {
             l = readinessListener;
         } finally {
@@ -1186,7 +1201,7 @@ public final class TcpSocket {
         int linger;
         int rcvBuf;
         int sndBuf;
-        lock.lock();
+        lockOnStack();
         try {
             if (!sendPending.isEmpty()) {
                 // Swap the buffers rather than copy: the stack-thread scratch deque becomes the pending one.
@@ -1247,10 +1262,11 @@ public final class TcpSocket {
         // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
         applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, now);
         if (toSend != null) {
-            for (ByteBuf b : toSend) {
+            // poll, not an iterator: this runs for every write, on the stack thread, which allocates nothing per
+            // segment (LoopbackAllocationTest)
+            for (ByteBuf b = toSend.poll(); b != null; b = toSend.poll()) {
                 tcp.send(c, b, now);
             }
-            toSend.clear();
         }
         if (consumed > 0) {
             tcp.consumed(c, consumed, now);
@@ -1338,7 +1354,7 @@ public final class TcpSocket {
     private final class StackSide implements ConnectionHandler, ListenerHandler {
         @Override
         public void onEstablished(TcpConnection c) {
-            lock.lock();
+            lockOnStack();
             try {
                 if (mode == Mode.CONNECTING) {
                     mode = Mode.CONNECTED;
@@ -1353,7 +1369,7 @@ public final class TcpSocket {
         @Override
         public void onData(TcpConnection c, ByteBuf data) {
             boolean discard;
-            lock.lock();
+            lockOnStack();
             try {
                 discard = closed || inputShutdown;
                 if (!discard) {
@@ -1379,7 +1395,7 @@ public final class TcpSocket {
         }
 
         private boolean closedFully() {
-            lock.lock();
+            lockOnStack();
             try {
                 return closed;
             } finally {
@@ -1389,7 +1405,7 @@ public final class TcpSocket {
 
         @Override
         public void onFin(TcpConnection c) {
-            lock.lock();
+            lockOnStack();
             try {
                 peerFin = true;
                 changed.signalAll();
@@ -1401,7 +1417,7 @@ public final class TcpSocket {
 
         @Override
         public void onAcked(TcpConnection c, int bytes) {
-            lock.lock();
+            lockOnStack();
             try {
                 sendInUse = Math.max(0, sendInUse - bytes);
                 changed.signalAll();
@@ -1414,7 +1430,7 @@ public final class TcpSocket {
         @Override
         public void onClosed(TcpConnection c, TcpError err) {
             boolean unbind;
-            lock.lock();
+            lockOnStack();
             try {
                 connectionGone = true;
                 if (err != null && err != TcpError.ABORTED && error == null) {
@@ -1455,7 +1471,7 @@ public final class TcpSocket {
             // The child socket became CONNECTED in its own onEstablished; queue it for accept().
             ConnectionHandler h = childHandler(child);
             TcpSocket socket = ((StackSide) h).owner();
-            lock.lock();
+            lockOnStack();
             try {
                 acceptQueue.addLast(socket);
                 changed.signalAll();

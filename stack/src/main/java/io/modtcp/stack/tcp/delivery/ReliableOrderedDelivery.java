@@ -74,6 +74,10 @@ public final class ReliableOrderedDelivery {
     private long unackedBytes;
 
     private final DeliveryView view = new View();
+    /** Filled and returned by {@link #onNewAck} and {@link #receive}: nothing allocated per segment. */
+    private final AckOutcome ackOutcome = new AckOutcome(0, false, false, false);
+
+    private final ReceiveOutcome receiveOutcome = new ReceiveOutcome(0, false, false, false, false);
 
     /** With an unlimited memory budget (a connection tested on its own). */
     public ReliableOrderedDelivery(TcpConfig config, ByteBufAllocator alloc) {
@@ -232,7 +236,7 @@ public final class ReliableOrderedDelivery {
         retries = 0;
         dupAcks = 0;
         rtoDeadlineNs = sndUna == sndMax ? NO_DEADLINE : nowNs + rtt.rtoNs();
-        return new AckOutcome(dataAcked, synAcked, finAcked, sampled);
+        return ackOutcome.set(dataAcked, synAcked, finAcked, sampled);
     }
 
     /**
@@ -410,7 +414,7 @@ public final class ReliableOrderedDelivery {
             // floor so that a small window still holds a few small segments despite their overhead.
             boolean stored = reassembly.insert(
                     dataStart, seg.retainedPayload(skip, take), fin, 2L * rcvWnd + OUT_OF_ORDER_HELD_FLOOR);
-            return new ReceiveOutcome(0, false, true, !stored, false);
+            return receiveOutcome.set(0, false, true, !stored, false);
         }
         if (take > 0
                 && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
@@ -433,7 +437,7 @@ public final class ReliableOrderedDelivery {
             rcvNxt += 1;
             reassembly.release();
         }
-        return new ReceiveOutcome(delivered, finNow, false, false, filledHole);
+        return receiveOutcome.set(delivered, finNow, false, false, filledHole);
     }
 
     // ---- ACK generation (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ----
