@@ -54,9 +54,13 @@ public final class JettyVsKernel {
     static final int HTTP_PORT = 8080;
     static final int ECHO_PORT = 7007;
     static final int IDLE_PORT = 7100;
+    static final int RR_PORT = 7010;
+    static final int BULK_PORT = 7200;
+    static final List<String> PARTS = List.of("bulk", "rr", "jetty", "cps", "idle", "loopback");
     private static final String USAGE = "JettyVsKernel [--seconds 15] [--warmup 5] [--threads 2] [--connections 50]"
             + " [--body 1024] [--cps-seconds 10] [--cps-threads 4] [--idle 10000] [--idle-threads 4] [--idle-xmx 2g]"
-            + " [--java PATH] [--only jetty,cps,idle]";
+            + " [--bulk-mb 1024] [--bulk-warmup-mb 128] [--rr 20000] [--rr-warmup 5000] [--loopback-mb 1024]"
+            + " [--out benchmarks/target/bench-table.md] [--java PATH] [--only " + String.join(",", PARTS) + "]";
 
     /** The wrk script: exact figures (microseconds) from {@code done()}, next to wrk's own {@code --latency} text. */
     private static final String WRK_LUA = String.join(
@@ -85,8 +89,14 @@ public final class JettyVsKernel {
         int idle = 10_000;
         int idleThreads = 4;
         String idleXmx = "2g";
+        int bulkMb = 1024;
+        int bulkWarmupMb = 128;
+        int rr = 20_000;
+        int rrWarmup = 5_000;
+        int loopbackMb = 1024;
+        String out = "benchmarks/target/bench-table.md";
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        Set<String> parts = new LinkedHashSet<>(List.of("jetty", "cps", "idle"));
+        Set<String> parts = new LinkedHashSet<>(PARTS);
 
         static Options parse(String[] args) {
             // exec:exec passes -Dbench.args as one argument: split it
@@ -111,11 +121,17 @@ public final class JettyVsKernel {
                     case "--idle" -> o.idle = positive(v);
                     case "--idle-threads" -> o.idleThreads = positive(v);
                     case "--idle-xmx" -> o.idleXmx = v;
+                    case "--bulk-mb" -> o.bulkMb = positive(v);
+                    case "--bulk-warmup-mb" -> o.bulkWarmupMb = Integer.parseInt(v);
+                    case "--rr" -> o.rr = positive(v);
+                    case "--rr-warmup" -> o.rrWarmup = Integer.parseInt(v);
+                    case "--loopback-mb" -> o.loopbackMb = positive(v);
+                    case "--out" -> o.out = v;
                     case "--java" -> o.java = v;
                     case "--only" -> {
                         o.parts = new LinkedHashSet<>(List.of(v.split(",")));
-                        if (!Set.of("jetty", "cps", "idle").containsAll(o.parts)) {
-                            throw new IllegalArgumentException("--only takes jetty,cps,idle");
+                        if (!PARTS.containsAll(o.parts)) {
+                            throw new IllegalArgumentException("--only takes " + String.join(",", PARTS));
                         }
                     }
                     default -> throw new IllegalArgumentException("unknown option " + a[i - 1]);
@@ -149,7 +165,7 @@ public final class JettyVsKernel {
         Path agent = repo.resolve("provider/target/modtcp-agent.jar");
         Path samplesJar = repo.resolve("samples/target/modtcp-samples-0.1.0-SNAPSHOT.jar");
         Path samplesLib = repo.resolve("samples/target/lib");
-        List<String> missing = new ArrayList<>(Netns.missingCapabilities("wrk", "curl", "sysctl", "ss"));
+        List<String> missing = new ArrayList<>(Netns.missingCapabilities("wrk", "curl", "sysctl", "ss", "taskset"));
         for (Path p : List.of(agent, samplesJar, samplesLib)) {
             if (!Files.exists(p)) {
                 missing.add("no " + p + " (build first: mvn -q -B install -DskipTests)");
@@ -160,16 +176,17 @@ public final class JettyVsKernel {
         }
         if (!missing.isEmpty()) {
             System.err.println("JettyVsKernel cannot run here:\n  - " + String.join("\n  - ", missing)
-                    + "\nIt needs root (network namespaces, a TUN device), /dev/net/tun, iproute2 (ip, ss), wrk, curl and"
-                    + " sysctl; nothing was changed on this machine.");
+                    + "\nIt needs root (network namespaces, a TUN device), /dev/net/tun, iproute2 (ip, ss), wrk, curl,"
+                    + " sysctl and taskset; nothing was changed on this machine.");
             System.exit(2);
             return;
         }
         Bench bench = new Bench(o, agent, samplesClassPath(samplesJar, samplesLib), benchClassPath());
         System.out.println("JettyVsKernel: " + String.join(" ", args).trim());
-        System.out.println("machine: " + Runtime.getRuntime().availableProcessors() + " CPUs, load average "
-                + loadAverage() + "; server and client JVMs: " + o.java + " (" + System.getProperty("java.version")
-                + " runs this program)");
+        bench.loadStart = loadAverage();
+        bench.machine = Runtime.getRuntime().availableProcessors() + " CPUs, server and client JVMs " + o.java
+                + " (this program on Java " + System.getProperty("java.version") + ")";
+        System.out.println("machine: " + bench.machine + ", load average " + bench.loadStart);
         long t0 = System.nanoTime();
         int rc = 0;
         try (Net net = Net.create()) {
@@ -180,13 +197,30 @@ public final class JettyVsKernel {
             e.printStackTrace(System.out);
             rc = 1;
         }
+        if (o.parts.contains("loopback") && rc == 0) {
+            try {
+                bench.loopback();
+            } catch (Exception e) {
+                System.out.println("loopback FAILED: " + e);
+                e.printStackTrace(System.out);
+                rc = 1;
+            }
+        }
         System.out.println();
         bench.printSummary();
+        bench.loadEnd = loadAverage();
+        bench.seconds = (System.nanoTime() - t0) / 1e9;
+        String table = bench.goalTable();
+        System.out.println(table);
+        Path out = repo.resolve(o.out);
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, table, StandardCharsets.UTF_8);
         System.out.printf(
                 Locale.ROOT,
-                "%ntook %.0f s; load average at the end %s; namespaces deleted%n",
-                (System.nanoTime() - t0) / 1e9,
-                loadAverage());
+                "took %.0f s; load average at the end %s; namespaces deleted; table written to %s%n",
+                bench.seconds,
+                bench.loadEnd,
+                out);
         System.exit(rc);
     }
 
@@ -324,6 +358,24 @@ public final class JettyVsKernel {
 
     record Cps(long connections, long errors, double perSecond, long p50us, long p99us, String errorKinds) {}
 
+    /** One bulk transfer: the client's rate and the server JVM's CPU time over it. */
+    record BulkRun(long bytes, double secs, double mbit, long serverCpuNs) {
+        double gbit() {
+            return mbit / 1000;
+        }
+
+        /** The server JVM's CPU seconds per GB (10^9 bytes) moved. */
+        double cpuSecondsPerGb() {
+            return serverCpuNs / 1e9 / (bytes / 1e9);
+        }
+    }
+
+    /** 1-byte round trips: median, 99th percentile and mean, in microseconds. */
+    record Rr(double medianUs, double p99Us, double meanUs) {}
+
+    /** In-JVM loopback (modtcp provider) against the platform's loopback, and the stack thread's allocation. */
+    record Loopback(double platformMBs, double modtcpMBs, double stackBytesPerSegment, double directMBs) {}
+
     /** The idle-connection figures of one server. */
     record Idle(
             int open,
@@ -351,6 +403,16 @@ public final class JettyVsKernel {
         Cps cpsModtcp;
         Idle idleKernel;
         Idle idleModtcp;
+        /** Keys: kernel, modtcp (offload on), modtcp-off; then {@code -D} (server sends) or {@code -U}. */
+        final Map<String, BulkRun> bulk = new LinkedHashMap<>();
+        /** Keys: kernel, modtcp, kernel-pinned, modtcp-pinned. */
+        final Map<String, Rr> rr = new LinkedHashMap<>();
+
+        Loopback loopback;
+        String machine = "";
+        String loadStart = "";
+        String loadEnd = "";
+        double seconds;
 
         Bench(Options o, Path agent, String samplesCp, String benchCp) {
             this.o = o;
@@ -360,6 +422,17 @@ public final class JettyVsKernel {
         }
 
         void run(Net net) throws Exception {
+            if (o.parts.contains("bulk")) {
+                bulk(net, "kernel", null);
+                bulk(net, "modtcp", AGENT_ARGS);
+                bulk(net, "modtcp-off", AGENT_ARGS + ",offload=off");
+            }
+            if (o.parts.contains("rr")) {
+                for (boolean pinned : new boolean[] {false, true}) {
+                    rr.put("kernel" + (pinned ? "-pinned" : ""), rr(net, false, pinned));
+                    rr.put("modtcp" + (pinned ? "-pinned" : ""), rr(net, true, pinned));
+                }
+            }
             if (o.parts.contains("jetty")) {
                 Path lua = Files.createTempFile("jetty-vs-kernel-", ".lua");
                 try {
@@ -381,13 +454,163 @@ public final class JettyVsKernel {
         }
 
         private List<String> java(boolean modtcp, String xmx, String cp) {
-            List<String> cmd = new ArrayList<>(List.of(o.java, "-Xmx" + xmx));
-            if (modtcp) {
-                cmd.add("-javaagent:" + agent + "=" + AGENT_ARGS);
+            return java(modtcp ? AGENT_ARGS : null, xmx, cp, false);
+        }
+
+        /** A JVM command: with the agent when {@code agentArgs} is not null, on CPU 0 only when {@code pinned}. */
+        private List<String> java(String agentArgs, String xmx, String cp, boolean pinned) {
+            List<String> cmd = new ArrayList<>();
+            if (pinned) {
+                cmd.addAll(List.of("taskset", "-c", "0"));
+            }
+            cmd.addAll(List.of(o.java, "-Xmx" + xmx));
+            if (agentArgs != null) {
+                cmd.add("-javaagent:" + agent + "=" + agentArgs);
             }
             cmd.add("-cp");
             cmd.add(cp);
             return cmd;
+        }
+
+        /**
+         * Bulk both ways against {@link BulkPeer}'s server on the kernel ({@code agentArgs} null: namespace A, client
+         * in B over the veth pair) or on modtcp (namespace C, client on the kernel side of the TUN device): a
+         * warm-up transfer each way, then one measured transfer each way.
+         */
+        void bulk(Net net, String key, String agentArgs) throws Exception {
+            boolean modtcp = agentArgs != null;
+            Netns serverNs = modtcp ? net.tun : net.server;
+            Netns clientNs = modtcp ? net.tun : net.client;
+            String host = modtcp ? TUN_MODTCP : SERVER;
+            System.out.println();
+            System.out.println("== Bulk on " + key + ": BulkPeer server at " + host + ":" + BULK_PORT
+                    + ", BulkPeer client (kernel) in namespace " + clientNs.name() + ", " + o.bulkMb + " MiB each way");
+            List<String> cmd = java(agentArgs, "1g", benchCp, false);
+            cmd.addAll(List.of(BulkPeer.class.getName(), "server", host, Integer.toString(BULK_PORT)));
+            try (Child server = Child.start(serverNs, "bulk-" + key, cmd)) {
+                Matcher m = server.await("bulk-server listening on \\S+ provider=(\\S+)", 90_000);
+                checkStack(modtcp, m.group(1), server);
+                for (String dir : List.of("D", "U")) {
+                    if (o.bulkWarmupMb > 0) {
+                        transfer(server, clientNs, host, key, dir, o.bulkWarmupMb);
+                    }
+                    BulkRun r = transfer(server, clientNs, host, key, dir, o.bulkMb);
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %s %s: %.2f Gbit/s, server JVM %.2f CPU s per GB%n",
+                            key,
+                            dir.equals("D") ? "download (server sends)" : "upload (server receives)",
+                            r.gbit(),
+                            r.cpuSecondsPerGb());
+                    bulk.put(key + "-" + dir, r);
+                }
+            }
+        }
+
+        private BulkRun transfer(Child server, Netns clientNs, String host, String key, String dir, int mb)
+                throws Exception {
+            int mark = server.mark();
+            List<String> client = java(null, "512m", benchCp, false);
+            client.addAll(List.of(
+                    BulkPeer.class.getName(), "client", host, Integer.toString(BULK_PORT), dir, Integer.toString(mb)));
+            try (Child c = Child.start(clientNs, "bulk-client-" + key + "-" + dir, client)) {
+                int rc = c.waitFor(300_000);
+                Matcher r = c.await("bulk-client dir=. bytes=(\\d+) secs=([\\d.]+) mbit=([\\d.]+)", 1000);
+                if (rc != 0) {
+                    throw new IOException("BulkPeer client exited with " + rc + ":\n" + c.output());
+                }
+                Matcher s =
+                        server.await(mark, "bulk-server dir=" + dir + " bytes=(\\d+) secs=\\S+ cpu_ns=(\\d+)", 60_000);
+                long bytes = Long.parseLong(r.group(1));
+                if (Long.parseLong(s.group(1)) != bytes) {
+                    throw new IOException("server moved " + s.group(1) + " bytes, the client " + bytes);
+                }
+                return new BulkRun(
+                        bytes,
+                        Double.parseDouble(r.group(2)),
+                        Double.parseDouble(r.group(3)),
+                        Long.parseLong(s.group(2)));
+            }
+        }
+
+        /** 1-byte round trips from {@link RrClient} (kernel) to the {@code Echo} sample; pinned: both on CPU 0. */
+        Rr rr(Net net, boolean modtcp, boolean pinned) throws Exception {
+            Netns serverNs = modtcp ? net.tun : net.server;
+            Netns clientNs = modtcp ? net.tun : net.client;
+            String host = modtcp ? TUN_MODTCP : SERVER;
+            int port = RR_PORT + (pinned ? 1 : 0);
+            String name = "rr-" + label(modtcp) + (pinned ? "-pinned" : "");
+            System.out.println();
+            System.out.println("== 1-byte round trips on " + label(modtcp)
+                    + (pinned ? ", server and client on CPU 0" : "") + ": Echo server at " + host + ":" + port
+                    + ", RrClient (kernel) in namespace " + clientNs.name());
+            List<String> cmd = java(modtcp ? AGENT_ARGS : null, "1g", samplesCp, pinned);
+            cmd.addAll(List.of("io.modtcp.samples.Echo", "server", "--host", host, "--port", Integer.toString(port)));
+            try (Child server = Child.start(serverNs, name, cmd)) {
+                Matcher m = server.await("echo listening on \\S+ provider=(\\S+)", 90_000);
+                checkStack(modtcp, m.group(1), server);
+                List<String> client = java(null, "512m", benchCp, pinned);
+                client.addAll(List.of(
+                        RrClient.class.getName(),
+                        host,
+                        Integer.toString(port),
+                        Integer.toString(o.rr),
+                        Integer.toString(o.rrWarmup)));
+                try (Child c = Child.start(clientNs, name + "-client", client)) {
+                    int rc = c.waitFor(300_000);
+                    Matcher r = c.await("rr count=\\d+ median_us=([\\d.]+) p99_us=([\\d.]+) mean_us=([\\d.]+)", 1000);
+                    if (rc != 0) {
+                        throw new IOException("RrClient exited with " + rc + ":\n" + c.output());
+                    }
+                    Rr result = new Rr(
+                            Double.parseDouble(r.group(1)),
+                            Double.parseDouble(r.group(2)),
+                            Double.parseDouble(r.group(3)));
+                    System.out.printf(
+                            Locale.ROOT,
+                            "  %s: median %.1f µs, p99 %.1f µs, mean %.1f µs%n",
+                            name,
+                            result.medianUs(),
+                            result.p99Us(),
+                            result.meanUs());
+                    return result;
+                }
+            }
+        }
+
+        /**
+         * In this JVM: bulk through the platform provider on 127.0.0.1 (the kernel's loopback) and through modtcp's
+         * provider (its in-JVM loopback), the same blocking-channel code ({@link ProviderBench#bulk}); then the stack
+         * thread's allocation per segment over a bulk transfer on the in-JVM loopback ({@link LoopbackBulk}).
+         */
+        void loopback() throws Exception {
+            System.out.println();
+            System.out.println(
+                    "== In-JVM loopback bulk against the platform's loopback, " + o.loopbackMb + " MiB each");
+            long bytes = (long) o.loopbackMb << 20;
+            java.nio.channels.spi.SelectorProvider platform =
+                    io.modtcp.provider.ModTcpSelectorProvider.platformProvider();
+            if (platform == null) {
+                throw new IllegalStateException("run with --add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
+            }
+            io.modtcp.provider.ModTcpSelectorProvider modtcp = new io.modtcp.provider.ModTcpSelectorProvider();
+            ProviderBench.bulk(platform, Math.min(bytes, 256L << 20)); // warm-up
+            double p = ProviderBench.bulk(platform, bytes);
+            ProviderBench.bulk(modtcp, Math.min(bytes, 256L << 20));
+            double m = ProviderBench.bulk(modtcp, bytes);
+            System.out.printf(Locale.ROOT, "  platform %.0f MB/s, modtcp %.0f MB/s%n", p, m);
+            LoopbackBulk.Result warm = LoopbackBulk.run(Math.min(bytes, 256L << 20));
+            LoopbackBulk.Result r = LoopbackBulk.run(bytes);
+            System.out.printf(
+                    Locale.ROOT,
+                    "  TcpSocket on the in-JVM loopback: %.0f MB/s (warm-up %.0f), allocation per segment: stack"
+                            + " thread %.1f B, writer %.1f B, reader %.1f B%n",
+                    r.mbPerSecond(),
+                    warm.mbPerSecond(),
+                    r.stackBytesPerSegment(),
+                    r.writerBytesPerSegment(),
+                    r.readerBytesPerSegment());
+            loopback = new Loopback(p, m, r.stackBytesPerSegment(), r.mbPerSecond());
         }
 
         private static String label(boolean modtcp) {
@@ -759,6 +982,145 @@ public final class JettyVsKernel {
                 System.out.println("  sockstat (kernel case, server namespace): " + idleKernel.sockstatServer());
                 System.out.println();
             }
+        }
+
+        /**
+         * The one table: each figure for modtcp and the kernel measured in this run, the ratio, the goal (issue 13's
+         * table) and whether it is met; Markdown, so that it can be pasted into a note as it is.
+         */
+        String goalTable() {
+            List<String[]> rows = new ArrayList<>();
+            for (String dir : List.of("D", "U")) {
+                BulkRun k = bulk.get("kernel-" + dir);
+                String what = dir.equals("D") ? "download (modtcp sends)" : "upload (modtcp receives)";
+                for (String key : List.of("modtcp", "modtcp-off")) {
+                    BulkRun m = bulk.get(key + "-" + dir);
+                    if (k != null && m != null) {
+                        boolean on = key.equals("modtcp");
+                        rows.add(goalRow(
+                                "bulk " + o.bulkMb + " MiB " + what + ", Gbit/s, offload " + (on ? "on" : "off"),
+                                f2(m.gbit()),
+                                f2(k.gbit()),
+                                m.gbit() / k.gbit(),
+                                on ? 0.5 : Double.NaN,
+                                true));
+                    }
+                }
+                BulkRun m = bulk.get("modtcp-" + dir);
+                if (k != null && m != null) {
+                    rows.add(goalRow(
+                            "server JVM CPU s per GB, " + what + ", offload on",
+                            f2(m.cpuSecondsPerGb()),
+                            f2(k.cpuSecondsPerGb()),
+                            m.cpuSecondsPerGb() / k.cpuSecondsPerGb(),
+                            Double.NaN,
+                            false));
+                }
+            }
+            for (String pin : List.of("", "-pinned")) {
+                Rr k = rr.get("kernel" + pin);
+                Rr m = rr.get("modtcp" + pin);
+                if (k != null && m != null) {
+                    String what = "1-byte round trip" + (pin.isEmpty() ? "" : ", both ends on CPU 0") + ", µs";
+                    rows.add(goalRow(
+                            what + ", median",
+                            f1(m.medianUs()),
+                            f1(k.medianUs()),
+                            m.medianUs() / k.medianUs(),
+                            1.5,
+                            false));
+                    rows.add(goalRow(
+                            what + ", p99", f1(m.p99Us()), f1(k.p99Us()), m.p99Us() / k.p99Us(), Double.NaN, false));
+                }
+            }
+            if (jettyKernel != null && jettyModtcp != null) {
+                rows.add(goalRow(
+                        "Jetty, wrk -t" + o.threads + " -c" + o.connections + ", " + o.body + " B bodies, requests/s",
+                        fmt(jettyModtcp.rps()),
+                        fmt(jettyKernel.rps()),
+                        jettyModtcp.rps() / jettyKernel.rps(),
+                        0.8,
+                        true));
+                rows.add(goalRow(
+                        "Jetty latency p99, ms",
+                        f2(jettyModtcp.get("p99_us") / 1000),
+                        f2(jettyKernel.get("p99_us") / 1000),
+                        jettyModtcp.get("p99_us") / jettyKernel.get("p99_us"),
+                        Double.NaN,
+                        false));
+            }
+            if (cpsKernel != null && cpsModtcp != null) {
+                rows.add(goalRow(
+                        "connections/s (Echo sample, " + o.cpsThreads + " client threads)",
+                        fmt(cpsModtcp.perSecond()),
+                        fmt(cpsKernel.perSecond()),
+                        cpsModtcp.perSecond() / cpsKernel.perSecond(),
+                        0.8,
+                        true));
+            }
+            if (idleKernel != null && idleModtcp != null && idleKernel.open() > 0) {
+                long hk = idleKernel.perConnection("heap_used");
+                long hm = idleModtcp.perConnection("heap_used");
+                long slabs = (idleKernel.slabs().bytes() - idleModtcp.slabs().bytes()) / idleKernel.open();
+                rows.add(goalRow(
+                        "memory per idle connection (heap + server's kernel socket slabs), B",
+                        fmt(hm),
+                        fmt(hk + slabs),
+                        (double) hm / (hk + slabs),
+                        Double.NaN,
+                        false));
+            }
+            if (loopback != null) {
+                rows.add(goalRow(
+                        "loopback bulk " + o.loopbackMb
+                                + " MiB, MB/s: in-JVM (modtcp provider) vs 127.0.0.1 (platform)",
+                        fmt(loopback.modtcpMBs()),
+                        fmt(loopback.platformMBs()),
+                        loopback.modtcpMBs() / loopback.platformMBs(),
+                        1.0,
+                        true));
+                rows.add(new String[] {
+                    "stack thread allocation per segment, in-JVM loopback bulk, B",
+                    f1(loopback.stackBytesPerSegment()),
+                    "-",
+                    "-",
+                    "0 (< 1)",
+                    loopback.stackBytesPerSegment() < 1 ? "yes" : "**no**"
+                });
+            }
+            StringBuilder b = new StringBuilder();
+            b.append("## modtcp over TUN vs the kernel over veth, one run\n\n");
+            b.append(String.format(
+                    Locale.ROOT,
+                    "%s; MTU %d; %s; load average %s at the start, %s at the end; took %.0f s.%n%n",
+                    java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS),
+                    MTU,
+                    machine,
+                    loadStart,
+                    loadEnd,
+                    seconds));
+            b.append("| figure | modtcp | kernel | modtcp/kernel | goal | met |\n");
+            b.append("|---|---|---|---|---|---|\n");
+            for (String[] r : rows) {
+                b.append("| ").append(String.join(" | ", r)).append(" |\n");
+            }
+            return b.toString();
+        }
+
+        /** A row; {@code higherBetter} says whether the goal is a floor (≥) or a ceiling (≤); NaN: no goal. */
+        private static String[] goalRow(
+                String what, String modtcp, String kernel, double ratio, double goal, boolean higherBetter) {
+            String g = Double.isNaN(goal) ? "-" : (higherBetter ? "≥ " : "≤ ") + goal;
+            String met = Double.isNaN(goal) ? "" : (higherBetter ? ratio >= goal : ratio <= goal) ? "yes" : "**no**";
+            return new String[] {what, modtcp, kernel, String.format(Locale.ROOT, "%.2f", ratio), g, met};
+        }
+
+        private static String f1(double v) {
+            return String.format(Locale.ROOT, "%.1f", v);
+        }
+
+        private static String f2(double v) {
+            return String.format(Locale.ROOT, "%.2f", v);
         }
 
         private static String errors(Cps c) {

@@ -20,11 +20,40 @@ public final class LoopbackBulk {
 
     private LoopbackBulk() {}
 
+    /** The figures of one run; allocation in bytes per segment sent (data and ACKs). */
+    record Result(
+            long bytes,
+            double seconds,
+            long segments,
+            double stackBytesPerSegment,
+            double writerBytesPerSegment,
+            double readerBytesPerSegment,
+            String counters) {
+        double mbPerSecond() {
+            return bytes / seconds / 1e6;
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         long mib = args.length > 0 ? Long.parseLong(args[0]) : 1024;
-        long total = mib * 1024 * 1024;
+        Result r = run(mib * 1024 * 1024);
+        System.out.printf(
+                "loopback bulk: %d MiB in %.2f s = %.1f MB/s (%.0f Mbit/s)%n",
+                mib, r.seconds(), r.mbPerSecond(), r.bytes() * 8 / r.seconds() / 1e6);
+        System.out.printf("segments sent (data and ACKs): %d%n", r.segments());
+        System.out.printf(
+                "allocation per segment: stack thread %.1f B, writer %.1f B, reader %.1f B%n",
+                r.stackBytesPerSegment(), r.writerBytesPerSegment(), r.readerBytesPerSegment());
+        if (Boolean.getBoolean("bench.counters")) {
+            System.out.print(r.counters());
+        }
+    }
+
+    /** One transfer of {@code total} bytes on a fresh stack; throws if fewer arrive. */
+    static Result run(long total) throws Exception {
         IpAddr lo = IpAddr.parseV4("127.0.0.1");
         NetStack stack = NetStack.builder().loopback().build();
+        Result result;
         try (StackThread thread = new StackThread(stack, "modtcp-stack").start()) {
             TcpSocket server = stack.openSocket();
             server.bind(lo, 5001);
@@ -77,24 +106,22 @@ public final class LoopbackBulk {
             long elapsed = System.nanoTime() - start;
             long segs = stack.counters().get(Counter.TCP_OUT_SEGS) - segs0;
             long stackAlloc = mx.getThreadAllocatedBytes(stackId) - stackAlloc0;
-            double seconds = elapsed / 1e9;
-            System.out.printf(
-                    "loopback bulk: %d MiB in %.2f s = %.1f MB/s (%.0f Mbit/s)%n",
-                    mib, seconds, received.get() / seconds / 1e6, received.get() * 8 / seconds / 1e6);
-            System.out.printf("segments sent (data and ACKs): %d%n", segs);
-            System.out.printf(
-                    "allocation per segment: stack thread %.1f B, writer %.1f B, reader %.1f B%n",
-                    (double) stackAlloc / segs, (double) writerAlloc / segs, (double) readerAlloc.get() / segs);
-            if (Boolean.getBoolean("bench.counters")) {
-                System.out.print(stack.counters());
-            }
             if (received.get() != total) {
                 throw new IllegalStateException("received " + received.get() + " of " + total);
             }
+            result = new Result(
+                    total,
+                    elapsed / 1e9,
+                    segs,
+                    (double) stackAlloc / segs,
+                    (double) writerAlloc / segs,
+                    (double) readerAlloc.get() / segs,
+                    stack.counters().toString());
             client.close();
             accepted.close();
             server.close();
         }
         stack.close();
+        return result;
     }
 }

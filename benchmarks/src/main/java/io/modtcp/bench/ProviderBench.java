@@ -136,6 +136,14 @@ public final class ProviderBench {
         }
     }
 
+    /** Bulk MB/s over {@code provider}'s blocking channels on the loopback address, on a fresh listening socket. */
+    static double bulk(SelectorProvider provider, long bytes) throws Exception {
+        try (ServerSocketChannel ssc = provider.openServerSocketChannel()) {
+            ssc.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            return bulk(provider, ssc, (InetSocketAddress) ssc.getLocalAddress(), bytes);
+        }
+    }
+
     private static double bulk(SelectorProvider provider, ServerSocketChannel ssc, InetSocketAddress addr, long bytes)
             throws Exception {
         try (SocketChannel c = provider.openSocketChannel()) {

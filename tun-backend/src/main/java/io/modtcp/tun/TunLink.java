@@ -178,6 +178,13 @@ public final class TunLink implements FdLink {
                 throw Native.error("ioctl(" + actual + ", TUNSETVNETHDRSZ, 10)", errno, null);
             }
             tx = offerOffloads(c, fd, actual);
+        } else if (c.ioctl(fd, TUNSETOFFLOAD, 0L) < 0) {
+            // Offloads are a property of the device (tun.c set_offload sets its features): a persistent device last
+            // opened with offloads keeps TSO and checksum offload, and the kernel would hand a reader without the
+            // virtio header 64 KiB GSO packets and partial checksums. Plain means none.
+            int errno = Native.errno();
+            c.close(fd);
+            throw Native.error("ioctl(" + actual + ", TUNSETOFFLOAD, 0)", errno, null);
         }
         return new TunLink(c, fd, actual, mtu, alloc, vnet, tx);
     }

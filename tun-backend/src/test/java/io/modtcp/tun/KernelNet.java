@@ -48,6 +48,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private final Path pcap;
     private final TcpConfig config;
     private final boolean offload;
+    private final boolean reopened;
     private final long memoryBudget;
 
     private Netns netns;
@@ -65,6 +66,7 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         this.pcap = b.pcap;
         this.config = b.config;
         this.offload = b.offload;
+        this.reopened = b.reopened;
         this.memoryBudget = b.memoryBudget;
     }
 
@@ -124,6 +126,11 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
     private void setUp() throws IOException {
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.all.disable_ipv6=1");
         run("ip", "netns", "exec", ns, "sysctl", "-qw", "net.ipv6.conf.default.disable_ipv6=1");
+        if (reopened) {
+            // A persistent device that a previous user opened with offloads (the agent restarted with offload=off).
+            run("ip", "tuntap", "add", "dev", dev, "mode", "tun");
+            TunLink.open(dev, mtu, true).close();
+        }
         tun = TunLink.open(dev, mtu, offload);
         // Attach first, then move: the device never gets an address or comes up in the root namespace.
         run("ip", "link", "set", dev, "netns", ns);
@@ -278,7 +285,17 @@ public final class KernelNet implements BeforeAllCallback, AfterAllCallback {
         private Path pcap;
         private TcpConfig config = TcpConfig.DEFAULT;
         private boolean offload = true;
+        private boolean reopened;
         private long memoryBudget;
+
+        /**
+         * Creates the device persistent and opens and closes it once with offloads before opening it as configured
+         * (the namespace's deletion deletes it).
+         */
+        public Builder reopenedAfterOffload() {
+            this.reopened = true;
+            return this;
+        }
 
         /** The stack's budget of received data held ({@link NetStack.Builder#memoryBudgetBytes}; default its default). */
         public Builder memoryBudget(long bytes) {

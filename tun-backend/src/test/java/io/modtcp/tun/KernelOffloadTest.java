@@ -41,6 +41,11 @@ class KernelOffloadTest {
     @RegisterExtension
     static final KernelNet OFF = KernelNet.builder().mtu(MTU).offload(false).build();
 
+    /** A persistent device last opened with offloads, opened again with offload off. */
+    @RegisterExtension
+    static final KernelNet OFF_AFTER_ON =
+            KernelNet.builder().mtu(MTU).offload(false).reopenedAfterOffload().build();
+
     @Test
     void shouldOpenWithTsoAndChecksumOffloadWhenOffloadIsOn() {
         assertTrue(ON.tun().hasVnetHeader());
@@ -87,6 +92,18 @@ class KernelOffloadTest {
         send(OFF, 6304);
         assertEquals(0, OFF.tun().rxSuperSegments());
         assertEquals(0, OFF.tun().txSuperSegments());
+    }
+
+    /**
+     * Offloads belong to the device: a plain open turns them off, or the kernel would pass 64 KiB GSO packets and
+     * partial checksums to a reader that expects neither (before: the kernel's SYNs never got an answer).
+     */
+    @Test
+    void shouldTransferPlainPacketsByteExactWhenReopenedWithOffloadOff() throws Exception {
+        receive(OFF_AFTER_ON, 6307);
+        send(OFF_AFTER_ON, 6308);
+        assertEquals(0, OFF_AFTER_ON.tun().rxSuperSegments());
+        assertEquals(0, OFF_AFTER_ON.tun().rxMalformed());
     }
 
     /** The capture holds what crossed the device: super-segments larger than the MTU, both ways. */

@@ -1234,9 +1234,24 @@ public final class TcpSocket {
         }
     }
 
+    /**
+     * On the stack thread: takes the socket's lock, spinning briefly before queueing for it. Application threads hold
+     * it for a few field reads and writes; a thread that queues gets an AQS node allocated, and the stack thread
+     * allocates nothing per segment (LoopbackAllocationTest).
+     */
+    private void lockOnStack() {
+        for (int i = 0; i < 128; i++) {
+            if (lock.tryLock()) {
+                return;
+            }
+            Thread.onSpinWait();
+        }
+        lock.lock();
+    }
+
     private void notifyReadiness() {
         ReadinessListener l;
-        lock.lock();
+        lockOnStack();
         try {
             l = readinessListener;
         } finally {
@@ -1285,7 +1300,7 @@ public final class TcpSocket {
         int sndBuf;
         boolean oob;
         ByteBuf urgent;
-        lock.lock();
+        lockOnStack();
         try {
             urgent = urgentPending;
             urgentPending = null;
@@ -1349,14 +1364,15 @@ public final class TcpSocket {
         // can and the FIN first, as the kernel did at shutdown time; the reset then discards the rest.
         applyOptions(c, nd, ka, kIdle, kInterval, kCount, qa, linger, rcvBuf, sndBuf, oob, now);
         if (toSend != null) {
-            for (ByteBuf b : toSend) {
+            // poll, not an iterator: this runs for every write, on the stack thread, which allocates nothing per
+            // segment (LoopbackAllocationTest)
+            for (ByteBuf b = toSend.poll(); b != null; b = toSend.poll()) {
                 if (b == urgent) {
                     tcp.sendUrgent(c, b, now);
                 } else {
                     tcp.send(c, b, now);
                 }
             }
-            toSend.clear();
         }
         if (consumed > 0) {
             tcp.consumed(c, consumed, now);
@@ -1450,7 +1466,7 @@ public final class TcpSocket {
     private final class StackSide implements ConnectionHandler, ListenerHandler {
         @Override
         public int unreadBytes(TcpConnection c) {
-            lock.lock();
+            lockOnStack();
             try {
                 return receiveQueued;
             } finally {
@@ -1460,7 +1476,7 @@ public final class TcpSocket {
 
         @Override
         public void onEstablished(TcpConnection c) {
-            lock.lock();
+            lockOnStack();
             try {
                 if (mode == Mode.CONNECTING) {
                     mode = Mode.CONNECTED;
@@ -1475,7 +1491,7 @@ public final class TcpSocket {
         @Override
         public void onData(TcpConnection c, ByteBuf data) {
             boolean discard;
-            lock.lock();
+            lockOnStack();
             try {
                 discard = closed || inputShutdown;
                 if (!discard) {
@@ -1501,7 +1517,7 @@ public final class TcpSocket {
         }
 
         private boolean closedFully() {
-            lock.lock();
+            lockOnStack();
             try {
                 return closed;
             } finally {
@@ -1511,7 +1527,7 @@ public final class TcpSocket {
 
         @Override
         public void onFin(TcpConnection c) {
-            lock.lock();
+            lockOnStack();
             try {
                 peerFin = true;
                 changed.signalAll();
@@ -1523,7 +1539,7 @@ public final class TcpSocket {
 
         @Override
         public void onAcked(TcpConnection c, int bytes) {
-            lock.lock();
+            lockOnStack();
             try {
                 sendInUse = Math.max(0, sendInUse - bytes);
                 changed.signalAll();
@@ -1536,7 +1552,7 @@ public final class TcpSocket {
         @Override
         public void onClosed(TcpConnection c, TcpError err) {
             boolean unbind;
-            lock.lock();
+            lockOnStack();
             try {
                 connectionGone = true;
                 if (err != null && err != TcpError.ABORTED && error == null) {
@@ -1577,7 +1593,7 @@ public final class TcpSocket {
             // The child socket became CONNECTED in its own onEstablished; queue it for accept().
             ConnectionHandler h = childHandler(child);
             TcpSocket socket = ((StackSide) h).owner();
-            lock.lock();
+            lockOnStack();
             try {
                 acceptQueue.addLast(socket);
                 changed.signalAll();

@@ -25,6 +25,8 @@ final class TimerHandler {
     private final TcpConfig config;
     private final Counters counters;
     private final TimerWheel<TcpConnection> timers;
+    /** One method reference for every poll (a fresh one per poll would allocate on the stack thread each round). */
+    private final io.modtcp.stack.timer.TimerHandler<TcpConnection> onTimer = this::onTimer;
 
     TimerHandler(TcpEngine engine, SegmentWriter writer, TcpConfig config, Counters counters, long startNs) {
         this.engine = engine;
@@ -36,7 +38,7 @@ final class TimerHandler {
 
     /** Runs every timer due at {@code nowNs}. */
     void poll(long nowNs) {
-        timers.poll(nowNs, this::onTimer, Integer.MAX_VALUE);
+        timers.poll(nowNs, onTimer, Integer.MAX_VALUE);
     }
 
     /** The earliest deadline on the wheel, or {@link Long#MAX_VALUE}. */

@@ -206,12 +206,22 @@ public final class CongestionControl {
             cwnd = Math.max(smss, cwnd - bytesAcked + (bytesAcked >= smss ? smss : 0));
             return AckAction.RETRANSMIT_NEXT;
         }
+        int left = bytesAcked;
         if (cwnd < ssthresh) {
-            // Slow start (RFC 5681 §3.1 equation 2, RFC 3465 L = 1 SMSS per ACK).
-            cwnd += Math.min(bytesAcked, smss);
-        } else {
-            cwnd = algorithm.onCongestionAvoidanceAck(cwnd, bytesAcked, smss, nowNs);
+            // Slow start counts the bytes acknowledged (RFC 5681 §3.1 allows RFC 3465's byte counting), without
+            // RFC 3465 §2.2's per-ACK limit L, as Linux's tcp_slow_start counts every segment an ACK covers (GSO
+            // segments included): a receiver acknowledges a 64 KiB super-segment with one ACK, and one SMSS per such
+            // ACK would turn slow start into linear growth. An ACK covers at most what was in flight, so cwnd still
+            // at most doubles per round trip. Growth stops at ssthresh; the rest of the ACK counts in congestion
+            // avoidance (tcp_slow_start returns it to tcp_cong_avoid_ai).
+            int grow = (int) Math.min(left, (long) ssthresh - cwnd);
+            cwnd += grow;
+            left -= grow;
+            if (left == 0) {
+                return AckAction.NONE;
+            }
         }
+        cwnd = algorithm.onCongestionAvoidanceAck(cwnd, left, smss, nowNs);
         return AckAction.NONE;
     }
 

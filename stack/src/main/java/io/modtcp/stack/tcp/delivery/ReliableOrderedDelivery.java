@@ -100,6 +100,10 @@ public final class ReliableOrderedDelivery {
     private final AckGenerator acks = new AckGenerator();
 
     private final DeliveryView view = new View();
+    /** Filled and returned by {@link #onNewAck} and {@link #receive}: nothing allocated per segment. */
+    private final AckOutcome ackOutcome = new AckOutcome(0, false, false, false);
+
+    private final ReceiveOutcome receiveOutcome = new ReceiveOutcome(0, false, false, false, false);
 
     /** With an unlimited memory budget (a connection tested on its own). */
     public ReliableOrderedDelivery(TcpConfig config, ByteBufAllocator alloc) {
@@ -262,7 +266,7 @@ public final class ReliableOrderedDelivery {
         retries = 0;
         dupAcks = 0;
         rtoDeadlineNs = sndUna == sndMax ? NO_DEADLINE : nowNs + rtt.rtoNs();
-        return new AckOutcome(dataAcked, synAcked, finAcked, sampled);
+        return ackOutcome.set(dataAcked, synAcked, finAcked, sampled);
     }
 
     /**
@@ -569,7 +573,7 @@ public final class ReliableOrderedDelivery {
                 // RFC 2883 §4 (Linux's tcp_data_queue_ofo): part of it was already held out of order.
                 sackReceiver.duplicate(reassembly.duplicateStart(), reassembly.duplicateEnd(), DsackKind.OUT_OF_ORDER);
             }
-            return new ReceiveOutcome(0, false, true, !stored, false);
+            return receiveOutcome.set(0, false, true, !stored, false);
         }
         if (take > 0
                 && !memory.hasRoomFor(take + MemoryBudget.BUFFER_OVERHEAD, reassembly, Counter.TCP_RCV_DROP_MEMORY)) {
@@ -598,7 +602,7 @@ public final class ReliableOrderedDelivery {
             rcvNxt += 1;
             reassembly.release();
         }
-        return new ReceiveOutcome(delivered, finNow, false, false, filledHole);
+        return receiveOutcome.set(delivered, finNow, false, false, filledHole);
     }
 
     // ---- ACK generation (RFC 1122 §4.2.3.2, RFC 5681 §4.2) ----

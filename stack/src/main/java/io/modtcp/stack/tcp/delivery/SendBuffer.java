@@ -14,7 +14,7 @@ final class SendBuffer {
     private static final int CHUNK = 16 * 1024;
 
     /** Oldest first; an indexed list so that copying needs no iterator (it runs once per segment sent). */
-    private final ArrayList<ByteBuf> chunks = new ArrayList<>();
+    private final Chunks chunks = new Chunks();
 
     private final ByteBufAllocator alloc;
     private ByteBuf ownTail;
@@ -94,7 +94,16 @@ final class SendBuffer {
             }
         }
         if (dropped > 0) {
-            chunks.subList(0, dropped).clear();
+            chunks.removeFirst(dropped);
+        }
+    }
+
+    /** An {@link ArrayList} whose head can be removed without the view object {@code subList(0, n).clear()} makes. */
+    private static final class Chunks extends ArrayList<ByteBuf> {
+        private static final long serialVersionUID = 1L;
+
+        void removeFirst(int n) {
+            removeRange(0, n);
         }
     }
 

@@ -64,12 +64,48 @@ class CongestionControlTest {
         }
 
         @Test
-        void shouldGrowByAckedBytesUpToSmssWhenAcked() {
+        void shouldGrowByEveryByteAckedWhenStretchAck() {
             delivery.sndMax = ISS + 1 + 10_000;
             assertEquals(AckAction.NONE, ack(500));
             assertEquals(10_500, view.cwnd());
-            ack(3000); // a stretch ACK still adds at most one SMSS (RFC 3465 L = 1)
-            assertEquals(11_500, view.cwnd());
+            ack(3000); // a stretch ACK counts all its bytes, as Linux's tcp_slow_start counts all its segments
+            assertEquals(13_500, view.cwnd());
+        }
+
+        @Test
+        void shouldDoubleEachRoundWhenOneAckPerSuperSegment() {
+            // A receiver acknowledging each 64-segment super-segment once: cwnd still doubles per round trip.
+            delivery.sndMax = ISS + 1 + 1_000_000;
+            ack(10 * SMSS);
+            assertEquals(20 * SMSS, view.cwnd());
+            ack(20 * SMSS);
+            assertEquals(40 * SMSS, view.cwnd());
+            ack(40 * SMSS);
+            assertEquals(80 * SMSS, view.cwnd());
+        }
+
+        @Test
+        void shouldCountRestInCongestionAvoidanceWhenAckCrossesSsthresh() {
+            delivery.sndMax = delivery.sndUna + 40_000;
+            timeout(1); // ssthresh = 20000, cwnd = 1000
+            delivery.sndMax = delivery.sndUna + 1_000_000;
+            ack(18_000);
+            assertEquals(19_000, view.cwnd());
+            // 1000 bytes reach ssthresh; the other 19000 count towards NewReno's one SMSS per cwnd bytes acked
+            ack(20_000);
+            assertEquals(20_000, view.cwnd());
+            ack(1000); // 19000 + 1000 = cwnd bytes: one SMSS more
+            assertEquals(21_000, view.cwnd());
+        }
+
+        @Test
+        void shouldNotPassSsthreshWhenLargeAckInSlowStart() {
+            delivery.sndMax = delivery.sndUna + 40_000;
+            timeout(1); // ssthresh = 20000
+            delivery.sndMax = delivery.sndUna + 1_000_000;
+            ack(19_500);
+            assertEquals(20_000, view.cwnd());
+            assertEquals(20_000, view.ssthresh());
         }
 
         @Test
@@ -162,7 +198,7 @@ class CongestionControlTest {
             assertEquals(DupAckAction.NONE, cc.onDuplicateAck(2, delivery, 0));
             assertEquals(DupAckAction.NONE, cc.onDuplicateAck(4, delivery, 0));
             assertFalse(view.inFastRecovery());
-            assertEquals(11_000, view.cwnd());
+            assertEquals(15_000, view.cwnd()); // 10 SMSS + the 5000 bytes acked in slow start
         }
     }
 

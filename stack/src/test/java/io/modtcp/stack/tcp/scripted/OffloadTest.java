@@ -36,9 +36,10 @@ class OffloadTest {
         assertEquals(SEG, s.link.pollSegmentPayload());
         s.expectNothing();
         s.inject(s.in(ACK).seq(1).ack(1 + 10 * SEG).win(65535));
-        // One ACK for the super-segment: slow start adds one SMSS per ACK (RFC 5681 §3.1, L = 1), so cwnd is 11
-        // segments, all of which go in one packet (the peer's 65,535-byte window would allow 44).
-        s.expect(s.out(ACK).seq(1 + 10 * SEG).len(11 * SEG));
+        // One ACK for the super-segment: slow start counts every byte it covers (Linux's tcp_slow_start counts the
+        // ten segments; RFC 5681 §3.1 with RFC 3465 byte counting), so cwnd doubles to 20 segments, all of which go
+        // in one packet (the peer's 65,535-byte window would allow 44). Counting one SMSS per ACK gave 11.
+        s.expect(s.out(ACK).seq(1 + 10 * SEG).len(20 * SEG));
         assertEquals(SEG, s.link.pollSegmentPayload());
         s.expectNothing();
     }
