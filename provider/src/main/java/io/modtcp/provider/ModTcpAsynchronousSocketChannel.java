@@ -42,6 +42,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * </ul>
  * The pending operation is claimed under {@link #updateLock} by whichever of the event loop, the timer or a close comes
  * first, so it completes exactly once.
+ *
+ * <p>Longer than the ~700 lines STYLE.md aims at, as the JDK's own pair of classes is: read and write each exist as
+ * single and vectored operations, each with a handler and a Future form and a timeout, and the claim rule above must
+ * see all of them under one lock.
  */
 final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
         implements ModTcpAsynchronousChannelGroup.Member {
