@@ -173,7 +173,7 @@ final class SynchronizedInput {
                 onSameAck(c, nowNs);
                 break;
             case NEW:
-                onNewAck(c, nowNs);
+                onNewAck(c, nowNs, sackedBefore);
                 if (c.removed) {
                     return;
                 }
@@ -280,13 +280,17 @@ final class SynchronizedInput {
     }
 
     /** SND.UNA < SEG.ACK <= SND.MAX (RFC 9293 §3.10.7.4 fifth step, RFC 5681, RFC 6582). */
-    private void onNewAck(TcpConnection c, long nowNs) {
+    private void onNewAck(TcpConnection c, long nowNs, int sackedBefore) {
         AckOutcome outcome = c.rod.onNewAck(
                 seg.ack(), nowNs, seg.options().hasTimestamps(), seg.options().tsEcr());
         c.cm.onProgress();
         c.flow.onAcceptableAck(seg);
         boolean wasInRecovery = c.cc.view().inFastRecovery();
-        CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), c.rod.view(), nowNs);
+        // What this ACK delivers for the first time: the cumulative advance less what was SACKed before (Linux's
+        // tcp_clean_rtx_queue counts only those in acked_sacked); cwnd grows by that, not by the whole advance.
+        int sackedBelowNewUna = Math.max(0, sackedBefore - c.rod.view().sackedBytes());
+        int delivered = Math.max(0, outcome.dataBytesAcked() - sackedBelowNewUna);
+        CongestionControl.AckAction action = c.cc.onNewAck(outcome.dataBytesAcked(), delivered, c.rod.view(), nowNs);
         if (wasInRecovery && !c.cc.view().inFastRecovery()) {
             c.rod.onRecoveryExit();
         }

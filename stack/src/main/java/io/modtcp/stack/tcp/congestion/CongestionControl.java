@@ -178,8 +178,18 @@ public final class CongestionControl {
         RETRANSMIT_NEXT
     }
 
-    /** An ACK of new data ({@code bytesAcked} > 0, or a SYN/FIN); {@code delivery} already reflects it. */
+    /** An ACK of new data ({@code bytesAcked} > 0, or a SYN/FIN), none of it SACKed before. */
     public AckAction onNewAck(int bytesAcked, DeliveryView delivery, long nowNs) {
+        return onNewAck(bytesAcked, bytesAcked, delivery, nowNs);
+    }
+
+    /**
+     * An ACK of new data ({@code bytesAcked} > 0, or a SYN/FIN); {@code delivery} already reflects it. {@code
+     * bytesDelivered}: the part of {@code bytesAcked} not SACKed before, by which slow start and congestion avoidance
+     * grow cwnd (Linux's acked_sacked); bytes SACKed earlier were delivered then, and counting them again when the
+     * cumulative ACK passes them would let one ACK after a repaired hole open cwnd by the whole SACKed range.
+     */
+    public AckAction onNewAck(int bytesAcked, int bytesDelivered, DeliveryView delivery, long nowNs) {
         algorithm.onRttSample(delivery.srttNs());
         int ack = delivery.sndUna();
         if (lossRecovery && Seq.geq(ack, recover)) {
@@ -206,7 +216,7 @@ public final class CongestionControl {
             cwnd = Math.max(smss, cwnd - bytesAcked + (bytesAcked >= smss ? smss : 0));
             return AckAction.RETRANSMIT_NEXT;
         }
-        int left = bytesAcked;
+        int left = bytesDelivered;
         if (cwnd < ssthresh) {
             // Slow start counts the bytes acknowledged (RFC 5681 §3.1 allows RFC 3465's byte counting), without
             // RFC 3465 §2.2's per-ACK limit L, as Linux's tcp_slow_start counts every segment an ACK covers (GSO

@@ -73,6 +73,15 @@ class CongestionControlTest {
         }
 
         @Test
+        void shouldGrowOnlyByWhatTheAckDeliversWhenItPassesSackedData() {
+            // A repaired hole: the cumulative ACK moves over 5 segments, 4 of them SACKed (delivered) earlier.
+            delivery.sndMax = ISS + 1 + 100 * SMSS;
+            delivery.sndUna += 5 * SMSS;
+            assertEquals(AckAction.NONE, cc.onNewAck(5 * SMSS, SMSS, delivery, 0));
+            assertEquals(11 * SMSS, view.cwnd());
+        }
+
+        @Test
         void shouldDoubleEachRoundWhenOneAckPerSuperSegment() {
             // A receiver acknowledging each 64-segment super-segment once: cwnd still doubles per round trip.
             delivery.sndMax = ISS + 1 + 1_000_000;
