@@ -73,6 +73,10 @@ class KernelPcapTest {
                 "tcp.check_checksum:TRUE",
                 "-o",
                 "ip.check_checksum:TRUE",
+                // The payload is the peer's test bytes: decoded as plain data, so that no application-protocol
+                // heuristic (tshark once read a segment of it as Thrift and called it malformed) judges TCP/IP.
+                "-d",
+                "tcp.port==6201,data",
                 "-Y",
                 "tcp.checksum.status==0 || ip.checksum.status==0 || icmp.checksum.status==0 || _ws.malformed"
                         + " || _ws.expert.severity==error");
