@@ -2,6 +2,7 @@ package io.modtcp.provider;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.modtcp.stack.NetStack;
@@ -68,12 +69,25 @@ class ModTcpStackMBeanTest {
             try (JMXConnector c = JMXConnectorFactory.connect(new JMXServiceURL(address))) {
                 MBeanServerConnection mbs = c.getMBeanServerConnection();
                 TabularData table = waitForQueues(mbs, name);
-                assertEquals(2, table.size(), table.toString());
+                assertEquals(3, table.size(), table.toString());
                 Map<Integer, CompositeData> byLocalPort = new HashMap<>();
+                CompositeData listenerRow = null;
                 for (Object o : table.values()) {
                     CompositeData row = (CompositeData) o;
-                    byLocalPort.put((Integer) row.get("localPort"), row);
+                    if ("LISTEN".equals(row.get("state"))) {
+                        listenerRow = row;
+                    } else {
+                        byLocalPort.put((Integer) row.get("localPort"), row);
+                    }
                 }
+                // The listener as ss shows one: any peer, its accept queue (now empty) as Recv-Q, its backlog as
+                // Send-Q.
+                assertNotNull(listenerRow, table.toString());
+                assertEquals(9400, listenerRow.get("localPort"));
+                assertEquals("0.0.0.0", listenerRow.get("remoteAddress"));
+                assertEquals(0, listenerRow.get("remotePort"));
+                assertEquals(0L, listenerRow.get("recvQ"));
+                assertEquals(1L, listenerRow.get("sendQ"));
                 CompositeData clientRow = byLocalPort.get(clientPort);
                 CompositeData serverRow = byLocalPort.get(9400);
                 assertEquals("ESTABLISHED", clientRow.get("state"));
@@ -105,15 +119,15 @@ class ModTcpStackMBeanTest {
         assertFalse(ManagementFactory.getPlatformMBeanServer().isRegistered(name), "unregistered on close");
     }
 
-    /** The table once the client's data is acknowledged (its Send-Q at 0) and 600 bytes wait unread. */
+    /** The table (the listener and both ends) once the client's data is acknowledged (its Send-Q at 0) and 600 bytes wait unread. */
     private static TabularData waitForQueues(MBeanServerConnection mbs, ObjectName name) throws Exception {
         TabularData table = null;
         for (int i = 0; i < 100; i++) {
             table = (TabularData) mbs.getAttribute(name, "Connections");
-            boolean settled = table.size() == 2;
+            boolean settled = table.size() == 3;
             for (Object o : table.values()) {
                 CompositeData row = (CompositeData) o;
-                settled &= (Long) row.get("sendQ") == 0;
+                settled &= "LISTEN".equals(row.get("state")) || (Long) row.get("sendQ") == 0;
             }
             if (settled) {
                 return table;

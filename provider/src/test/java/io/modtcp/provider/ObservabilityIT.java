@@ -65,6 +65,12 @@ class ObservabilityIT {
                             .matcher(ss)
                             .find(),
                     ss);
+            // The listener, as ss -tina shows one: its accept queue (empty) as Recv-Q, its backlog (1) as Send-Q.
+            assertTrue(
+                    Pattern.compile("LISTEN\\s+0\\s+1\\s+127\\.0\\.0\\.1:" + port + "\\s+0\\.0\\.0\\.0:\\*\\s")
+                            .matcher(ss)
+                            .find(),
+                    ss);
             Matcher info = Pattern.compile(
                             "rtt:(\\d+\\.\\d+)/\\d+\\.\\d+ .*cwnd:(\\d+) .*bytes_sent:1000 .*retrans:\\d+")
                     .matcher(ss);

@@ -21,7 +21,7 @@ import javax.management.remote.JMXServiceURL;
 
 /**
  * The agent jar's {@code Main-Class}: {@code java -jar modtcp-agent.jar ss <pid>} prints the modtcp connections of a
- * running JVM like {@code ss -tin}, {@code nstat <pid>} its counters like {@code nstat -az} without the rates.
+ * running JVM like {@code ss -tina} (listeners included), {@code nstat <pid>} its counters like {@code nstat -az} without the rates.
  *
  * <p>It attaches to the JVM ({@code jdk.attach}), checks that it runs the modtcp agent, asks it (an agent load with
  * {@value ModTcpAgent#JMX_COMMAND}) for the JMX connector that serves the {@code io.modtcp:type=Stack} MBeans on the
@@ -124,6 +124,9 @@ public final class ModTcpTool {
                     (Long) r.get("sendQ"),
                     endpoint(r, "local"),
                     endpoint(r, "remote"));
+            if ("LISTEN".equals(r.get("state"))) {
+                continue; // as ss: a listener's line has no TCP information under it
+            }
             out.printf(
                     "\t rto:%d rtt:%.3f/%.3f minrtt:%.3f mss:%d cwnd:%d ssthresh:%s bytes_sent:%d bytes_received:%d"
                             + " retrans:%d snd_wnd:%d%s%n",
@@ -159,7 +162,8 @@ public final class ModTcpTool {
     private static String endpoint(CompositeData r, String side) {
         String addr = (String) r.get(side + "Address");
         int port = (Integer) r.get(side + "Port");
-        return (addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + port;
+        // A listener's peer is any address and any port: ss prints 0.0.0.0:* (or [::]:*).
+        return (addr.indexOf(':') >= 0 ? "[" + addr + "]" : addr) + ":" + (port == 0 ? "*" : String.valueOf(port));
     }
 
     /** ss's state names (ESTAB, SYN-SENT, ...). */

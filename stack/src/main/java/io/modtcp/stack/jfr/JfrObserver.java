@@ -121,6 +121,9 @@ public final class JfrObserver implements TcpObserver, Counters.DropListener, Au
                 return;
             }
             for (ConnectionInfo i : infos) {
+                if (i.state() == TcpState.LISTEN) {
+                    continue; // a listener has no transfer to sample
+                }
                 ConnectionSampleEvent e = new ConnectionSampleEvent();
                 e.of(i.localAddress(), i.localPort(), i.remoteAddress(), i.remotePort());
                 e.state = i.state().name();

@@ -124,10 +124,17 @@ public final class TcpEngine implements TransportHandler {
         return observer;
     }
 
-    /** A copy of every connection's figures (ss's table). Call on the stack thread. */
+    /**
+     * A copy of every connection's figures and of every listener's (state LISTEN), as ss's table shows both. Call on
+     * the stack thread.
+     */
     public List<ConnectionInfo> connectionInfos() {
         List<TcpConnection> all = demux.connections();
-        List<ConnectionInfo> infos = new java.util.ArrayList<>(all.size());
+        List<TcpListener> listening = demux.listeners();
+        List<ConnectionInfo> infos = new java.util.ArrayList<>(all.size() + listening.size());
+        for (TcpListener l : listening) {
+            infos.add(l.info());
+        }
         for (TcpConnection c : all) {
             infos.add(c.info());
         }

@@ -1,5 +1,6 @@
 package io.modtcp.stack.tcp;
 
+import io.modtcp.stack.tcp.common.TcpState;
 import io.modtcp.stack.tcp.congestion.CongestionAlgorithm;
 import io.modtcp.stack.wire.IpAddr;
 
@@ -67,6 +68,34 @@ public final class TcpListener {
 
     ListenerHandler handler() {
         return handler;
+    }
+
+    /**
+     * This listener as a row of ss's table: state LISTEN, the wildcard of its family as peer, and, as Linux reports a
+     * listener, the accept queue's length as Recv-Q and the backlog as Send-Q.
+     */
+    public ConnectionInfo info() {
+        IpAddr any = localAddr.isV4() ? IpAddr.ANY4 : IpAddr.ANY6;
+        return new ConnectionInfo(
+                TcpState.LISTEN,
+                localAddr,
+                localPort,
+                any,
+                0,
+                backlog,
+                acceptQueued,
+                0,
+                0,
+                0,
+                Long.MAX_VALUE,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                0,
+                false);
     }
 
     @Override

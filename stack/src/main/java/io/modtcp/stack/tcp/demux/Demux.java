@@ -103,6 +103,17 @@ public final class Demux<C, L> {
 
     // ---- listeners ----
 
+    /** A copy of every listener, in no particular order (for tools: ss's table). */
+    public List<L> listeners() {
+        List<L> all = new ArrayList<>();
+        for (List<ListenerEntry<L>> l : listeners.values()) {
+            for (int i = 0; i < l.size(); i++) {
+                all.add(l.get(i).listener());
+            }
+        }
+        return all;
+    }
+
     public void addListener(IpAddr local, int port, L listener) {
         listeners.computeIfAbsent(port, p -> new ArrayList<>(1)).add(new ListenerEntry<>(local, listener));
     }
