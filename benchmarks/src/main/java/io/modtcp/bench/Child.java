@@ -34,8 +34,10 @@ final class Child implements AutoCloseable {
         this.reader = t;
     }
 
+    /** Starts {@code cmd}; {@code {name}} in an argument becomes {@code name} (a profile's file name). */
     static Child start(Netns ns, String name, List<String> cmd) throws IOException {
-        ProcessBuilder pb = ns.processBuilder(cmd).redirectErrorStream(true);
+        List<String> named = cmd.stream().map(a -> a.replace("{name}", name)).toList();
+        ProcessBuilder pb = ns.processBuilder(named).redirectErrorStream(true);
         System.out.println("  $ " + abbreviate(pb.command()));
         return new Child(name, ns.start(pb));
     }

@@ -40,7 +40,9 @@ import java.util.stream.Stream;
  * the kernel. The samples run from {@code samples/target} exactly as built.
  *
  * <p>Options (in {@code -Dbench.args="..."}): {@code --seconds 15 --warmup 5 --threads 2 --connections 50 --body 1024
- * --cps-seconds 10 --cps-threads 4 --idle 10000 --idle-threads 4 --idle-xmx 2g --java PATH --only jetty,cps,idle}.
+ * --cps-seconds 10 --cps-threads 4 --idle 10000 --idle-threads 4 --idle-xmx 2g --java PATH --agent-args KEY=VALUE,...
+ * --only jetty,cps,idle}. The environment variable {@value #MODTCP_JVM_ARGS_ENV} adds JVM arguments to the modtcp
+ * servers (a profiler agent: docs/benchmarks.md).
  *
  * <p>Longer than the ~700 lines STYLE.md aims at: a benchmark driver, not product code. Each row is a short method,
  * and most of the length is the set-up and clean-up of the namespaces, devices and processes of both cases, kept in
@@ -64,7 +66,14 @@ public final class JettyVsKernel {
     private static final String USAGE = "JettyVsKernel [--seconds 15] [--warmup 5] [--threads 2] [--connections 50]"
             + " [--body 1024] [--cps-seconds 10] [--cps-threads 4] [--idle 10000] [--idle-threads 4] [--idle-xmx 2g]"
             + " [--bulk-mb 1024] [--bulk-warmup-mb 128] [--rr 20000] [--rr-warmup 5000] [--loopback-mb 1024]"
-            + " [--out benchmarks/target/bench-table.md] [--java PATH] [--only " + String.join(",", PARTS) + "]";
+            + " [--out benchmarks/target/bench-table.md] [--java PATH] [--agent-args KEY=VALUE,...] [--only "
+            + String.join(",", PARTS) + "]";
+
+    /**
+     * Extra JVM arguments of every server JVM on modtcp, separated by spaces (e.g. a profiler's {@code -agentpath:});
+     * {@code {name}} in them becomes the run's name ({@code rr-modtcp-pinned}, {@code jetty-modtcp}, ...).
+     */
+    static final String MODTCP_JVM_ARGS_ENV = "BENCH_MODTCP_JVM_ARGS";
 
     /** The wrk script: exact figures (microseconds) from {@code done()}, next to wrk's own {@code --latency} text. */
     private static final String WRK_LUA = String.join(
@@ -100,6 +109,9 @@ public final class JettyVsKernel {
         int loopbackMb = 1024;
         String out = "benchmarks/target/bench-table.md";
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        /** Appended to {@link #AGENT_ARGS} for every modtcp server (e.g. {@code offload=off}); empty: none. */
+        String agentArgs = "";
+
         Set<String> parts = new LinkedHashSet<>(PARTS);
 
         static Options parse(String[] args) {
@@ -132,6 +144,7 @@ public final class JettyVsKernel {
                     case "--loopback-mb" -> o.loopbackMb = positive(v);
                     case "--out" -> o.out = v;
                     case "--java" -> o.java = v;
+                    case "--agent-args" -> o.agentArgs = "," + v;
                     case "--only" -> {
                         o.parts = new LinkedHashSet<>(List.of(v.split(",")));
                         if (!PARTS.containsAll(o.parts)) {
@@ -428,8 +441,8 @@ public final class JettyVsKernel {
         void run(Net net) throws Exception {
             if (o.parts.contains("bulk")) {
                 bulk(net, "kernel", null);
-                bulk(net, "modtcp", AGENT_ARGS);
-                bulk(net, "modtcp-off", AGENT_ARGS + ",offload=off");
+                bulk(net, "modtcp", agentArgs());
+                bulk(net, "modtcp-off", agentArgs() + ",offload=off");
             }
             if (o.parts.contains("rr")) {
                 for (boolean pinned : new boolean[] {false, true}) {
@@ -458,7 +471,12 @@ public final class JettyVsKernel {
         }
 
         private List<String> java(boolean modtcp, String xmx, String cp) {
-            return java(modtcp ? AGENT_ARGS : null, xmx, cp, false);
+            return java(modtcp ? agentArgs() : null, xmx, cp, false);
+        }
+
+        /** The agent arguments of a modtcp server: the TUN link and {@code --agent-args}. */
+        private String agentArgs() {
+            return AGENT_ARGS + o.agentArgs;
         }
 
         /** A JVM command: with the agent when {@code agentArgs} is not null, on CPU 0 only when {@code pinned}. */
@@ -469,6 +487,10 @@ public final class JettyVsKernel {
             }
             cmd.addAll(List.of(o.java, "-Xmx" + xmx));
             if (agentArgs != null) {
+                String extra = System.getenv(MODTCP_JVM_ARGS_ENV);
+                if (extra != null && !extra.isBlank()) {
+                    cmd.addAll(List.of(extra.trim().split("\\s+")));
+                }
                 cmd.add("-javaagent:" + agent + "=" + agentArgs);
             }
             cmd.add("-cp");
@@ -548,7 +570,7 @@ public final class JettyVsKernel {
             System.out.println("== 1-byte round trips on " + label(modtcp)
                     + (pinned ? ", server and client on CPU 0" : "") + ": Echo server at " + host + ":" + port
                     + ", RrClient (kernel) in namespace " + clientNs.name());
-            List<String> cmd = java(modtcp ? AGENT_ARGS : null, "1g", samplesCp, pinned);
+            List<String> cmd = java(modtcp ? agentArgs() : null, "1g", samplesCp, pinned);
             cmd.addAll(List.of("io.modtcp.samples.Echo", "server", "--host", host, "--port", Integer.toString(port)));
             try (Child server = Child.start(serverNs, name, cmd)) {
                 Matcher m = server.await("echo listening on \\S+ provider=(\\S+)", 90_000);

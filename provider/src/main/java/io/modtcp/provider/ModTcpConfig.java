@@ -40,6 +40,8 @@ import java.util.Properties;
  *     default (500)
  * @param challengeAckLimit stack-wide challenge ACKs per second (randomised), or 0 for the default (1000)
  * @param faults the faults injected on every link from boot (docs/faults.md); {@link FaultSpec#NONE} for none
+ * @param spinMicros how long the stack thread keeps polling after a round that did work before it sleeps, in
+ *     microseconds ({@link io.modtcp.stack.runtime.IdleSpin}); 0 for never
  */
 public record ModTcpConfig(
         String tun,
@@ -65,7 +67,8 @@ public record ModTcpConfig(
         int orphanRetries,
         int invalidRateLimitMs,
         int challengeAckLimit,
-        FaultSpec faults) {
+        FaultSpec faults,
+        int spinMicros) {
 
     /** Where a connection to a loopback address (127.0.0.0/8, ::1) goes ({@code modtcp.hostloopback}). */
     public enum HostLoopback {
@@ -85,6 +88,16 @@ public record ModTcpConfig(
      * and so modtcp, stay on: {@code guard} (the default) or {@code allow}.
      */
     public static final String NATIVE_TRANSPORTS = "nativeTransports";
+
+    /**
+     * {@code spin_us} when not set: off. Measured on 2 vCPUs (docs/benchmarks.md, "The stack thread's idle spin"): 50 µs
+     * shortened round trips and raised connections/s, but Jetty's requests/s fell in two runs of three, so the spin
+     * is for machines with a core to spare.
+     */
+    public static final int DEFAULT_SPIN_MICROS = 0;
+
+    /** The largest {@code spin_us} accepted ({@link io.modtcp.stack.runtime.IdleSpin#MAX_SPIN_NS}). */
+    public static final int MAX_SPIN_MICROS = (int) (io.modtcp.stack.runtime.IdleSpin.MAX_SPIN_NS / 1000);
 
     /** Every key, with its meaning (the table in docs/provider.md). */
     public static final Map<String, String> KEYS;
@@ -121,6 +134,11 @@ public record ModTcpConfig(
         k.put("orphan_retries", "retransmissions and zero-window probes of an orphan, 1..100 (default 8)");
         k.put("invalid_ratelimit", "ms between a connection's ACKs to invalid segments, 0..60000 (default 500)");
         k.put("challenge_ack_limit", "challenge ACKs per second per stack, randomised (default 1000)");
+        k.put(
+                "spin_us",
+                "microseconds the stack thread keeps polling after a round that did work before it sleeps, 0.."
+                        + MAX_SPIN_MICROS + " (default " + DEFAULT_SPIN_MICROS
+                        + ": never; it costs a core; docs/benchmarks.md)");
         k.putAll(FaultSpec.KEYS);
         KEYS = Collections.unmodifiableMap(k);
     }
@@ -314,6 +332,9 @@ public record ModTcpConfig(
         int challengeAckLimit = values.containsKey("challenge_ack_limit")
                 ? integer("challenge_ack_limit", values.get("challenge_ack_limit"), 1, Integer.MAX_VALUE)
                 : 0;
+        int spinMicros = values.containsKey("spin_us")
+                ? integer("spin_us", values.get("spin_us"), 0, MAX_SPIN_MICROS)
+                : DEFAULT_SPIN_MICROS;
         FaultSpec faults = FaultSpec.parse(values);
         if (!loopback && tun == null) {
             throw new IllegalArgumentException("modtcp.loopback: false leaves no link (set modtcp.tun)");
@@ -342,7 +363,8 @@ public record ModTcpConfig(
                 orphanRetries,
                 invalidRateLimit,
                 challengeAckLimit,
-                faults);
+                faults,
+                spinMicros);
     }
 
     /**

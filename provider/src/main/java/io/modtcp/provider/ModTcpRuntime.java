@@ -9,6 +9,7 @@ import io.modtcp.stack.link.LoopbackLink;
 import io.modtcp.stack.link.PcapWriter;
 import io.modtcp.stack.link.TappedLink;
 import io.modtcp.stack.runtime.FlightRecorderSupport;
+import io.modtcp.stack.runtime.ParkWaiter;
 import io.modtcp.stack.runtime.StackThread;
 import io.modtcp.stack.socket.TcpSocket;
 import io.modtcp.stack.stats.Counter;
@@ -235,7 +236,9 @@ public final class ModTcpRuntime implements AutoCloseable {
         ModTcpRuntime r = new ModTcpRuntime(
                 config,
                 stack,
-                tun == null ? new StackThread(stack, "modtcp-stack") : TunSupport.stackThread(stack, tun, config.tun()),
+                tun == null
+                        ? new StackThread(stack, "modtcp-stack", new ParkWaiter(), spinNs(config))
+                        : TunSupport.stackThread(stack, tun, config.tun(), spinNs(config)),
                 faultLinks,
                 faultSeed);
         // One entry per link, its addresses in order: "lo 127.0.0.1/8 ::1/128 mtu 65535, mt0 192.0.2.2/24 via ...".
@@ -255,6 +258,11 @@ public final class ModTcpRuntime implements AutoCloseable {
                         + (config.kernel().isEmpty() ? "" : "; kernel routes " + config.kernel())
                         + (config.faults().isNone() ? "" : "; faults " + r.faults()));
         return r;
+    }
+
+    /** {@code modtcp.spin_us} in nanoseconds. */
+    private static long spinNs(ModTcpConfig config) {
+        return TimeUnit.MICROSECONDS.toNanos(config.spinMicros());
     }
 
     private static Link tap(Link link, PcapWriter pcap) {

@@ -40,9 +40,10 @@ final class TunSupport {
 
     /**
      * A stack thread that waits in poll(2) on the TUN device and an eventfd, so a packet wakes the stack thread itself
-     * with no thread hand-off. {@code tun} is the link {@link #open} returned. Fails naming the key.
+     * with no thread hand-off. {@code tun} is the link {@link #open} returned; {@code spinNs} as {@code
+     * modtcp.spin_us} says. Fails naming the key.
      */
-    static StackThread stackThread(NetStack stack, Link tun, String device) {
+    static StackThread stackThread(NetStack stack, Link tun, String device, long spinNs) {
         PollWaiter waiter;
         try {
             waiter = PollWaiter.forLinks(List.of((TunLink) tun));
@@ -50,6 +51,6 @@ final class TunSupport {
             throw new IllegalStateException(
                     "modtcp.tun=" + device + ": cannot wait on the device: " + e.getMessage(), e);
         }
-        return new StackThread(stack, "modtcp-stack", waiter);
+        return new StackThread(stack, "modtcp-stack", waiter, spinNs);
     }
 }

@@ -72,6 +72,28 @@ class ModTcpConfigTest {
     }
 
     @Test
+    void shouldTakeTheStackThreadSpinInMicroseconds() {
+        assertEquals(0, ModTcpConfig.defaults().spinMicros(), "off unless set");
+        assertEquals(0, ModTcpConfig.parse(Map.of("spin_us", "0")).spinMicros(), "0 turns the spin off");
+        assertEquals(50, ModTcpConfig.parse(Map.of("spin_us", "50")).spinMicros());
+        assertEquals(
+                250,
+                ModTcpConfig.parse(ModTcpConfig.parseAgentArgs("spin_us= 250 ")).spinMicros());
+        assertEquals(1000, ModTcpConfig.parse(Map.of("spin_us", "1000")).spinMicros(), "the largest accepted");
+        Properties p = new Properties();
+        p.setProperty("modtcp.spin_us", "7");
+        assertEquals(7, ModTcpConfig.fromSystemProperties(p).spinMicros());
+    }
+
+    @Test
+    void shouldNameTheSpinKeyOfABadValue() {
+        assertMessageStarts("modtcp.spin_us='-1': out of range 0..1000", Map.of("spin_us", "-1"));
+        assertMessageStarts("modtcp.spin_us='1001': out of range 0..1000", Map.of("spin_us", "1001"));
+        assertMessageStarts("modtcp.spin_us='50us': not a number", Map.of("spin_us", "50us"));
+        assertMessageStarts("modtcp.spin_us='': not a number", Map.of("spin_us", ""));
+    }
+
+    @Test
     void shouldReadSystemPropertiesWithPrefix() {
         Properties p = new Properties();
         p.setProperty("modtcp.mtu", "4000");

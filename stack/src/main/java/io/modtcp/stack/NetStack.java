@@ -69,6 +69,9 @@ public final class NetStack implements AutoCloseable {
     private volatile boolean closed;
     private long pollNowNs;
     private boolean inPoll;
+    /** Whether the last {@link #poll} took packets or ran commands. Stack thread only. */
+    private boolean lastPollDidWork;
+
     private long uncaught;
 
     private NetStack(Builder b) {
@@ -222,6 +225,7 @@ public final class NetStack implements AutoCloseable {
         // Rounds until quiet: handling a packet or a command can put new packets on a link that delivers to
         // this very stack (loopback), and nothing else would wake us for those.
         int work = 0;
+        lastPollDidWork = false;
         for (int round = 0; round < MAX_ROUNDS; round++) {
             long now = roundTime(nowNs, clockStartNs);
             pollNowNs = now;
@@ -256,6 +260,7 @@ public final class NetStack implements AutoCloseable {
             if (work == 0) {
                 break;
             }
+            lastPollDidWork = true;
         }
         return work == 0 ? nextEventNs() : Long.MIN_VALUE;
     }
@@ -285,6 +290,11 @@ public final class NetStack implements AutoCloseable {
             }
         }
         return total;
+    }
+
+    /** Whether the last {@link #poll} took packets from a link or ran commands (timers alone do not count). */
+    public boolean lastPollDidWork() {
+        return lastPollDidWork;
     }
 
     /** The earliest timer or link event; {@code nowNs}-independent. */

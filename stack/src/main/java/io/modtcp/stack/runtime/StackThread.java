@@ -8,7 +8,8 @@ import java.util.function.BooleanSupplier;
 /**
  * The real-time driver of a {@link NetStack}: one daemon thread that reads the clock once per round, polls the stack
  * and waits (through its {@link Waiter}) until the next deadline or a wake-up (a command queued, a packet arrived). It never dies of an error in
- * a command or a packet: the stack counts and logs those.
+ * a command or a packet: the stack counts and logs those. With an {@link IdleSpin} it first keeps polling for a
+ * short while after a round that did work, so that the answer to what it just delivered needs no wake-up.
  */
 public final class StackThread implements AutoCloseable {
     private static final long MAX_PARK_NS = TimeUnit.MILLISECONDS.toNanos(100);
@@ -16,6 +17,7 @@ public final class StackThread implements AutoCloseable {
     private final NetStack stack;
     private final Thread thread;
     private final Waiter waiter;
+    private final IdleSpin spin;
     private volatile boolean running = true;
     /** Asked by the waiter after it has published that it waits: one object, not a lambda per round. */
     private final BooleanSupplier idle = this::isIdle;
@@ -25,12 +27,25 @@ public final class StackThread implements AutoCloseable {
     }
 
     /**
+     * A stack thread that does not spin.
+     *
      * @param waiter how the thread sleeps between rounds and is woken (e.g. {@code poll(2)} on a TUN device); this
      *     thread closes it
      */
     public StackThread(NetStack stack, String name, Waiter waiter) {
+        this(stack, name, waiter, 0);
+    }
+
+    /**
+     * @param waiter how the thread sleeps between rounds and is woken (e.g. {@code poll(2)} on a TUN device); this
+     *     thread closes it
+     * @param spinNs how long the thread keeps polling after a round that did work before it waits ({@link IdleSpin});
+     *     0 for never
+     */
+    public StackThread(NetStack stack, String name, Waiter waiter, long spinNs) {
         this.stack = stack;
         this.waiter = waiter;
+        this.spin = new IdleSpin(spinNs);
         this.thread = new Thread(this::run, name);
         this.thread.setDaemon(true);
         waiter.bind(thread);
@@ -64,6 +79,11 @@ public final class StackThread implements AutoCloseable {
         long now = stack.clock().nanoTime();
         long next = stack.poll(now);
         if (next == Long.MIN_VALUE || stack.hasPendingWork()) {
+            return;
+        }
+        if (spin.pollAgain(stack.lastPollDidWork(), stack.clock().nanoTime())) {
+            // Not onSpinWait: on a machine with few CPUs the thread that should answer may be waiting for this one.
+            Thread.yield();
             return;
         }
         long wait = next == Long.MAX_VALUE
