@@ -201,22 +201,6 @@ final class SocketAdaptor extends Socket {
 
     // ---- options ----
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            sc.setOption(name, value);
-        } catch (Exception e) {
-            throw socketException(e);
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return sc.getOption(name);
-        } catch (Exception e) {
-            throw socketException(e);
-        }
-    }
-
     static SocketException socketException(Exception e) {
         IOException x = translate(e);
         return x instanceof SocketException ? (SocketException) x : new SocketException(x.getMessage());
@@ -224,12 +208,12 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        set(StandardSocketOptions.TCP_NODELAY, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.TCP_NODELAY, on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return get(StandardSocketOptions.TCP_NODELAY);
+        return AdaptorOptions.get(sc, StandardSocketOptions.TCP_NODELAY);
     }
 
     @Override
@@ -237,12 +221,12 @@ final class SocketAdaptor extends Socket {
         if (on && linger < 0) {
             throw new IllegalArgumentException("Invalid linger value");
         }
-        set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_LINGER, on ? linger : -1);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return get(StandardSocketOptions.SO_LINGER);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_LINGER);
     }
 
     @Override
@@ -285,12 +269,12 @@ final class SocketAdaptor extends Socket {
         if (size <= 0) {
             throw new IllegalArgumentException("Invalid send size");
         }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_SNDBUF, size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_SNDBUF);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
@@ -298,22 +282,22 @@ final class SocketAdaptor extends Socket {
         if (size <= 0) {
             throw new IllegalArgumentException("Invalid receive size");
         }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_KEEPALIVE, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return get(StandardSocketOptions.SO_KEEPALIVE);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_KEEPALIVE);
     }
 
     @Override
@@ -321,22 +305,22 @@ final class SocketAdaptor extends Socket {
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
-        set(StandardSocketOptions.IP_TOS, tc);
+        AdaptorOptions.set(sc, StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return get(StandardSocketOptions.IP_TOS);
+        return AdaptorOptions.get(sc, StandardSocketOptions.IP_TOS);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -346,21 +330,13 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        try {
-            sc.setOption(name, value);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorOptions.setOption(sc, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        try {
-            return sc.getOption(name);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        return AdaptorOptions.getOption(sc, name);
     }
 
     @Override
