@@ -21,7 +21,6 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -134,23 +133,12 @@ final class SocketAdaptor extends Socket {
         if (isInputShutdown()) {
             throw new SocketException("Socket input is shutdown");
         }
-        return new InputStream() {
+        return new BufferStreams.In() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n <= 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                Objects.checkFromIndexSize(off, len, b.length);
-                if (len == 0) {
-                    return 0;
-                }
+            int read(ByteBuffer dst) throws IOException {
                 // As the JDK's adaptor streams: the channel's exceptions as they are (ClosedByInterruptException,
                 // AsynchronousCloseException, ClosedChannelException, IllegalBlockingModeException, ...).
-                return sc.blockingRead(ByteBuffer.wrap(b, off, len), TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
+                return sc.blockingRead(dst, TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
             }
 
             @Override
@@ -180,16 +168,10 @@ final class SocketAdaptor extends Socket {
         if (isOutputShutdown()) {
             throw new SocketException("Socket output is shutdown");
         }
-        return new OutputStream() {
+        return new BufferStreams.Out() {
             @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                Objects.checkFromIndexSize(off, len, b.length);
-                sc.blockingWrite(ByteBuffer.wrap(b, off, len));
+            void write(ByteBuffer src) throws IOException {
+                sc.blockingWrite(src);
             }
 
             @Override
