@@ -929,21 +929,13 @@ public final class JettyVsKernel {
                         o.body,
                         o.warmup);
                 row("", "kernel", "modtcp", "modtcp/kernel");
-                row(
-                        "requests/s",
-                        fmt(jettyKernel.rps()),
-                        fmt(jettyModtcp.rps()),
-                        ratio(jettyModtcp.rps(), jettyKernel.rps()));
+                rowFmt("requests/s", jettyKernel.rps(), jettyModtcp.rps());
                 for (String p : List.of("p50", "p75", "p90", "p99")) {
                     double k = jettyKernel.get(p + "_us");
                     double m = jettyModtcp.get(p + "_us");
-                    row("latency " + p, ms(k), ms(m), ratio(m, k));
+                    rowMs("latency " + p, k, m);
                 }
-                row(
-                        "latency mean",
-                        ms(jettyKernel.get("mean_us")),
-                        ms(jettyModtcp.get("mean_us")),
-                        ratio(jettyModtcp.get("mean_us"), jettyKernel.get("mean_us")));
+                rowMs("latency mean", jettyKernel.get("mean_us"), jettyModtcp.get("mean_us"));
                 row("requests", fmt(jettyKernel.get("requests")), fmt(jettyModtcp.get("requests")), "");
                 System.out.println("  errors: kernel " + jettyKernel.errors() + "; modtcp " + jettyModtcp.errors());
                 System.out.println();
@@ -956,21 +948,9 @@ public final class JettyVsKernel {
                         o.cpsThreads,
                         o.cpsSeconds);
                 row("", "kernel", "modtcp", "modtcp/kernel");
-                row(
-                        "connections/s",
-                        fmt(cpsKernel.perSecond()),
-                        fmt(cpsModtcp.perSecond()),
-                        ratio(cpsModtcp.perSecond(), cpsKernel.perSecond()));
-                row(
-                        "per connection p50",
-                        ms(cpsKernel.p50us()),
-                        ms(cpsModtcp.p50us()),
-                        ratio(cpsModtcp.p50us(), cpsKernel.p50us()));
-                row(
-                        "per connection p99",
-                        ms(cpsKernel.p99us()),
-                        ms(cpsModtcp.p99us()),
-                        ratio(cpsModtcp.p99us(), cpsKernel.p99us()));
+                rowFmt("connections/s", cpsKernel.perSecond(), cpsModtcp.perSecond());
+                rowMs("per connection p50", cpsKernel.p50us(), cpsModtcp.p50us());
+                rowMs("per connection p99", cpsKernel.p99us(), cpsModtcp.p99us());
                 System.out.println("  errors: kernel " + errors(cpsKernel) + "; modtcp " + errors(cpsModtcp));
                 System.out.println();
             }
@@ -987,20 +967,20 @@ public final class JettyVsKernel {
                 row("bytes per connection", "kernel", "modtcp", "modtcp/kernel");
                 long hk = idleKernel.perConnection("heap_used");
                 long hm = idleModtcp.perConnection("heap_used");
-                row("JVM heap (after full GC)", fmt(hk), fmt(hm), ratio(hm, hk));
+                rowFmt("JVM heap (after full GC)", hk, hm);
                 long rk = idleKernel.perConnection("rss_kb");
                 long rm = idleModtcp.perConnection("rss_kb");
                 long ck = idleKernel.perConnection("heap_committed");
                 long cm = idleModtcp.perConnection("heap_committed");
-                row("JVM heap committed growth", fmt(ck), fmt(cm), ratio(cm, ck));
-                row("JVM process RSS growth", fmt(rk), fmt(rm), ratio(rm, rk));
+                rowFmt("JVM heap committed growth", ck, cm);
+                rowFmt("JVM process RSS growth", rk, rm);
                 // kernel case: both ends' sockets are the kernel's; modtcp case: only the client's
                 long kernelServer = idleKernel.open() == 0
                         ? 0
                         : (idleKernel.slabs().bytes() - idleModtcp.slabs().bytes()) / idleKernel.open();
                 row("kernel socket slabs (server end)", fmt(kernelServer), "0", "");
                 row("  the same from object sizes", fmt(idleKernel.slabs().bytesOfOneSocket()), "0", "");
-                row("heap + server kernel slabs", fmt(hk + kernelServer), fmt(hm), ratio(hm, hk + kernelServer));
+                rowFmt("heap + server kernel slabs", hk + kernelServer, hm);
                 System.out.println("  kernel slabs: the kernel case grew by " + idleKernel.slabs()
                         + " (both ends), the modtcp case by " + idleModtcp.slabs()
                         + " (the client end only); the server end is the difference (machine-wide counts: other"
@@ -1151,6 +1131,16 @@ public final class JettyVsKernel {
 
         private static String errors(Cps c) {
             return c.errors() == 0 && c.errorKinds().isEmpty() ? "none" : c.errors() + " (" + c.errorKinds() + ")";
+        }
+
+        /** A row of counts: kernel, modtcp, modtcp/kernel. */
+        private static void rowFmt(String what, double kernel, double modtcp) {
+            row(what, fmt(kernel), fmt(modtcp), ratio(modtcp, kernel));
+        }
+
+        /** A row of times in microseconds, shown in ms: kernel, modtcp, modtcp/kernel. */
+        private static void rowMs(String what, double kernelUs, double modtcpUs) {
+            row(what, ms(kernelUs), ms(modtcpUs), ratio(modtcpUs, kernelUs));
         }
 
         private static void row(String what, String kernel, String modtcp, String ratio) {

@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * The kernel slab caches a TCP socket held by a JVM allocates, from {@code /proc/slabinfo} (machine-wide: other
@@ -15,11 +16,8 @@ import java.util.Map;
  * sockets hold no buffers (sk_buffs), so this is what they cost the kernel. TIME-WAIT sockets are not counted.
  */
 record Slabs(Map<String, long[]> caches) {
-    static final List<String> CACHES = List.of(
-            "TCP",
-            "TCPv6",
-            "request_sock_TCP",
-            "request_sock_TCPv6",
+    /** Besides the socket's own cache, those an accepted socket registered with a selector takes an object of. */
+    private static final List<String> PER_SOCKET = List.of(
             "sock_inode_cache",
             "filp",
             "dentry",
@@ -27,6 +25,10 @@ record Slabs(Map<String, long[]> caches) {
             "eventpoll_pwq",
             "lsm_file_cache",
             "lsm_inode_cache");
+
+    static final List<String> CACHES = Stream.concat(
+                    Stream.of("TCP", "TCPv6", "request_sock_TCP", "request_sock_TCPv6"), PER_SOCKET.stream())
+            .toList();
 
     /** Active objects and object size of each cache in {@link #CACHES} that this kernel has. */
     static Slabs read() throws IOException {
@@ -68,15 +70,8 @@ record Slabs(Map<String, long[]> caches) {
         long bytesOfOneSocket() {
             String sock = objects("TCPv6") > objects("TCP") ? "TCPv6" : "TCP";
             long sum = 0;
-            for (String cache : List.of(
-                    sock,
-                    "sock_inode_cache",
-                    "filp",
-                    "dentry",
-                    "eventpoll_epi",
-                    "eventpoll_pwq",
-                    "lsm_file_cache",
-                    "lsm_inode_cache")) {
+            for (String cache :
+                    Stream.concat(Stream.of(sock), PER_SOCKET.stream()).toList()) {
                 long[] c = caches.get(cache);
                 sum += c == null ? 0 : c[1];
             }

@@ -16,7 +16,6 @@ import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.ShutdownChannelGroupException;
 import java.nio.channels.SocketChannel;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -35,21 +34,18 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
     static final Set<SocketOption<?>> OPTIONS;
 
     static {
-        Set<SocketOption<?>> s = new HashSet<>(ModTcpServerSocketChannel.OPTIONS);
-        s.remove(StandardSocketOptions.IP_TOS);
-        OPTIONS = Set.copyOf(s);
+        OPTIONS = AsyncChannelCore.optionsWithout(ModTcpServerSocketChannel.OPTIONS, StandardSocketOptions.IP_TOS);
     }
 
     private final ModTcpAsynchronousChannelGroup group;
     private final ModTcpServerSocketChannel ch;
-    private final AtomicBoolean queued = new AtomicBoolean();
+    private final AsyncChannelCore core;
     private final Object stateLock = new Object();
     private final AtomicBoolean accepting = new AtomicBoolean();
     /** Guards {@link #pending} and {@link #closed}. */
     private final Object updateLock = new Object();
 
     private boolean closed;
-    private volatile boolean open = true;
     private AsyncOp<AsynchronousSocketChannel, ?> pending;
 
     ModTcpAsynchronousServerSocketChannel(ModTcpAsynchronousChannelGroup group, ModTcpServerSocketChannel ch)
@@ -57,6 +53,7 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
         super(group.modTcpProvider());
         this.group = group;
         this.ch = ch;
+        this.core = new AsyncChannelCore(ch, OPTIONS);
         ch.configureBlocking(false);
         group.join(this);
     }
@@ -68,7 +65,7 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
 
     @Override
     public AtomicBoolean queued() {
-        return queued;
+        return core.queued();
     }
 
     @Override
@@ -215,7 +212,7 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
 
     @Override
     public boolean isOpen() {
-        return open;
+        return core.isOpen();
     }
 
     @Override
@@ -226,7 +223,7 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
                 return;
             }
             closed = true;
-            open = false;
+            core.markClosed();
             op = pending;
             pending = null;
         }
@@ -243,7 +240,7 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
     @Override
     public AsynchronousServerSocketChannel bind(SocketAddress local, int backlog) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             ch.bind(local, backlog);
         }
         return this;
@@ -251,45 +248,30 @@ final class ModTcpAsynchronousServerSocketChannel extends AsynchronousServerSock
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        ensureOpen();
-        return ch.getLocalAddress();
+        return core.localAddress();
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return core.options();
     }
 
     @Override
     public <T> AsynchronousServerSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        SocketOptions.checkSettable(OPTIONS, name, value);
-        ensureOpen();
-        ch.setOption(name, value);
+        core.setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        SocketOptions.checkSupported(OPTIONS, name);
-        ensureOpen();
-        return ch.getOption(name);
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!open) {
-            throw new ClosedChannelException();
-        }
+        return core.getOption(name);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(AsynchronousServerSocketChannel.class.getName()).append("[");
-        if (!open) {
-            sb.append("closed");
-        } else {
+        return core.describe(AsynchronousServerSocketChannel.class, () -> {
             InetSocketAddress l = ch.localAddressOrNull();
-            sb.append(l == null ? "unbound" : l.toString());
-        }
-        return sb.append("]").toString();
+            return l == null ? "unbound" : l.toString();
+        });
     }
 }

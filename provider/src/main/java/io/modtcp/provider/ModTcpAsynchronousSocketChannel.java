@@ -18,7 +18,6 @@ import java.nio.channels.ReadPendingException;
 import java.nio.channels.SelectableChannel;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.WritePendingException;
-import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.Future;
@@ -53,10 +52,8 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
     static final Set<SocketOption<?>> OPTIONS;
 
     static {
-        Set<SocketOption<?>> s = new HashSet<>(ModTcpSocketChannel.OPTIONS);
-        s.remove(StandardSocketOptions.SO_LINGER);
-        s.remove(StandardSocketOptions.IP_TOS);
-        OPTIONS = Set.copyOf(s);
+        OPTIONS = AsyncChannelCore.optionsWithout(
+                ModTcpSocketChannel.OPTIONS, StandardSocketOptions.SO_LINGER, StandardSocketOptions.IP_TOS);
     }
 
     private enum State {
@@ -67,7 +64,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     private final ModTcpAsynchronousChannelGroup group;
     private final ModTcpSocketChannel ch;
-    private final AtomicBoolean queued = new AtomicBoolean();
+    private final AsyncChannelCore core;
 
     private final Object stateLock = new Object();
     private volatile State state = State.UNCONNECTED;
@@ -86,7 +83,6 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
     private final Object updateLock = new Object();
 
     private boolean closed;
-    private volatile boolean open = true;
     private Io<?, ?> pendingRead;
     private Io<?, ?> pendingWrite;
     private AsyncOp<Void, ?> pendingConnect;
@@ -96,6 +92,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
         super(group.modTcpProvider());
         this.group = group;
         this.ch = ch;
+        this.core = new AsyncChannelCore(ch, OPTIONS);
         ch.configureBlocking(false);
         if (connected) {
             state = State.CONNECTED;
@@ -154,7 +151,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public AtomicBoolean queued() {
-        return queued;
+        return core.queued();
     }
 
     @Override
@@ -244,10 +241,10 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     /** An I/O error of a channel that was closed meanwhile is an asynchronous close. */
     private IOException asyncClose(Exception e) {
-        if (e instanceof IOException && !(e instanceof ClosedChannelException) && open) {
+        if (e instanceof IOException && !(e instanceof ClosedChannelException) && core.isOpen()) {
             return (IOException) e;
         }
-        if (e instanceof ClosedChannelException || !open) {
+        if (e instanceof ClosedChannelException || !core.isOpen()) {
             AsynchronousCloseException ace = new AsynchronousCloseException();
             if (!(e instanceof ClosedChannelException)) {
                 ace.addSuppressed(e);
@@ -654,7 +651,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public boolean isOpen() {
-        return open;
+        return core.isOpen();
     }
 
     @Override
@@ -667,7 +664,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
                 return;
             }
             closed = true;
-            open = false;
+            core.markClosed();
             r = pendingRead;
             w = pendingWrite;
             c = pendingConnect;
@@ -693,32 +690,38 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public AsynchronousSocketChannel shutdownInput() throws IOException {
-        synchronized (stateLock) {
-            ensureOpen();
-            if (state != State.CONNECTED) {
-                throw new NotYetConnectedException();
-            }
-            ch.shutdownInput();
-        }
-        synchronized (readLock) {
-            readShutdown = true;
-        }
+        shutdown(true);
         return this;
     }
 
     @Override
     public AsynchronousSocketChannel shutdownOutput() throws IOException {
+        shutdown(false);
+        return this;
+    }
+
+    /** Shuts the connected channel's input (its output): a later read completes with -1 (a later write fails). */
+    private void shutdown(boolean input) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             if (state != State.CONNECTED) {
                 throw new NotYetConnectedException();
             }
-            ch.shutdownOutput();
+            if (input) {
+                ch.shutdownInput();
+            } else {
+                ch.shutdownOutput();
+            }
         }
-        synchronized (writeLock) {
-            writeShutdown = true;
+        if (input) {
+            synchronized (readLock) {
+                readShutdown = true;
+            }
+        } else {
+            synchronized (writeLock) {
+                writeShutdown = true;
+            }
         }
-        return this;
     }
 
     // ---- addresses and options ----
@@ -726,7 +729,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
     @Override
     public AsynchronousSocketChannel bind(SocketAddress local) throws IOException {
         synchronized (stateLock) {
-            ensureOpen();
+            core.ensureOpen();
             if (state == State.PENDING) {
                 throw new ConnectionPendingException();
             }
@@ -737,50 +740,37 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
 
     @Override
     public SocketAddress getLocalAddress() throws IOException {
-        ensureOpen();
-        return ch.getLocalAddress();
+        return core.localAddress();
     }
 
     @Override
     public SocketAddress getRemoteAddress() throws IOException {
-        ensureOpen();
+        core.ensureOpen();
         return state == State.CONNECTED ? ch.getRemoteAddress() : null;
     }
 
     @Override
     public Set<SocketOption<?>> supportedOptions() {
-        return OPTIONS;
+        return core.options();
     }
 
     @Override
     public <T> AsynchronousSocketChannel setOption(SocketOption<T> name, T value) throws IOException {
-        SocketOptions.checkSettable(OPTIONS, name, value);
-        ensureOpen();
-        ch.setOption(name, value);
+        core.setOption(name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        SocketOptions.checkSupported(OPTIONS, name);
-        ensureOpen();
-        return ch.getOption(name);
-    }
-
-    private void ensureOpen() throws ClosedChannelException {
-        if (!open) {
-            throw new ClosedChannelException();
-        }
+        return core.getOption(name);
     }
 
     @Override
     public String toString() {
-        StringBuilder sb = new StringBuilder(AsynchronousSocketChannel.class.getName()).append("[");
-        if (!open) {
-            sb.append("closed");
-        } else {
+        return core.describe(AsynchronousSocketChannel.class, () -> {
             State s = state;
-            sb.append(s == State.CONNECTED ? "connected" : s == State.PENDING ? "connection-pending" : "unconnected");
+            StringBuilder sb = new StringBuilder(
+                    s == State.CONNECTED ? "connected" : s == State.PENDING ? "connection-pending" : "unconnected");
             InetSocketAddress l = ch.localAddressOrNull();
             if (l != null) {
                 sb.append(" local=").append(l);
@@ -789,7 +779,7 @@ final class ModTcpAsynchronousSocketChannel extends AsynchronousSocketChannel
             if (r != null) {
                 sb.append(" remote=").append(r);
             }
-        }
-        return sb.append("]").toString();
+            return sb.toString();
+        });
     }
 }

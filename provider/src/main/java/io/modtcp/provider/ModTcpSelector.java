@@ -243,6 +243,11 @@ final class ModTcpSelector extends AbstractSelector {
     void readinessChanged(ModTcpSelectionKey k) {
         enqueue(k);
         signalled = true;
+        wakeWaiter();
+    }
+
+    /** Wakes the thread in a selection, if any, and the inner selector it may be blocked in. */
+    private void wakeWaiter() {
         Thread t = waiter;
         if (t != null) {
             LockSupport.unpark(t);
@@ -372,14 +377,7 @@ final class ModTcpSelector extends AbstractSelector {
         if (!wakeupPending) {
             wakeupPending = true;
         }
-        Thread t = waiter;
-        if (t != null) {
-            LockSupport.unpark(t);
-            Selector in = inner;
-            if (in != null) {
-                in.wakeup();
-            }
-        }
+        wakeWaiter();
         return this;
     }
 

@@ -200,30 +200,12 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                 if (((ModTcpSelectorProvider) provider()).runtime().routesToKernel(dst, isa.getPort())) {
                     return connectKernel(isa, timeoutNs);
                 }
-                boolean b = blocking;
-                boolean completed = false;
-                try {
-                    if (b) {
-                        begin();
-                    }
+                return connectStep(isa, b -> {
                     connectingTo = isa;
                     boolean connected = socket.connect(dst, isa.getPort(), b ? timeoutOrForever(timeoutNs) : 0);
                     state = connected ? State.CONNECTED : State.PENDING;
-                    completed = true;
                     return connected;
-                } catch (IOException e) {
-                    if (isOpen()) {
-                        // A failed connect closes the channel (as the JDK's does); the failure is the exception.
-                        completed = true;
-                        close();
-                        throw ExceptionText.withAddress(e, isa);
-                    }
-                    return false; // end() throws
-                } finally {
-                    if (b) {
-                        end(completed);
-                    }
-                }
+                });
             }
         }
     }
@@ -253,31 +235,46 @@ final class ModTcpSocketChannel extends SocketChannel implements ModTcpChannel {
                         throw e;
                     }
                 }
-                boolean b = blocking;
-                boolean completed = false;
-                try {
-                    if (b) {
-                        begin();
-                    }
+                return connectStep(connectingTo, b -> {
                     boolean connected = socket.finishConnect(b ? TcpSocket.FOREVER : 0);
                     if (connected) {
                         state = State.CONNECTED;
                     }
-                    completed = true;
                     return connected;
-                } catch (IOException e) {
-                    if (isOpen()) {
-                        // A failed connect closes the channel (as the JDK's does); the failure is the exception.
-                        completed = true;
-                        close();
-                        throw ExceptionText.withAddress(e, connectingTo);
-                    }
-                    return false; // end() throws
-                } finally {
-                    if (b) {
-                        end(completed);
-                    }
-                }
+                });
+            }
+        }
+    }
+
+    /** A step of a modtcp connect, given the channel's blocking mode: true once connected. */
+    private interface ConnectStep {
+        boolean run(boolean blocking) throws IOException;
+    }
+
+    /**
+     * Runs a connect step, interruptible in blocking mode ({@code begin}/{@code end}). A failed connect closes the
+     * channel (as the JDK's does) and the failure, naming {@code target}, is the exception.
+     */
+    private boolean connectStep(InetSocketAddress target, ConnectStep step) throws IOException {
+        boolean b = blocking;
+        boolean completed = false;
+        try {
+            if (b) {
+                begin();
+            }
+            boolean connected = step.run(b);
+            completed = true;
+            return connected;
+        } catch (IOException e) {
+            if (isOpen()) {
+                completed = true;
+                close();
+                throw ExceptionText.withAddress(e, target);
+            }
+            return false; // end() throws
+        } finally {
+            if (b) {
+                end(completed);
             }
         }
     }

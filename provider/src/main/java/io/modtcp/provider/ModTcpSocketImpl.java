@@ -216,23 +216,11 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         TcpSocket s = socket();
         if (in == null) {
-            in = new InputStream() {
+            in = new BufferStreams.In() {
                 @Override
-                public int read() throws IOException {
-                    byte[] one = new byte[1];
-                    int n = read(one, 0, 1);
-                    return n <= 0 ? -1 : one[0] & 0xff;
-                }
-
-                @Override
-                public int read(byte[] b, int off, int len) throws IOException {
-                    Objects.checkFromIndexSize(off, len, b.length);
-                    if (len == 0) {
-                        return 0;
-                    }
+                int read(ByteBuffer dst) throws IOException {
                     return s.read(
-                            ByteBuffer.wrap(b, off, len),
-                            ModTcpSocketChannel.timeoutOrForever(ModTcpSocketChannel.millisToNanos(soTimeoutMs)));
+                            dst, ModTcpSocketChannel.timeoutOrForever(ModTcpSocketChannel.millisToNanos(soTimeoutMs)));
                 }
 
                 @Override
@@ -256,16 +244,10 @@ final class ModTcpSocketImpl extends SocketImpl {
         }
         TcpSocket s = socket();
         if (out == null) {
-            out = new OutputStream() {
+            out = new BufferStreams.Out() {
                 @Override
-                public void write(int b) throws IOException {
-                    write(new byte[] {(byte) b}, 0, 1);
-                }
-
-                @Override
-                public void write(byte[] b, int off, int len) throws IOException {
-                    Objects.checkFromIndexSize(off, len, b.length);
-                    s.write(ByteBuffer.wrap(b, off, len), TcpSocket.FOREVER);
+                void write(ByteBuffer src) throws IOException {
+                    s.write(src, TcpSocket.FOREVER);
                 }
 
                 @Override

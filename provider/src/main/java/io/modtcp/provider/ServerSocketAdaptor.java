@@ -10,7 +10,6 @@ import java.net.SocketException;
 import java.net.SocketOption;
 import java.net.SocketTimeoutException;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ClosedChannelException;
 import java.nio.channels.IllegalBlockingModeException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
@@ -127,12 +126,12 @@ final class ServerSocketAdaptor extends ServerSocket {
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        AdaptorOptions.set(ssc, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return AdaptorOptions.get(ssc, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -140,12 +139,12 @@ final class ServerSocketAdaptor extends ServerSocket {
         if (size <= 0) {
             throw new IllegalArgumentException("size cannot be 0 or negative");
         }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        AdaptorOptions.set(ssc, StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return AdaptorOptions.get(ssc, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
@@ -153,39 +152,15 @@ final class ServerSocketAdaptor extends ServerSocket {
         // Not used, as with the JDK's own sockets.
     }
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            ssc.setOption(name, value);
-        } catch (Exception e) {
-            throw SocketAdaptor.socketException(e);
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return ssc.getOption(name);
-        } catch (Exception e) {
-            throw SocketAdaptor.socketException(e);
-        }
-    }
-
     @Override
     public <T> ServerSocket setOption(SocketOption<T> name, T value) throws IOException {
-        try {
-            ssc.setOption(name, value);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorOptions.setOption(ssc, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        try {
-            return ssc.getOption(name);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        return AdaptorOptions.getOption(ssc, name);
     }
 
     @Override

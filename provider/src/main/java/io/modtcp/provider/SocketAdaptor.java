@@ -21,7 +21,6 @@ import java.nio.channels.NotYetConnectedException;
 import java.nio.channels.SocketChannel;
 import java.nio.channels.UnresolvedAddressException;
 import java.nio.channels.UnsupportedAddressTypeException;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -134,23 +133,12 @@ final class SocketAdaptor extends Socket {
         if (isInputShutdown()) {
             throw new SocketException("Socket input is shutdown");
         }
-        return new InputStream() {
+        return new BufferStreams.In() {
             @Override
-            public int read() throws IOException {
-                byte[] one = new byte[1];
-                int n = read(one, 0, 1);
-                return n <= 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                Objects.checkFromIndexSize(off, len, b.length);
-                if (len == 0) {
-                    return 0;
-                }
+            int read(ByteBuffer dst) throws IOException {
                 // As the JDK's adaptor streams: the channel's exceptions as they are (ClosedByInterruptException,
                 // AsynchronousCloseException, ClosedChannelException, IllegalBlockingModeException, ...).
-                return sc.blockingRead(ByteBuffer.wrap(b, off, len), TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
+                return sc.blockingRead(dst, TimeUnit.MILLISECONDS.toNanos(soTimeoutMs));
             }
 
             @Override
@@ -180,16 +168,10 @@ final class SocketAdaptor extends Socket {
         if (isOutputShutdown()) {
             throw new SocketException("Socket output is shutdown");
         }
-        return new OutputStream() {
+        return new BufferStreams.Out() {
             @Override
-            public void write(int b) throws IOException {
-                write(new byte[] {(byte) b}, 0, 1);
-            }
-
-            @Override
-            public void write(byte[] b, int off, int len) throws IOException {
-                Objects.checkFromIndexSize(off, len, b.length);
-                sc.blockingWrite(ByteBuffer.wrap(b, off, len));
+            void write(ByteBuffer src) throws IOException {
+                sc.blockingWrite(src);
             }
 
             @Override
@@ -201,22 +183,6 @@ final class SocketAdaptor extends Socket {
 
     // ---- options ----
 
-    private <T> void set(SocketOption<T> name, T value) throws SocketException {
-        try {
-            sc.setOption(name, value);
-        } catch (Exception e) {
-            throw socketException(e);
-        }
-    }
-
-    private <T> T get(SocketOption<T> name) throws SocketException {
-        try {
-            return sc.getOption(name);
-        } catch (Exception e) {
-            throw socketException(e);
-        }
-    }
-
     static SocketException socketException(Exception e) {
         IOException x = translate(e);
         return x instanceof SocketException ? (SocketException) x : new SocketException(x.getMessage());
@@ -224,12 +190,12 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public void setTcpNoDelay(boolean on) throws SocketException {
-        set(StandardSocketOptions.TCP_NODELAY, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.TCP_NODELAY, on);
     }
 
     @Override
     public boolean getTcpNoDelay() throws SocketException {
-        return get(StandardSocketOptions.TCP_NODELAY);
+        return AdaptorOptions.get(sc, StandardSocketOptions.TCP_NODELAY);
     }
 
     @Override
@@ -237,12 +203,12 @@ final class SocketAdaptor extends Socket {
         if (on && linger < 0) {
             throw new IllegalArgumentException("Invalid linger value");
         }
-        set(StandardSocketOptions.SO_LINGER, on ? linger : -1);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_LINGER, on ? linger : -1);
     }
 
     @Override
     public int getSoLinger() throws SocketException {
-        return get(StandardSocketOptions.SO_LINGER);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_LINGER);
     }
 
     @Override
@@ -285,12 +251,12 @@ final class SocketAdaptor extends Socket {
         if (size <= 0) {
             throw new IllegalArgumentException("Invalid send size");
         }
-        set(StandardSocketOptions.SO_SNDBUF, size);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_SNDBUF, size);
     }
 
     @Override
     public int getSendBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_SNDBUF);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_SNDBUF);
     }
 
     @Override
@@ -298,22 +264,22 @@ final class SocketAdaptor extends Socket {
         if (size <= 0) {
             throw new IllegalArgumentException("Invalid receive size");
         }
-        set(StandardSocketOptions.SO_RCVBUF, size);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_RCVBUF, size);
     }
 
     @Override
     public int getReceiveBufferSize() throws SocketException {
-        return get(StandardSocketOptions.SO_RCVBUF);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_RCVBUF);
     }
 
     @Override
     public void setKeepAlive(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_KEEPALIVE, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_KEEPALIVE, on);
     }
 
     @Override
     public boolean getKeepAlive() throws SocketException {
-        return get(StandardSocketOptions.SO_KEEPALIVE);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_KEEPALIVE);
     }
 
     @Override
@@ -321,22 +287,22 @@ final class SocketAdaptor extends Socket {
         if (tc < 0 || tc > 255) {
             throw new IllegalArgumentException("tc is not in range 0 -- 255");
         }
-        set(StandardSocketOptions.IP_TOS, tc);
+        AdaptorOptions.set(sc, StandardSocketOptions.IP_TOS, tc);
     }
 
     @Override
     public int getTrafficClass() throws SocketException {
-        return get(StandardSocketOptions.IP_TOS);
+        return AdaptorOptions.get(sc, StandardSocketOptions.IP_TOS);
     }
 
     @Override
     public void setReuseAddress(boolean on) throws SocketException {
-        set(StandardSocketOptions.SO_REUSEADDR, on);
+        AdaptorOptions.set(sc, StandardSocketOptions.SO_REUSEADDR, on);
     }
 
     @Override
     public boolean getReuseAddress() throws SocketException {
-        return get(StandardSocketOptions.SO_REUSEADDR);
+        return AdaptorOptions.get(sc, StandardSocketOptions.SO_REUSEADDR);
     }
 
     @Override
@@ -346,21 +312,13 @@ final class SocketAdaptor extends Socket {
 
     @Override
     public <T> Socket setOption(SocketOption<T> name, T value) throws IOException {
-        try {
-            sc.setOption(name, value);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        AdaptorOptions.setOption(sc, name, value);
         return this;
     }
 
     @Override
     public <T> T getOption(SocketOption<T> name) throws IOException {
-        try {
-            return sc.getOption(name);
-        } catch (ClosedChannelException e) {
-            throw new SocketException("Socket is closed");
-        }
+        return AdaptorOptions.getOption(sc, name);
     }
 
     @Override

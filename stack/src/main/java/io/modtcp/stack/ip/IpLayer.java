@@ -444,19 +444,7 @@ public final class IpLayer {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;
         }
-        int tcp0 = inner + ihl;
-        int mtu = packet.getUnsignedShort(offset + 6);
-        counters.inc(Counter.ICMP_IN_PMTU);
-        if (tcp != null) {
-            tcp.onPathMtu(
-                    local,
-                    packet.getUnsignedShort(tcp0),
-                    IpAddr.v4(quoted.dst()),
-                    packet.getUnsignedShort(tcp0 + 2),
-                    packet.getInt(tcp0 + 4),
-                    mtu,
-                    nowNs);
-        }
+        pathMtu(local, IpAddr.v4(quoted.dst()), packet, inner + ihl, packet.getUnsignedShort(offset + 6), nowNs);
     }
 
     /** RFC 8201 §4 / RFC 4443 §3.2: the MTU is a 32-bit field; the quoted packet starts with our IPv6 header. */
@@ -477,17 +465,30 @@ public final class IpLayer {
             counters.inc(Counter.ICMP_DROP_UNHANDLED_TYPE);
             return;
         }
-        int tcp0 = inner + Ipv6Header.LENGTH;
         long mtu = packet.getUnsignedInt(offset + 4);
+        pathMtu(
+                local,
+                new IpAddr(quoted.dstHi(), quoted.dstLo()),
+                packet,
+                inner + Ipv6Header.LENGTH,
+                (int) Math.min(mtu, 65535),
+                nowNs);
+    }
+
+    /**
+     * A usable path-MTU message about one of our TCP segments, quoted from {@code tcp0} on (its ports and sequence
+     * number): counted and handed to TCP.
+     */
+    private void pathMtu(IpAddr local, IpAddr remote, ByteBuf packet, int tcp0, int mtu, long nowNs) {
         counters.inc(Counter.ICMP_IN_PMTU);
         if (tcp != null) {
             tcp.onPathMtu(
                     local,
                     packet.getUnsignedShort(tcp0),
-                    new IpAddr(quoted.dstHi(), quoted.dstLo()),
+                    remote,
                     packet.getUnsignedShort(tcp0 + 2),
                     packet.getInt(tcp0 + 4),
-                    (int) Math.min(mtu, 65535),
+                    mtu,
                     nowNs);
         }
     }

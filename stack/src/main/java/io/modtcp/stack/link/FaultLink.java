@@ -57,8 +57,7 @@ public final class FaultLink extends ForwardingLink {
     private final PriorityQueue<Held> held = new PriorityQueue<>();
     private long heldBytes;
     private long order;
-    private long lastDepartureNs = Long.MIN_VALUE;
-    private long lastFifoDeliveryNs = Long.MIN_VALUE;
+    private final NetemTiming timing = new NetemTiming();
 
     private final long[] flowKeys = new long[FLOW_SLOTS];
     private final int[] flowIsn = new int[FLOW_SLOTS];
@@ -118,7 +117,7 @@ public final class FaultLink extends ForwardingLink {
         }
         java.util.Arrays.fill(occurrenceKeys, 0);
         identitiesSeen = 0;
-        lastDepartureNs = Long.MIN_VALUE;
+        timing.resetDeparture();
         lostFingerprint = 0;
         lostFirstSends = 0;
         stats = new LinkStats();
@@ -203,27 +202,16 @@ public final class FaultLink extends ForwardingLink {
             packet.release();
             return true;
         }
-        long departureNs = nowNs;
-        if (m.rateBitsPerSecond() > 0) {
-            departureNs = Math.max(nowNs, lastDepartureNs) + serializationNs(length, m.rateBitsPerSecond());
-            lastDepartureNs = departureNs;
-        }
-        long deliveryNs = departureNs + m.delayNs() + jitterNs;
+        long deliveryNs = timing.deliveryNs(m, nowNs, length, jitterNs, reorder);
         if (reorder) {
             s.onReordered();
-            deliveryNs += m.reorderDelayNs();
-        } else {
-            deliveryNs = Math.max(deliveryNs, lastFifoDeliveryNs);
-            lastFifoDeliveryNs = deliveryNs;
         }
         ByteBuf delivered = packet;
         if (corrupt && length > 0) {
             s.onCorrupted();
             delivered = packet.copy();
             packet.release();
-            int bit = (int) Long.remainderUnsigned(nextLong(), length * 8L);
-            int index = delivered.readerIndex() + (bit >>> 3);
-            delivered.setByte(index, delivered.getByte(index) ^ (1 << (bit & 7)));
+            NetemTiming.flipBit(delivered, (int) Long.remainderUnsigned(nextLong(), length * 8L));
         }
         ByteBuf copy = null;
         if (duplicate) {
@@ -249,17 +237,6 @@ public final class FaultLink extends ForwardingLink {
         held.add(new Held(deliveryNs, order++, packet));
         heldBytes += packet.readableBytes();
         return true;
-    }
-
-    /** {@code ceil(bits * 1e9 / rate)}, as {@link LinkPair}. */
-    static long serializationNs(int bytes, long bitsPerSecond) {
-        long bits = 8L * bytes;
-        try {
-            long scaled = Math.multiplyExact(bits, 1_000_000_000L);
-            return scaled / bitsPerSecond + (scaled % bitsPerSecond == 0 ? 0 : 1);
-        } catch (ArithmeticException e) {
-            return (long) Math.ceil(bits * 1e9 / bitsPerSecond);
-        }
     }
 
     /** Hands the held packets due by {@code nowNs} to the inner link, earliest first. */

@@ -1,5 +1,7 @@
 package io.modtcp.stack.link;
 
+import java.util.function.Consumer;
+
 /**
  * The faults one direction of a {@link LinkPair} injects, in the manner of Linux netem. Immutable; start from
  * {@link #NONE} and derive with the {@code with…} methods, e.g.
@@ -58,58 +60,22 @@ public record FaultModel(
 
     /** A copy with this loss rate. */
     public FaultModel withLossRate(double rate) {
-        return new FaultModel(
-                rate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.lossRate = rate);
     }
 
     /** A copy with this duplication rate. */
     public FaultModel withDuplicateRate(double rate) {
-        return new FaultModel(
-                lossRate,
-                rate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.duplicateRate = rate);
     }
 
     /** A copy with this reordering rate. */
     public FaultModel withReorderRate(double rate) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                rate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.reorderRate = rate);
     }
 
     /** A copy with this extra delay for reordered packets. */
     public FaultModel withReorderDelayNs(long ns) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                ns,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.reorderDelayNs = ns);
     }
 
     /** A copy that reorders {@code rate} of the packets by delaying them {@code extraDelayNs} more. */
@@ -119,72 +85,66 @@ public record FaultModel(
 
     /** A copy with this corruption rate. */
     public FaultModel withCorruptRate(double rate) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                rate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.corruptRate = rate);
     }
 
     /** A copy with this fixed one-way delay. */
     public FaultModel withDelayNs(long ns) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                ns,
-                jitterNs,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.delayNs = ns);
     }
 
     /** A copy with this jitter bound. */
     public FaultModel withJitterNs(long ns) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                ns,
-                rateBitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.jitterNs = ns);
     }
 
     /** A copy with this rate limit (0 = unlimited). */
     public FaultModel withRateBitsPerSecond(long bitsPerSecond) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                bitsPerSecond,
-                queueCapacity);
+        return new Draft(this).set(d -> d.rateBitsPerSecond = bitsPerSecond);
     }
 
     /** A copy with this many packets in flight at most. */
     public FaultModel withQueueCapacity(int packets) {
-        return new FaultModel(
-                lossRate,
-                duplicateRate,
-                reorderRate,
-                reorderDelayNs,
-                corruptRate,
-                delayNs,
-                jitterNs,
-                rateBitsPerSecond,
-                packets);
+        return new Draft(this).set(d -> d.queueCapacity = packets);
+    }
+
+    /** A mutable copy, for the {@code with…} methods: one field changed, the rest as they were, checked again. */
+    private static final class Draft {
+        double lossRate;
+        double duplicateRate;
+        double reorderRate;
+        long reorderDelayNs;
+        double corruptRate;
+        long delayNs;
+        long jitterNs;
+        long rateBitsPerSecond;
+        int queueCapacity;
+
+        Draft(FaultModel m) {
+            lossRate = m.lossRate;
+            duplicateRate = m.duplicateRate;
+            reorderRate = m.reorderRate;
+            reorderDelayNs = m.reorderDelayNs;
+            corruptRate = m.corruptRate;
+            delayNs = m.delayNs;
+            jitterNs = m.jitterNs;
+            rateBitsPerSecond = m.rateBitsPerSecond;
+            queueCapacity = m.queueCapacity;
+        }
+
+        FaultModel set(Consumer<Draft> change) {
+            change.accept(this);
+            return new FaultModel(
+                    lossRate,
+                    duplicateRate,
+                    reorderRate,
+                    reorderDelayNs,
+                    corruptRate,
+                    delayNs,
+                    jitterNs,
+                    rateBitsPerSecond,
+                    queueCapacity);
+        }
     }
 
     private static void checkRate(String name, double rate) {

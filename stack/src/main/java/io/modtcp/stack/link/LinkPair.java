@@ -108,8 +108,7 @@ public final class LinkPair implements AutoCloseable {
         final PriorityQueue<InFlight> inFlight = new PriorityQueue<>();
         End receiver;
         long order;
-        long lastDepartureNs = Long.MIN_VALUE;
-        long lastFifoDeliveryNs = Long.MIN_VALUE;
+        final NetemTiming timing = new NetemTiming();
         boolean closed;
 
         Direction(FaultModel model, SplittableRandom random) {
@@ -141,27 +140,16 @@ public final class LinkPair implements AutoCloseable {
                 return true;
             }
             int length = packet.readableBytes();
-            long departureNs = nowNs;
-            if (model.rateBitsPerSecond() > 0) {
-                departureNs = Math.max(nowNs, lastDepartureNs) + serializationNs(length, model.rateBitsPerSecond());
-                lastDepartureNs = departureNs;
-            }
-            long deliveryNs = departureNs + model.delayNs() + jitterNs;
+            long deliveryNs = timing.deliveryNs(model, nowNs, length, jitterNs, reorder);
             if (reorder) {
                 stats.onReordered();
-                deliveryNs += model.reorderDelayNs();
-            } else {
-                deliveryNs = Math.max(deliveryNs, lastFifoDeliveryNs);
-                lastFifoDeliveryNs = deliveryNs;
             }
             ByteBuf delivered = packet;
             if (corrupt && length > 0) {
                 stats.onCorrupted();
                 delivered = packet.copy();
                 packet.release();
-                int bit = random.nextInt(length * 8);
-                int index = delivered.readerIndex() + (bit >>> 3);
-                delivered.setByte(index, delivered.getByte(index) ^ (1 << (bit & 7)));
+                NetemTiming.flipBit(delivered, random.nextInt(length * 8));
             }
             inFlight.add(new InFlight(deliveryNs, order++, delivered));
             if (duplicate) {
@@ -197,16 +185,6 @@ public final class LinkPair implements AutoCloseable {
                 f.packet.release();
             }
             inFlight.clear();
-        }
-
-        static long serializationNs(int bytes, long bitsPerSecond) {
-            long bits = 8L * bytes;
-            try {
-                long scaled = Math.multiplyExact(bits, 1_000_000_000L);
-                return scaled / bitsPerSecond + (scaled % bitsPerSecond == 0 ? 0 : 1);
-            } catch (ArithmeticException e) {
-                return (long) Math.ceil(bits * 1e9 / bitsPerSecond);
-            }
         }
     }
 

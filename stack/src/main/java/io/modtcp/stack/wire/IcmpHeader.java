@@ -7,7 +7,7 @@ import io.netty.buffer.ByteBuf;
  * of header, read as identifier and sequence number (echo, RFC 792 "Echo or Echo Reply Message") or as the next-hop
  * MTU (RFC 1191 §4). Absolute indexing only; reusable; not thread-safe.
  */
-public final class IcmpHeader {
+public final class IcmpHeader extends HeaderFlyweight<IcmpHeader> {
     /** Type, code, checksum and the 4-byte rest of header (RFC 792). */
     public static final int MIN_LENGTH = 8;
 
@@ -26,24 +26,6 @@ public final class IcmpHeader {
     public static final int SEQUENCE_OFFSET = 6;
     /** RFC 1191 §4: the next-hop MTU sits in the low-order 16 bits of the rest of header. */
     public static final int NEXT_HOP_MTU_OFFSET = 6;
-
-    private ByteBuf buf;
-    private int offset;
-
-    /** Points this flyweight at the message starting at absolute index {@code offset} of {@code buf}. */
-    public IcmpHeader wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.offset = offset;
-        return this;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
-    }
-
-    public int offset() {
-        return offset;
-    }
 
     /** Absolute index of the data after the 8-byte header (echo data, or the offending datagram's header). */
     public int payloadOffset() {

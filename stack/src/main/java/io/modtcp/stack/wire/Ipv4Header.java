@@ -17,7 +17,7 @@ import io.netty.buffer.ByteBuf;
  * |                    Destination Address                        |
  * </pre>
  */
-public final class Ipv4Header {
+public final class Ipv4Header extends HeaderFlyweight<Ipv4Header> {
     /** Length of a header without options (RFC 791 §3.1, IHL = 5). */
     public static final int MIN_LENGTH = 20;
 
@@ -41,25 +41,6 @@ public final class Ipv4Header {
     private static final int FLAG_DF = 0x4000;
     private static final int FLAG_MF = 0x2000;
     private static final int FRAGMENT_OFFSET_MASK = 0x1fff;
-
-    private ByteBuf buf;
-    private int offset;
-
-    /** Points this flyweight at the header starting at absolute index {@code offset} of {@code buf}. */
-    public Ipv4Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.offset = offset;
-        return this;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
-    }
-
-    /** Absolute index of the first header byte. */
-    public int offset() {
-        return offset;
-    }
 
     /** Absolute index of the first payload byte ({@code offset() + headerLength()}). */
     public int payloadOffset() {

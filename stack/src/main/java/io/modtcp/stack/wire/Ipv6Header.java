@@ -13,7 +13,7 @@ import io.netty.buffer.ByteBuf;
  * |              Destination Address (128 bits)                   |
  * </pre>
  */
-public final class Ipv6Header {
+public final class Ipv6Header extends HeaderFlyweight<Ipv6Header> {
     /** The fixed header is always 40 bytes (RFC 8200 §3). */
     public static final int LENGTH = 40;
 
@@ -23,24 +23,6 @@ public final class Ipv6Header {
     public static final int HOP_LIMIT_OFFSET = 7;
     public static final int SRC_OFFSET = 8;
     public static final int DST_OFFSET = 24;
-
-    private ByteBuf buf;
-    private int offset;
-
-    /** Points this flyweight at the header starting at absolute index {@code offset} of {@code buf}. */
-    public Ipv6Header wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.offset = offset;
-        return this;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
-    }
-
-    public int offset() {
-        return offset;
-    }
 
     /** Absolute index of the first byte after the fixed header. */
     public int payloadOffset() {

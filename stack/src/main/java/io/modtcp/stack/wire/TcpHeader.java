@@ -19,7 +19,7 @@ import io.netty.buffer.ByteBuf;
  * |                           [Options]                           |
  * </pre>
  */
-public final class TcpHeader {
+public final class TcpHeader extends HeaderFlyweight<TcpHeader> {
     /** Length of a header without options (RFC 9293 §3.1, Data Offset = 5). */
     public static final int MIN_LENGTH = 20;
 
@@ -48,25 +48,6 @@ public final class TcpHeader {
     public static final int URGENT_POINTER_OFFSET = 18;
 
     private static final String[] FLAG_NAMES = {"FIN", "SYN", "RST", "PSH", "ACK", "URG", "ECE", "CWR"};
-
-    private ByteBuf buf;
-    private int offset;
-
-    /** Points this flyweight at the header starting at absolute index {@code offset} of {@code buf}. */
-    public TcpHeader wrap(ByteBuf buf, int offset) {
-        this.buf = buf;
-        this.offset = offset;
-        return this;
-    }
-
-    public ByteBuf buffer() {
-        return buf;
-    }
-
-    /** Absolute index of the first header byte. */
-    public int offset() {
-        return offset;
-    }
 
     /**
      * Checks that a segment of {@code segmentLength} bytes (header plus data, from the wrapped offset) holds a fixed

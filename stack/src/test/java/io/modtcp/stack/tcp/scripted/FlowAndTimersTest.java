@@ -4,7 +4,6 @@ import static io.modtcp.stack.tcp.scripted.Script.MS;
 import static io.modtcp.stack.tcp.scripted.Script.PEER_MSS;
 import static io.modtcp.stack.tcp.scripted.Script.SEC;
 import static io.modtcp.stack.wire.TcpHeader.ACK;
-import static io.modtcp.stack.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -42,11 +41,7 @@ class FlowAndTimersTest {
     }
 
     private TcpSocket establishWithRtt() throws Exception {
-        TcpSocket c = s.connect();
-        s.advance(RTT_NS);
-        s.inject(s.in(SYN | ACK).seq(0).ack(1).mss(PEER_MSS));
-        s.expect(s.out(ACK).seq(1).ack(1));
-        return c;
+        return s.establishActive(RTT_NS, in -> in.mss(PEER_MSS));
     }
 
     @Nested

@@ -36,11 +36,7 @@ class MoreStatesTest {
     }
 
     private TcpSocket establishWithRtt() throws Exception {
-        TcpSocket c = s.connect();
-        s.advance(RTT_NS);
-        s.inject(s.in(SYN | ACK).seq(0).ack(1).mss(PEER_MSS));
-        s.expect(s.out(ACK).seq(1).ack(1));
-        return c;
+        return s.establishActive(RTT_NS, in -> in.mss(PEER_MSS));
     }
 
     @Nested

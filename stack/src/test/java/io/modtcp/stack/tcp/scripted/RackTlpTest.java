@@ -1,7 +1,6 @@
 package io.modtcp.stack.tcp.scripted;
 
 import static io.modtcp.stack.wire.TcpHeader.ACK;
-import static io.modtcp.stack.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,15 +30,7 @@ class RackTlpTest {
 
     /** Active open with SACK-permitted; the SYN-ACK comes one RTT after the SYN (SRTT = 10 ms). */
     private TcpSocket establishWithSack() throws Exception {
-        TcpSocket sock = s.connect();
-        s.advance(RTT);
-        s.inject(s.in(SYN | ACK)
-                .seq(0)
-                .ack(1)
-                .win(65535)
-                .options(new TcpOptionSpec(1460, -1, true, false, 0, 0, List.of())));
-        s.expect(s.out(ACK).seq(1).ack(1));
-        return sock;
+        return s.establishActiveWithSack(RTT);
     }
 
     /** Sends {@code n} full segments, all of which go out now (n <= 10, the initial window). */

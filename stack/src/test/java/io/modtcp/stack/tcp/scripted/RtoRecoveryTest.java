@@ -1,7 +1,6 @@
 package io.modtcp.stack.tcp.scripted;
 
 import static io.modtcp.stack.wire.TcpHeader.ACK;
-import static io.modtcp.stack.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,15 +31,7 @@ class RtoRecoveryTest {
     }
 
     private TcpSocket establishWithSack() throws Exception {
-        TcpSocket sock = s.connect();
-        s.advance(RTT);
-        s.inject(s.in(SYN | ACK)
-                .seq(0)
-                .ack(1)
-                .win(65535)
-                .options(new TcpOptionSpec(1460, -1, true, false, 0, 0, List.of())));
-        s.expect(s.out(ACK).seq(1).ack(1));
-        return sock;
+        return s.establishActiveWithSack(RTT);
     }
 
     /** Writes {@code n} full segments; the first ten go out now (the initial window). */

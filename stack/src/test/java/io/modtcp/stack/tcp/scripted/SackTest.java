@@ -2,7 +2,6 @@ package io.modtcp.stack.tcp.scripted;
 
 import static io.modtcp.stack.wire.TcpHeader.ACK;
 import static io.modtcp.stack.wire.TcpHeader.PSH;
-import static io.modtcp.stack.wire.TcpHeader.SYN;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.modtcp.stack.socket.TcpSocket;
@@ -24,11 +23,8 @@ class SackTest {
 
     /** Active open with SACK-permitted from the peer (no timestamps, no window scaling). */
     private TcpSocket establishWithSack() throws Exception {
-        TcpSocket sock = s.connect();
-        s.advance(10 * Script.MS); // a 10 ms RTT, so that RACK's reordering window (min_RTT/4) is not zero
-        s.inject(s.in(SYN | ACK).seq(0).ack(1).win(65535).options(sackOk()));
-        s.expect(s.out(ACK).seq(1).ack(1));
-        return sock;
+        // a 10 ms RTT, so that RACK's reordering window (min_RTT/4) is not zero
+        return s.establishActiveWithSack(10 * Script.MS);
     }
 
     private static TcpOptionSpec sackOk() {

@@ -22,6 +22,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
  * A packetdrill-style fixture: one stack at 192.0.2.1/24 on a {@link ScriptedLink}, driven by a {@link ManualClock} on
@@ -220,6 +221,24 @@ public final class Script implements AutoCloseable {
         assertTrue(s.isConnected(), "connected after the SYN-ACK");
         assertState(TcpState.ESTABLISHED);
         return s;
+    }
+
+    /**
+     * Active open whose SYN-ACK arrives {@code rttNs} after the SYN (the first RTT sample): {@code synAck} completes the
+     * peer's SYN-ACK after its seq 0 and ack 1 (options, window); expects the final ACK.
+     */
+    public TcpSocket establishActive(long rttNs, UnaryOperator<In> synAck) throws IOException {
+        TcpSocket s = connect();
+        advance(rttNs);
+        inject(synAck.apply(in(TcpHeader.SYN | TcpHeader.ACK).seq(0).ack(1)));
+        expect(out(TcpHeader.ACK).seq(1).ack(1));
+        return s;
+    }
+
+    /** {@link #establishActive(long, UnaryOperator)} with SACK-permitted, MSS 1460, no timestamps, no window scaling. */
+    public TcpSocket establishActiveWithSack(long rttNs) throws IOException {
+        return establishActive(
+                rttNs, in -> in.win(65535).options(new TcpOptionSpec(1460, -1, true, false, 0, 0, List.of())));
     }
 
     /**
