@@ -1,5 +1,7 @@
 package io.modtcp.stack.link;
 
+import io.modtcp.stack.wire.Checksum;
+import io.modtcp.stack.wire.Ipv6Header;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,6 +21,14 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * capped: beyond {@code maxOverflowBytes}, for instance an ACK loop between two connections of the stack, packets
  * are dropped and counted as before.
  *
+ * <p>Checksum offload ({@link #inJvm}): as Linux's {@code lo} ({@code NETIF_F_HW_CSUM}, its packets marked
+ * {@code CHECKSUM_UNNECESSARY}), the link takes TCP packets with a partial checksum ({@link Offload#TX_CSUM}, through
+ * {@link #transmitOffloaded}) and hands each back with {@link Offload#RX_CSUM_OK}: bytes that never leave the process
+ * are neither summed when sent nor verified when received. Only those packets: one sent through {@link #transmit}
+ * carries its full checksum and is verified, so a decorator that may damage packets (a {@link FaultLink} with
+ * corruption, which offers no offload once faulty) still has the damage caught; a {@link TappedLink} over this link
+ * offers no offload either, so a capture shows real checksums.
+ *
  * <p>{@link #transmit} is safe from any thread (a lock-free bounded multi-producer ring, after Dmitry Vyukov's,
  * and a concurrent overflow queue); {@link #receive} and {@link #close} belong to the one stack thread. The wake-up
  * runs on the transmitting thread when a packet lands in an empty queue, so a consumer that found the queue empty is
@@ -30,12 +40,19 @@ public final class LoopbackLink implements Link {
     /** The ring size of {@link #inJvm}. */
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
 
+    /** Where the checksum field is in a TCP header (RFC 9293 §3.1). */
+    private static final int TCP_CHECKSUM_OFFSET = 16;
+
     private final int mtu;
     private final int capacity;
     /** Ring slots: the capacity, but at least 2 (Vyukov's sequences cannot tell full from free with one slot). */
     private final int slots;
 
     private final AtomicReferenceArray<ByteBuf> items;
+    /** Per ring slot: whether its packet came through {@link #transmitOffloaded}; published by the slot's sequence. */
+    private final boolean[] partial;
+
+    private final boolean checksumOffload;
     /** Vyukov sequence per slot: {@code pos} when free for position pos, {@code pos + 1} when holding it. */
     private final AtomicLongArray sequences;
 
@@ -69,6 +86,16 @@ public final class LoopbackLink implements Link {
      * @param maxOverflowBytes the buffer bytes that may wait behind a full ring (0: drop when the ring is full)
      */
     public LoopbackLink(int mtu, int queueCapacity, long maxOverflowBytes) {
+        this(mtu, queueCapacity, maxOverflowBytes, false);
+    }
+
+    /**
+     * @param mtu the largest packet, in bytes, that the stack should send (not enforced here)
+     * @param queueCapacity the packets the ring holds, positive
+     * @param maxOverflowBytes the buffer bytes that may wait behind a full ring (0: drop when the ring is full)
+     * @param checksumOffload whether TCP packets may carry a partial checksum, which is then never verified
+     */
+    public LoopbackLink(int mtu, int queueCapacity, long maxOverflowBytes, boolean checksumOffload) {
         if (mtu <= 0) {
             throw new IllegalArgumentException("mtu must be positive: " + mtu);
         }
@@ -83,15 +110,53 @@ public final class LoopbackLink implements Link {
         this.maxOverflowBytes = maxOverflowBytes;
         this.slots = Math.max(2, queueCapacity);
         this.items = new AtomicReferenceArray<>(slots);
+        this.partial = new boolean[slots];
+        this.checksumOffload = checksumOffload;
         this.sequences = new AtomicLongArray(slots);
         for (int i = 0; i < slots; i++) {
             sequences.set(i, i);
         }
     }
 
-    /** The in-JVM loopback: MTU 65535, a 4096-packet ring and {@link #DEFAULT_MAX_OVERFLOW_BYTES} behind it. */
+    /**
+     * The in-JVM loopback: MTU 65535, a 4096-packet ring and {@link #DEFAULT_MAX_OVERFLOW_BYTES} behind it, with
+     * checksum offload.
+     */
     public static LoopbackLink inJvm() {
-        return new LoopbackLink(65535, DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_OVERFLOW_BYTES);
+        return new LoopbackLink(65535, DEFAULT_QUEUE_CAPACITY, DEFAULT_MAX_OVERFLOW_BYTES, true);
+    }
+
+    /** {@link Offload#TX_CSUM} with checksum offload, else none. No TSO: the MTU is already the largest packet. */
+    @Override
+    public int txOffloads() {
+        return checksumOffload ? Offload.TX_CSUM : 0;
+    }
+
+    /**
+     * Queues a TCP packet whose checksum field holds the pseudo-header sum only; the receiver takes it with {@link
+     * Offload#RX_CSUM_OK}. It is never larger than the MTU (no TSO is offered), so {@code segmentPayload} is unused.
+     * Should it wait behind a full ring, its checksum is completed first (the overflow queue keeps no hints).
+     */
+    @Override
+    public boolean transmitOffloaded(ByteBuf packet, int segmentPayload, long nowNs) {
+        if (!checksumOffload) {
+            packet.release();
+            throw new UnsupportedOperationException(name() + " offers no transmit offload");
+        }
+        return enqueue(packet, true);
+    }
+
+    /**
+     * Completes a partial TCP checksum in software (Linux's {@code skb_checksum_help}): the field holds the
+     * pseudo-header sum, so the complemented sum from the TCP header on is the checksum.
+     */
+    private static void completeChecksum(ByteBuf packet) {
+        int at = packet.readerIndex();
+        int version = packet.getUnsignedByte(at) >>> 4;
+        int ipHeader = version == 4 ? (packet.getUnsignedByte(at) & 0x0f) * 4 : Ipv6Header.LENGTH;
+        int tcp = at + ipHeader;
+        int tcpLength = packet.readableBytes() - ipHeader;
+        packet.setShort(tcp + TCP_CHECKSUM_OFFSET, Checksum.fold(Checksum.sum(packet, tcp, tcpLength, 0)));
     }
 
     @Override
@@ -130,19 +195,26 @@ public final class LoopbackLink implements Link {
      */
     @Override
     public boolean transmit(ByteBuf packet, long nowNs) {
+        return enqueue(packet, false);
+    }
+
+    private boolean enqueue(ByteBuf packet, boolean partialChecksum) {
         if (closed) {
             queueDrops.incrementAndGet();
             packet.release();
             return false;
         }
         // Once packets wait in the overflow, later ones queue behind them: the loopback keeps its order.
-        if (overflowBytes.get() > 0 || !offerToRing(packet)) {
+        if (overflowBytes.get() > 0 || !offerToRing(packet, partialChecksum)) {
+            if (partialChecksum) {
+                completeChecksum(packet);
+            }
             return offerToOverflow(packet);
         }
         return true;
     }
 
-    private boolean offerToRing(ByteBuf packet) {
+    private boolean offerToRing(ByteBuf packet, boolean partialChecksum) {
         long pos = tail.get();
         int index;
         while (true) {
@@ -163,6 +235,7 @@ public final class LoopbackLink implements Link {
             }
         }
         items.set(index, packet);
+        partial[index] = partialChecksum; // published by the volatile write of the sequence below
         sequences.set(index, pos + 1);
         // Volatile write above, volatile read here: if the consumer stopped at pos, it has published head == pos.
         if (head.get() == pos) {
@@ -209,11 +282,12 @@ public final class LoopbackLink implements Link {
                 break; // empty, or the next packet is claimed but not yet published
             }
             ByteBuf packet = items.get(index);
+            boolean partialChecksum = partial[index];
             items.set(index, null);
             sequences.set(index, pos + slots);
             head.set(pos + 1);
             n++;
-            sink.accept(packet);
+            sink.accept(packet, partialChecksum ? Offload.RX_CSUM_OK : 0);
         }
         if (n < max && overflowBytes.get() > 0) {
             n += drainOverflow(sink, max - n);

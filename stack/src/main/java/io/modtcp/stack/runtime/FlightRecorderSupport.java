@@ -9,6 +9,15 @@ import io.modtcp.stack.NetStack;
  */
 public final class FlightRecorderSupport {
     private static final String OBSERVER = "io.modtcp.stack.jfr.JfrObserver";
+    /** Netty's pool events (netty-buffer 4.2): each registers itself with JFR when its class is initialized. */
+    private static final String[] NETTY_POOL_EVENTS = {
+        "io.netty.buffer.AllocateChunkEvent",
+        "io.netty.buffer.FreeChunkEvent",
+        "io.netty.buffer.ReturnChunkEvent",
+        "io.netty.buffer.AllocateBufferEvent",
+        "io.netty.buffer.FreeBufferEvent",
+        "io.netty.buffer.ReallocateBufferEvent"
+    };
 
     private FlightRecorderSupport() {}
 
@@ -31,6 +40,26 @@ public final class FlightRecorderSupport {
                     .invoke(null);
         } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
             return false;
+        }
+    }
+
+    /**
+     * Initializes Netty's pool JFR event classes on the calling thread. Netty initializes each the first time its pool
+     * allocates or frees a chunk, whatever thread that is; the first registration also builds JFR's metadata (hundreds
+     * of KiB and about 150 ms here). Done before the stack thread starts, that cost is not paid by the stack thread in
+     * the middle of traffic. Nothing happens without {@code jdk.jfr}, or with a Netty that has no such class.
+     */
+    public static void initNettyPoolEvents() {
+        if (!available()) {
+            return;
+        }
+        ClassLoader loader = io.netty.buffer.ByteBuf.class.getClassLoader();
+        for (String name : NETTY_POOL_EVENTS) {
+            try {
+                Class.forName(name, true, loader);
+            } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
+                // Another Netty version, or JFR refused: the stack thread pays it later, as before.
+            }
         }
     }
 

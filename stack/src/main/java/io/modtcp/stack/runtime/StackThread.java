@@ -1,6 +1,7 @@
 package io.modtcp.stack.runtime;
 
 import io.modtcp.stack.NetStack;
+import io.netty.util.concurrent.FastThreadLocalThread;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
@@ -46,7 +47,10 @@ public final class StackThread implements AutoCloseable {
         this.stack = stack;
         this.waiter = waiter;
         this.spin = new IdleSpin(spinNs);
-        this.thread = new Thread(this::run, name);
+        // A FastThreadLocalThread: Netty's recycler keeps the buffer objects this thread allocates and releases itself
+        // in a plain per-thread array for such threads only; for a plain thread every recycled object goes through a
+        // chunked MPSC queue that allocates a new chunk each time it fills (LoopbackAllocationTest).
+        this.thread = new FastThreadLocalThread(this::run, name);
         this.thread.setDaemon(true);
         waiter.bind(thread);
         stack.setWakeup(waiter::wake);
@@ -54,6 +58,7 @@ public final class StackThread implements AutoCloseable {
 
     /** Starts the thread and returns once it owns the stack. */
     public StackThread start() {
+        FlightRecorderSupport.initNettyPoolEvents();
         thread.start();
         while (!stack.isStackThreadAlive(thread)) {
             Thread.onSpinWait();

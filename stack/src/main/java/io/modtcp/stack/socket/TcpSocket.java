@@ -15,6 +15,7 @@ import io.modtcp.stack.tcp.congestion.CongestionAlgorithms;
 import io.modtcp.stack.tcp.demux.Demux;
 import io.modtcp.stack.wire.IpAddr;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.WrappedByteBuf;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.BindException;
@@ -27,6 +28,7 @@ import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -69,6 +71,12 @@ public final class TcpSocket {
     /** Capacity of the compact buffers small received payloads are gathered in. */
     private static final int COALESCE_BYTES = 2048;
 
+    /** {@link #lockOnStack}: busy spins, then yields, then naps of this many ns, until the lock is free. */
+    private static final int LOCK_SPINS = 128;
+
+    private static final int LOCK_YIELDS = 64;
+    private static final long LOCK_NAP_NS = 20_000;
+
     private final NetStack stack;
     private final ReentrantLock lock = new ReentrantLock();
     private final Waiters changed = new Waiters(lock);
@@ -95,6 +103,18 @@ public final class TcpSocket {
     private long receiveHeld;
     /** The last buffer of the receive queue when it is a compact one of ours that small payloads are appended to. */
     private ByteBuf coalesceTail;
+    /**
+     * Received buffers the application has read to the end, waiting for the stack thread to release them (see
+     * {@link #retireRead}); bounded as the bytes read between two reports to the stack are (a quarter of the receive
+     * buffer, or everything queued).
+     */
+    private ArrayDeque<ByteBuf> readDone = new ArrayDeque<>();
+    /**
+     * Buffers of earlier writes the stack has released (acknowledged, or copied into its own), given back to the
+     * application threads that allocated them ({@link WrittenChunk}); the next write fills one again. Bounded by the
+     * send buffer: each was a write's chunk.
+     */
+    private final ArrayDeque<ByteBuf> writtenDone = new ArrayDeque<>();
 
     private int consumedUnreported;
     private ArrayDeque<ByteBuf> sendPending = new ArrayDeque<>();
@@ -124,6 +144,8 @@ public final class TcpSocket {
 
     // ---- stack thread only ----
     private ArrayDeque<ByteBuf> sendScratch = new ArrayDeque<>();
+    /** Swapped with {@link #readDone} as {@link #sendScratch} is with {@link #sendPending}. */
+    private ArrayDeque<ByteBuf> readDoneScratch = new ArrayDeque<>();
     /** The keepalive parameters and TCP_QUICKACK last pushed to the connection. */
     private long appliedKeepIdleNs = -1;
 
@@ -493,7 +515,7 @@ public final class TcpSocket {
                 dst.limit(limit);
                 n += take;
                 if (!head.isReadable()) {
-                    releaseReceived(receiveQueue.pollFirst());
+                    retireRead(receiveQueue.pollFirst());
                 }
             }
             receiveQueued -= n;
@@ -508,6 +530,72 @@ public final class TcpSocket {
             requestSync();
         }
         return n;
+    }
+
+    /**
+     * A buffer for {@code n} bytes of a write, under the lock: one the stack gave back ({@link #writtenDone}) if it is
+     * large enough, else a new one from the pool, wrapped so that the stack's release gives it back.
+     */
+    private ByteBuf writeChunk(int n) {
+        ByteBuf chunk = writtenDone.pollFirst();
+        if (chunk != null && chunk.capacity() < n) {
+            chunk.release();
+            chunk = null;
+        }
+        if (chunk == null) {
+            chunk = stack.alloc().buffer(n);
+        } else {
+            chunk.clear();
+        }
+        return new WrittenChunk(chunk);
+    }
+
+    /**
+     * A write's buffer as the stack holds it. Its last release does not free it but gives it back to this socket
+     * ({@link #writtenDone}), where the application thread's next write fills it again or {@link #close} frees it.
+     * Freed by the stack thread, a buffer an application thread allocated went back to that thread's pool across
+     * threads: the recycler's queue for the thread's buffer objects allocates a new chunk each time it fills, an
+     * allocation on the stack thread every 32 writes or so (LoopbackAllocationTest). The wrapper is allocated by the
+     * writer, once per write.
+     */
+    private final class WrittenChunk extends WrappedByteBuf {
+        WrittenChunk(ByteBuf chunk) {
+            super(chunk);
+        }
+
+        @Override
+        public boolean release() {
+            return release(1);
+        }
+
+        @Override
+        public boolean release(int decrement) {
+            if (refCnt() != decrement) {
+                return super.release(decrement);
+            }
+            giveBack(unwrap());
+            return true;
+        }
+    }
+
+    /**
+     * {@link WrittenChunk}'s last release, on whichever thread: kept for the next write unless the socket is closed or
+     * its connection gone (then freed here).
+     */
+    private void giveBack(ByteBuf chunk) {
+        boolean keep;
+        lockOnStack();
+        try {
+            keep = !closed && !connectionGone;
+            if (keep) {
+                writtenDone.addLast(chunk);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!keep) {
+            chunk.release();
+        }
     }
 
     /** Reads into {@code b[off..off+len)}; see {@link #read(ByteBuffer, long)}. */
@@ -550,7 +638,7 @@ public final class TcpSocket {
                     }
                 }
                 int n = Math.min(space, src.remaining());
-                chunk = stack.alloc().buffer(n);
+                chunk = writeChunk(n);
                 int limit = src.limit();
                 src.limit(src.position() + n);
                 chunk.writeBytes(src);
@@ -615,7 +703,7 @@ public final class TcpSocket {
                     throw new SocketTimeoutException("Write timed out");
                 }
             }
-            ByteBuf one = stack.alloc().buffer(1).writeByte(b);
+            ByteBuf one = writeChunk(1).writeByte(b);
             sendPending.addLast(one);
             urgentPending = one;
             sendInUse += 1;
@@ -708,6 +796,35 @@ public final class TcpSocket {
         notifyReadiness();
     }
 
+    /**
+     * A buffer of the receive queue read to the end, under the lock: it leaves the queue's accounting now and waits in
+     * {@link #readDone} for the stack thread, which allocated it, to release it ({@link #releaseReadDone}). Released
+     * here, on the reader's thread, the pool would take it back across threads: Netty's recycler keeps one in eight of
+     * the buffer objects a foreign thread returns, so the stack thread would allocate new ones per segment, and the
+     * pool's arena lock would be contended by two threads (the stack thread then queues for it, an AQS node each
+     * time). Its charge to the stack's memory budget goes when it is released: it is held until then.
+     */
+    private void retireRead(ByteBuf b) {
+        if (b == coalesceTail) {
+            coalesceTail = null;
+        }
+        receiveHeld -= MemoryBudget.heldBytes(b);
+        readDone.addLast(b);
+    }
+
+    /**
+     * Releases the buffers {@link #retireRead} set aside and their charge to the memory budget: on the stack thread
+     * from {@link #syncOnStack} (with {@code done} taken from {@link #readDone} under the lock), and from
+     * {@link #drainReceiveQueue} under the lock on whichever thread closes the socket or shuts its input down (rare:
+     * the cross-thread cost does not matter there, and a stack already closed runs no sync any more).
+     */
+    private void releaseReadDone(ArrayDeque<ByteBuf> done) {
+        for (ByteBuf b = done.poll(); b != null; b = done.poll()) {
+            stack.memory().uncharge(MemoryBudget.heldBytes(b));
+            b.release();
+        }
+    }
+
     /** Frees a buffer of the receive queue and its charge to the stack's memory budget. Under the lock. */
     private void releaseReceived(ByteBuf b) {
         if (b == coalesceTail) {
@@ -773,6 +890,7 @@ public final class TcpSocket {
         for (ByteBuf b = receiveQueue.pollFirst(); b != null; b = receiveQueue.pollFirst()) {
             releaseReceived(b);
         }
+        releaseReadDone(readDone);
         receiveQueued = 0;
         consumedUnreported += n;
         return n;
@@ -795,6 +913,7 @@ public final class TcpSocket {
             listening = mode == Mode.LISTENING;
             boolean unread = receiveQueued > 0;
             drainReceiveQueue();
+            releaseAll(writtenDone);
             if (mode == Mode.CONNECTED || mode == Mode.CONNECTING) {
                 if (unread || lingerSeconds == 0 || mode == Mode.CONNECTING) {
                     abortRequested = true;
@@ -866,6 +985,7 @@ public final class TcpSocket {
             closed = true;
             abortRequested = true;
             drainReceiveQueue();
+            releaseAll(writtenDone);
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -1243,18 +1363,24 @@ public final class TcpSocket {
     }
 
     /**
-     * On the stack thread: takes the socket's lock, spinning briefly before queueing for it. Application threads hold
-     * it for a few field reads and writes; a thread that queues gets an AQS node allocated, and the stack thread
-     * allocates nothing per segment (LoopbackAllocationTest).
+     * On the stack thread: takes the socket's lock without ever queueing for it. A thread that queues in
+     * {@link ReentrantLock#lock} gets an AQS node allocated, and the stack thread allocates nothing per segment
+     * (LoopbackAllocationTest). Application threads hold the lock for field reads and writes and for one copy (up to
+     * a write's or a read's 64 KiB), so a short spin mostly wins; on a loaded machine the holder may have lost its CPU
+     * while holding it, so the stack thread then yields its own CPU (to that holder, if they share it), and past that
+     * naps {@value #LOCK_NAP_NS} ns at a time rather than burn a core. It cannot starve: each holder lets go after its
+     * copy, and {@code tryLock} barges ahead of queued application threads.
      */
     private void lockOnStack() {
-        for (int i = 0; i < 128; i++) {
-            if (lock.tryLock()) {
-                return;
+        for (int i = 0; !lock.tryLock(); i++) {
+            if (i < LOCK_SPINS) {
+                Thread.onSpinWait();
+            } else if (i < LOCK_SPINS + LOCK_YIELDS) {
+                Thread.yield();
+            } else {
+                LockSupport.parkNanos(this, LOCK_NAP_NS);
             }
-            Thread.onSpinWait();
         }
-        lock.lock();
     }
 
     private void notifyReadiness() {
@@ -1308,8 +1434,14 @@ public final class TcpSocket {
         int sndBuf;
         boolean oob;
         ByteBuf urgent;
+        ArrayDeque<ByteBuf> readTaken = null;
         lockOnStack();
         try {
+            if (!readDone.isEmpty()) {
+                readTaken = readDone;
+                readDone = readDoneScratch;
+                readDoneScratch = readTaken;
+            }
             urgent = urgentPending;
             urgentPending = null;
             oob = oobInline;
@@ -1336,6 +1468,9 @@ public final class TcpSocket {
             sndBuf = sendBufferBytes;
         } finally {
             lock.unlock();
+        }
+        if (readTaken != null) {
+            releaseReadDone(readTaken);
         }
         if (listener != null) {
             tcp.setListenerCongestion(listener, congestionFactory());
@@ -1573,6 +1708,9 @@ public final class TcpSocket {
                     b.release();
                 }
                 sendPending.clear();
+                // No write follows on this connection: what the stack gave back is freed now, and what it gives back
+                // from here on at once (giveBack).
+                releaseAll(writtenDone);
                 sendInUse = 0;
                 if (closed || err == TcpError.ABORTED) {
                     // Nobody will read: the application closed, or the stack itself is shutting down.

@@ -20,25 +20,34 @@ import org.junit.jupiter.api.Timeout;
  * ({@code com.sun.management.ThreadMXBean}) over the second part of the transfer divided by the segments sent (data
  * and ACKs). Buffers come from Netty's pool; the outcomes of each ACK and each received segment are per-connection
  * objects filled again; the command queue, timers and send buffer iterate without iterators or views; the stack
- * thread spins briefly for a socket's lock rather than queue for it.
+ * thread never queues for a socket's lock; the buffers it allocates it also releases.
  */
 @Timeout(120)
 class LoopbackAllocationTest {
     /**
-     * Bytes per segment allowed in the quietest window. Measured: about 1 B per segment when this test runs alone,
-     * 3.5 to 4.3 B after other tests in the same JVM (profiled alone, what is left is Netty's: its Recycler replaces
-     * some of the buffer objects the reader's thread released, keeping one in eight returned from another thread).
-     * Before the fixes that came with this test it was about 67 B per segment: an outcome object per ACK and per
-     * received segment, a list view per ACK, an iterator per write, a method reference per timer poll, an AQS node
-     * whenever the socket's lock was contended.
+     * Bytes per segment allowed in at least half of the windows. What is left on the stack thread is not per segment:
+     * Netty's pool growing or shrinking (a new 4 MiB chunk and its bookkeeping, a chunk freed when it empties, the
+     * recycler creating buffer objects while more are in flight than ever before) and code run for the first time
+     * (a recovery path after a spurious timeout on a loaded machine), each landing in one window and not the others.
+     * Measured on a 2-core machine at load average 10 to 20, alone and after the other socket and loopback tests:
+     * 0 to 1.2 B per segment in the quietest window and under 1.5 B in at least half of them, with single windows up
+     * to 10 B (which is why no bound applies to every window). One object per segment exceeds the bound in every
+     * window: planting a 16-byte array per segment sent (data or ACK) gave 17 to 19 B per segment in every window.
+     *
+     * <p>What was per segment and is gone: before the fixes that came with this test, about 67 B (an outcome object
+     * per ACK and per received segment, a list view per ACK, an iterator per write, a method reference per timer
+     * poll). Then, under load (CI on 2 cores: 6.8 to 9.7 B in every window): an AQS node whenever the stack thread
+     * queued for a socket's lock that an application thread held through its copy (the stack thread now spins, yields
+     * and naps instead of queueing, {@code TcpSocket.lockOnStack}); received buffers released by the reader's thread
+     * (now set aside and released by the stack thread that allocated them, {@code TcpSocket.retireRead}); and the
+     * recycler's chunked MPSC queue, which allocates a chunk whenever it fills, taking every buffer object the stack
+     * thread returned (the stack thread is now a {@code FastThreadLocalThread}, whose own returns go to a plain
+     * array), and likewise every write's buffer, allocated by the writer and freed by the stack thread into the
+     * writer's queue (now given back to the socket, and the next write fills it again: {@code TcpSocket.WrittenChunk};
+     * 3.6 to 5.5 B per segment after the other tests without it). Netty's JFR event classes, registered the first
+     * time the pool frees a chunk (about 100 KiB), are now initialized before the stack thread starts.
      */
-    static final double STEADY_BOUND = 6.0;
-
-    /**
-     * Bytes per segment allowed in every window: the pool grows now and then (new chunks, subpages), but one object
-     * of 16 B or more per data segment would exceed it in every window.
-     */
-    static final double ANY_WINDOW_BOUND = 16.0;
+    static final double STEADY_BOUND = 4.0;
 
     static final int WINDOWS = 4;
 
@@ -108,10 +117,11 @@ class LoopbackAllocationTest {
             server.close();
             System.out.println("stack thread, bytes allocated per segment in each window: "
                     + java.util.Arrays.toString(perSegment));
-            double min = java.util.Arrays.stream(perSegment).min().orElseThrow();
-            double max = java.util.Arrays.stream(perSegment).max().orElseThrow();
-            assertTrue(min < STEADY_BOUND, "steady state: " + java.util.Arrays.toString(perSegment));
-            assertTrue(max < ANY_WINDOW_BOUND, "every window: " + java.util.Arrays.toString(perSegment));
+            double[] sorted = perSegment.clone();
+            java.util.Arrays.sort(sorted);
+            assertTrue(
+                    sorted[WINDOWS / 2 - 1] < STEADY_BOUND,
+                    "steady state, half of the windows: " + java.util.Arrays.toString(perSegment));
         } finally {
             stack.close();
             ResourceLeakDetector.setLevel(level);
