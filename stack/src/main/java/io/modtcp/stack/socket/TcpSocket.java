@@ -401,7 +401,7 @@ public final class TcpSocket {
                 if (timeoutNs == 0) {
                     return false;
                 }
-                if (!await(deadline)) {
+                if (!await(deadline, false)) {
                     abandonConnect();
                     throw new SocketTimeoutException("Connect timed out");
                 }
@@ -440,7 +440,7 @@ public final class TcpSocket {
                 if (timeoutNs == 0) {
                     return null;
                 }
-                if (!await(deadline)) {
+                if (!await(deadline, false)) {
                     throw new SocketTimeoutException("Accept timed out");
                 }
             }
@@ -502,7 +502,7 @@ public final class TcpSocket {
                 if (timeoutNs == 0) {
                     return 0;
                 }
-                if (!await(deadline)) {
+                if (!await(deadline, true)) {
                     throw new SocketTimeoutException("Read timed out");
                 }
             }
@@ -630,7 +630,7 @@ public final class TcpSocket {
                     if (timeoutNs == 0) {
                         return total;
                     }
-                    if (!await(deadline)) {
+                    if (!await(deadline, false)) {
                         if (total > 0) {
                             return total;
                         }
@@ -699,7 +699,7 @@ public final class TcpSocket {
                 if (timeoutNs == 0) {
                     return false;
                 }
-                if (!await(deadline)) {
+                if (!await(deadline, false)) {
                     throw new SocketTimeoutException("Write timed out");
                 }
             }
@@ -969,7 +969,7 @@ public final class TcpSocket {
         lock.lock();
         try {
             while (sendInUse > 0 && !connectionGone && error == null) {
-                if (!await(deadline)) {
+                if (!await(deadline, false)) {
                     return;
                 }
             }
@@ -1330,9 +1330,10 @@ public final class TcpSocket {
     /**
      * Waits for a change; false when the deadline passed. Interrupts become InterruptedIOException, unless the socket
      * is not {@link #setInterruptible interruptible}: then an interrupt is an early wake-up and the status is kept.
-     * Called with {@link #lock} held once; returns (or throws) with it held once.
+     * Called with {@link #lock} held once; returns (or throws) with it held once. {@code reader}: a read waits, which
+     * an ACK freeing send-buffer space does not wake.
      */
-    private boolean await(long deadline) throws InterruptedIOException {
+    private boolean await(long deadline, boolean reader) throws InterruptedIOException {
         boolean interrupted = !interruptible && Thread.interrupted();
         try {
             if (interruptible && Thread.interrupted()) {
@@ -1340,13 +1341,13 @@ public final class TcpSocket {
                 throw new InterruptedIOException("interrupted");
             }
             if (deadline == FOREVER) {
-                changed.await(Waiters.FOREVER);
+                changed.await(Waiters.FOREVER, reader);
             } else {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
                     return false;
                 }
-                changed.await(left);
+                changed.await(left, reader);
             }
             if (Thread.interrupted()) {
                 interrupted = true;
@@ -1685,7 +1686,7 @@ public final class TcpSocket {
             lockOnStack();
             try {
                 sendInUse = Math.max(0, sendInUse - bytes);
-                changed.signalAll();
+                changed.signalAllButReaders(); // writers and a lingering close wait for this; a read does not
             } finally {
                 lock.unlock();
             }

@@ -16,8 +16,10 @@ final class Waiters {
     static final long FOREVER = Long.MAX_VALUE;
 
     private final ReentrantLock lock;
-    /** Guarded by {@link #lock}. */
+    /** Threads waiting for anything but data to read. Guarded by {@link #lock}. */
     private final ArrayList<Thread> threads = new ArrayList<>(2);
+    /** Threads waiting in a read: for data, end of stream or an error. Guarded by {@link #lock}. */
+    private final ArrayList<Thread> readers = new ArrayList<>(1);
 
     Waiters(ReentrantLock lock) {
         this.lock = lock;
@@ -25,20 +27,33 @@ final class Waiters {
 
     /** Wakes every waiting thread; the caller holds the lock. */
     void signalAll() {
+        signalAllButReaders();
+        for (int i = 0; i < readers.size(); i++) {
+            LockSupport.unpark(readers.get(i));
+        }
+    }
+
+    /**
+     * Wakes every waiting thread but those in a read: for a change a read does not wait for (send-buffer space freed
+     * by an ACK). A reader woken for nothing costs a round trip two context switches. The caller holds the lock.
+     */
+    void signalAllButReaders() {
         for (int i = 0; i < threads.size(); i++) {
             LockSupport.unpark(threads.get(i));
         }
     }
 
     /**
-     * Releases the lock (held once by the caller), parks until {@link #signalAll}, an interrupt, the timeout or a
+     * Releases the lock (held once by the caller), parks until {@link #signalAll} (or, unless {@code reader},
+     * {@link #signalAllButReaders}), an interrupt, the timeout or a
      * spurious wake-up, and takes the lock back before returning or throwing. The caller checks what it waits for
      * and the thread's interrupt status (which this leaves as it is).
      */
-    void await(long timeoutNs) {
+    void await(long timeoutNs, boolean reader) {
         Thread me = Thread.currentThread();
+        ArrayList<Thread> list = reader ? readers : threads;
         try {
-            threads.add(me);
+            list.add(me);
             lock.unlock();
             if (timeoutNs == FOREVER) {
                 LockSupport.park(this);
@@ -49,7 +64,7 @@ final class Waiters {
             if (!lock.isHeldByCurrentThread()) {
                 lock.lock();
             }
-            threads.remove(me);
+            list.remove(me);
         }
     }
 }
