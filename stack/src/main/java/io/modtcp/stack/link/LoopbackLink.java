@@ -1,7 +1,7 @@
 package io.modtcp.stack.link;
 
-import io.modtcp.stack.wire.Checksum;
 import io.modtcp.stack.wire.Ipv6Header;
+import io.modtcp.stack.wire.TcpHeader;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
@@ -41,9 +41,8 @@ public final class LoopbackLink implements Link {
     public static final int DEFAULT_QUEUE_CAPACITY = 4096;
 
     /** Where the checksum field is in a TCP header (RFC 9293 §3.1). */
-    private static final int TCP_CHECKSUM_OFFSET = 16;
-
     private final int mtu;
+
     private final int capacity;
     /** Ring slots: the capacity, but at least 2 (Vyukov's sequences cannot tell full from free with one slot). */
     private final int slots;
@@ -146,17 +145,12 @@ public final class LoopbackLink implements Link {
         return enqueue(packet, true);
     }
 
-    /**
-     * Completes a partial TCP checksum in software (Linux's {@code skb_checksum_help}): the field holds the
-     * pseudo-header sum, so the complemented sum from the TCP header on is the checksum.
-     */
+    /** Completes a partial TCP checksum in software: a packet in the overflow queue carries no partial mark. */
     private static void completeChecksum(ByteBuf packet) {
         int at = packet.readerIndex();
         int version = packet.getUnsignedByte(at) >>> 4;
         int ipHeader = version == 4 ? (packet.getUnsignedByte(at) & 0x0f) * 4 : Ipv6Header.LENGTH;
-        int tcp = at + ipHeader;
-        int tcpLength = packet.readableBytes() - ipHeader;
-        packet.setShort(tcp + TCP_CHECKSUM_OFFSET, Checksum.fold(Checksum.sum(packet, tcp, tcpLength, 0)));
+        TcpHeader.completePartialChecksum(packet, at + ipHeader, packet.readableBytes() - ipHeader);
     }
 
     @Override

@@ -212,6 +212,15 @@ public final class TcpHeader extends HeaderFlyweight<TcpHeader> {
     }
 
     /**
+     * Completes a checksum left partial by {@link #fillPartialChecksum} in software (Linux's
+     * {@code skb_checksum_help}), for the segment of {@code segmentLength} bytes at {@code offset}: the field holds the
+     * pseudo-header sum, so the complemented sum from the TCP header on is the checksum.
+     */
+    public static void completePartialChecksum(ByteBuf buf, int offset, int segmentLength) {
+        buf.setShort(offset + CHECKSUM_OFFSET, Checksum.fold(Checksum.sum(buf, offset, segmentLength, 0)));
+    }
+
+    /**
      * Like {@link #isChecksumValid(int, IpAddr, IpAddr)} with a pseudo header sum already computed, for instance by
      * {@link Checksum#pseudoHeader4} from raw addresses; does not allocate.
      */
